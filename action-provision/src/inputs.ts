@@ -1,0 +1,119 @@
+import type { Capability } from '@aws-sdk/client-cloudformation';
+import { ConfigurationError } from '../../src/core/errors.js';
+import {
+  boolean,
+  integer,
+  keyValues,
+  list,
+  oneOf,
+  optionalString,
+  type InputSource,
+} from '../../src/core/inputs.js';
+import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
+import type { LintMode } from '../../src/definition/cfn-lint.js';
+import {
+  parsePackageReference,
+  validateBucketName,
+  type PackageReference,
+} from '../../src/packaging/package-reference.js';
+import { validateVersion } from '../../src/packaging/version.js';
+import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
+
+export const OPERATIONS = ['package', 'deploy', 'delete', 'recreate'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Every input of action-provision, validated once, before any AWS call. */
+export interface ProvisionInputs {
+  operation: Operation;
+  definition: string;
+  environment: string | undefined;
+  version: string | undefined;
+  package: PackageReference | undefined;
+  artifactBucket: string | undefined;
+  parameters: Record<string, string>;
+  allowReplacement: string[];
+  keepFailed: boolean;
+  timeoutMinutes: number;
+  capabilities: Capability[];
+  outputDir: string;
+  lint: LintMode;
+  awsRegion: string | undefined;
+}
+
+export function parseProvisionInputs(
+  source: InputSource,
+  env: NodeJS.ProcessEnv = process.env,
+): ProvisionInputs {
+  const operation = oneOf(source, 'operation', OPERATIONS);
+  const environmentValue = optionalString(source, 'environment');
+  const environment =
+    environmentValue === undefined
+      ? undefined
+      : validateEnvironmentName(environmentValue, "input 'environment'");
+  if (operation !== 'package' && environment === undefined) {
+    throw new ConfigurationError(
+      `is required for operation '${operation}': the environment to ${operation} (for example ci, staging, production)`,
+      "input 'environment'",
+    );
+  }
+
+  const versionValue = optionalString(source, 'version');
+  const version = versionValue === undefined ? undefined : validateVersion(versionValue);
+
+  const packageValue = optionalString(source, 'package');
+  if (packageValue !== undefined && operation === 'package') {
+    throw new ConfigurationError(
+      "is for deploy and recreate; operation 'package' builds a package from the definition",
+      "input 'package'",
+    );
+  }
+  if (packageValue !== undefined && operation === 'delete') {
+    throw new ConfigurationError(
+      "is not used by operation 'delete'; name the definition instead",
+      "input 'package'",
+    );
+  }
+  const packageReference =
+    packageValue === undefined ? undefined : parsePackageReference(packageValue);
+  if (packageReference && version !== undefined) {
+    throw new ConfigurationError(
+      "cannot be combined with 'package': a package carries its own version",
+      "input 'version'",
+    );
+  }
+
+  const bucketValue = optionalString(source, 'artifact-bucket');
+  const artifactBucket =
+    bucketValue === undefined
+      ? undefined
+      : validateBucketName(bucketValue, "input 'artifact-bucket'");
+
+  const capabilities = list(source, 'capabilities');
+  for (const capability of capabilities) {
+    if (!(CAPABILITIES as string[]).includes(capability)) {
+      throw new ConfigurationError(
+        `'${capability}' is not valid; valid values: ${CAPABILITIES.join(', ')}`,
+        "input 'capabilities'",
+      );
+    }
+  }
+
+  return {
+    operation,
+    definition: optionalString(source, 'definition') ?? DEFAULT_DEFINITION,
+    environment,
+    version,
+    package: packageReference,
+    artifactBucket,
+    parameters: keyValues(source, 'parameters'),
+    allowReplacement: list(source, 'allow-replacement'),
+    keepFailed: boolean(source, 'keep-failed', false),
+    timeoutMinutes: integer(source, 'timeout-minutes', 60, { min: 1, max: 720 }),
+    capabilities: (capabilities.length
+      ? capabilities
+      : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']) as Capability[],
+    outputDir: optionalString(source, 'output-dir') ?? env.RUNNER_TEMP ?? 'environment-packages',
+    lint: oneOf(source, 'lint', ['auto', 'true', 'false'] as const, 'auto'),
+    awsRegion: optionalString(source, 'aws-region'),
+  };
+}

@@ -1,0 +1,79 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ConfigurationError } from '../core/errors.js';
+
+export const USER_AGENT = 'environment-pipeline-actions';
+
+export interface AwsSettings {
+  region: string;
+  /** Endpoint override, for a local emulator; `undefined` means the real AWS endpoints. */
+  endpoint?: string;
+  /** Names the action in the user agent, so CloudTrail shows which action made a call. */
+  caller: string;
+  maxAttempts: number;
+}
+
+export interface AwsClients {
+  readonly settings: AwsSettings;
+  readonly cloudFormation: CloudFormationClient;
+  readonly s3: S3Client;
+}
+
+/**
+ * Region and endpoint from the action input or the environment. Credentials are left to the
+ * SDK's default chain (environment variables from `aws-actions/configure-aws-credentials`,
+ * web identity, profiles), never taken as inputs.
+ */
+export function resolveAwsSettings(
+  caller: string,
+  regionInput: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): AwsSettings {
+  const region = regionInput ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new ConfigurationError(
+      'no AWS region: set the input, or AWS_REGION (aws-actions/configure-aws-credentials does)',
+      "input 'aws-region'",
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new ConfigurationError(
+      `'${region}' is not an AWS region name (for example eu-west-1)`,
+      "input 'aws-region'",
+    );
+  }
+  const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new ConfigurationError(`'${endpoint}' is not an http(s) URL`, 'AWS_ENDPOINT_URL');
+  }
+  return { region, endpoint, caller, maxAttempts: 8 };
+}
+
+/**
+ * The one place AWS SDK clients are built. Every client shares region, endpoint override,
+ * retry policy and user agent; each is created on first use so an operation that never
+ * touches a service never pays for its client.
+ */
+export function createAwsClients(settings: AwsSettings): AwsClients {
+  const common = {
+    region: settings.region,
+    // "adaptive" is "standard" (exponential backoff with full jitter, throttling errors
+    // retried) plus a client-side rate limiter that slows down once throttling starts.
+    retryMode: 'adaptive',
+    maxAttempts: settings.maxAttempts,
+    customUserAgent: [[USER_AGENT], [settings.caller]] as [string, string?][],
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+  };
+  let cloudFormation: CloudFormationClient | undefined;
+  let s3: S3Client | undefined;
+  return {
+    settings,
+    get cloudFormation() {
+      return (cloudFormation ??= new CloudFormationClient(common));
+    },
+    get s3() {
+      // Emulators serve buckets under the path, not as virtual hosts.
+      return (s3 ??= new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }));
+    },
+  };
+}

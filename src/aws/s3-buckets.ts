@@ -1,0 +1,75 @@
+import {
+  DeleteObjectsCommand,
+  ListObjectVersionsCommand,
+  type ObjectIdentifier,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { awsErrorName } from './errors.js';
+
+export interface EmptiedBucket {
+  bucket: string;
+  /** Object versions and delete markers removed. */
+  deleted: number;
+  /** The bucket was already gone. */
+  missing: boolean;
+}
+
+/**
+ * Deletes every object version and delete marker in a bucket, a page (at most 1000 keys, the
+ * DeleteObjects limit) at a time so memory does not grow with the bucket. Any per-key error
+ * in a DeleteObjects response fails the whole operation: a "successful" call can still have
+ * left objects behind, and then CloudFormation cannot delete the bucket.
+ */
+export async function emptyBucket(s3: S3Client, bucket: string): Promise<EmptiedBucket> {
+  let deleted = 0;
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  for (let page = 0; page < 10_000_000; page++) {
+    let response;
+    try {
+      response = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionIdMarker,
+          MaxKeys: 1000,
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchBucket') return { bucket, deleted, missing: true };
+      throw error;
+    }
+    const objects: ObjectIdentifier[] = [
+      ...(response.Versions ?? []).map((version) => ({
+        Key: version.Key!,
+        VersionId: version.VersionId,
+      })),
+      ...(response.DeleteMarkers ?? []).map((marker) => ({
+        Key: marker.Key!,
+        VersionId: marker.VersionId,
+      })),
+    ];
+    for (let start = 0; start < objects.length; start += 1000) {
+      const batch = objects.slice(start, start + 1000);
+      const result = await s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }),
+      );
+      const errors = result.Errors ?? [];
+      if (errors.length > 0) {
+        const sample = errors
+          .slice(0, 3)
+          .map((error) =>
+            `${error.Key}${error.VersionId ? `@${error.VersionId}` : ''}: ${error.Code} ${error.Message ?? ''}`.trim(),
+          );
+        throw new Error(
+          `Could not delete ${errors.length} object(s) from bucket ${bucket}: ${sample.join('; ')}`,
+        );
+      }
+      deleted += batch.length;
+    }
+    if (!response.IsTruncated) break;
+    keyMarker = response.NextKeyMarker;
+    versionIdMarker = response.NextVersionIdMarker;
+  }
+  return { bucket, deleted, missing: false };
+}

@@ -1,0 +1,43 @@
+/**
+ * A mistake the user can fix in their workflow or environment definition.
+ *
+ * Kept apart from every other error so the action can report it as "your input is wrong"
+ * (naming the input and what would be valid) instead of as a bug or an AWS failure.
+ */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+
+  constructor(
+    message: string,
+    /** The action input, or `file: key` of a definition, that is wrong. */
+    readonly source?: string,
+  ) {
+    super(source ? `${source}: ${message}` : message);
+  }
+}
+
+/**
+ * The action refused to go on because going on could lose data or hide a problem
+ * (a stateful resource would be replaced, a package was tampered with, a stack is in a state
+ * that needs a human). Not a bug, not a typo: a deliberate stop that says what to do next.
+ */
+export class RefusalError extends Error {
+  override readonly name = 'RefusalError';
+
+  constructor(
+    message: string,
+    readonly remedy?: string,
+  ) {
+    super(remedy ? `${message} ${remedy}` : message);
+  }
+}
+
+/** A wait that ran out of time; says what was still pending. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,43 @@
+/**
+ * Builds job-summary Markdown. Kept free of `@actions/core` so the library can return summary
+ * sections and tests can read them; the action writes them with `core.summary`.
+ */
+export function escapeCell(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+export function markdownTable(headers: string[], rows: string[][]): string {
+  const head = `| ${headers.map(escapeCell).join(' | ')} |`;
+  const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+  const body = rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`);
+  return [head, rule, ...body].join('\n');
+}
+
+/** Accumulates sections of one step's summary, in order. */
+export class SummaryBuilder {
+  private readonly parts: string[] = [];
+
+  heading(text: string, level = 2): this {
+    this.parts.push(`${'#'.repeat(level)} ${text}`);
+    return this;
+  }
+
+  paragraph(text: string): this {
+    this.parts.push(text);
+    return this;
+  }
+
+  table(headers: string[], rows: string[][]): this {
+    if (rows.length > 0) this.parts.push(markdownTable(headers, rows));
+    return this;
+  }
+
+  /** A two-column key/value table, the "at a glance" block at the top of a summary. */
+  facts(facts: Array<[string, string]>): this {
+    return this.table(['', ''], facts);
+  }
+
+  toMarkdown(): string {
+    return this.parts.join('\n\n') + '\n';
+  }
+}

@@ -1,0 +1,362 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { ConfigurationError } from '../core/errors.js';
+import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
+
+export const DEFAULT_DEFINITION = 'environment/environment.yml';
+
+/** Parameters the suite fills in itself; a definition never has to. */
+export const SUITE_PARAMETERS = ['EnvironmentVersion'] as const;
+
+/** Tag keys the suite writes; a definition may not set them. */
+export const SUITE_TAG_KEYS = [
+  'environment',
+  'environment:version',
+  'environment:commit',
+  'environment:run-url',
+  'application',
+];
+
+export interface EnvironmentSettings {
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  /** Termination protection on, and never `recreate`d. */
+  protected: boolean;
+}
+
+export interface StatefulResources {
+  logicalIds: string[];
+  resourceTypes: string[];
+}
+
+export interface EnvironmentDefinition {
+  /** Absolute path of the definition file. */
+  file: string;
+  /** The definition file's directory: every other path is relative to it. */
+  root: string;
+  component: string;
+  /** Template path relative to `root`, with forward slashes. */
+  template: string;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  environments: Record<string, EnvironmentSettings>;
+  stateful: StatefulResources;
+  /** Extra files or folders (relative to `root`) that go into the package. */
+  include: string[];
+  /** Filled in by the smoke-test action; kept verbatim until then. */
+  smoke?: unknown;
+  /** Filled in by the migrate action; kept verbatim until then. */
+  statistics?: unknown;
+}
+
+export interface LoadedDefinition {
+  definition: EnvironmentDefinition;
+  template: ParsedTemplate;
+}
+
+const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
+const TOP_LEVEL_KEYS = [
+  'component',
+  'template',
+  'parameters',
+  'tags',
+  'environments',
+  'stateful-resources',
+  'include',
+  'smoke',
+  'statistics',
+];
+const ENVIRONMENT_KEYS = ['parameters', 'tags', 'protected'];
+
+export function validateEnvironmentName(name: string, source: string): string {
+  if (!NAME.test(name) || name.length > 32) {
+    throw new ConfigurationError(
+      `'${name}' is not a valid environment name: lower-case letters, digits and hyphens, starting with a letter, at most 32 characters (for example ci, staging, production)`,
+      source,
+    );
+  }
+  return name;
+}
+
+type Raw = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isRecord(value)) return 'a mapping';
+  return `${typeof value} '${String(value)}'`;
+}
+
+class DefinitionReader {
+  constructor(private readonly file: string) {}
+
+  fail(key: string, message: string): never {
+    throw new ConfigurationError(message, `${this.file}: ${key}`);
+  }
+
+  unknownKeys(raw: Raw, allowed: string[], prefix: string): void {
+    for (const key of Object.keys(raw)) {
+      if (!allowed.includes(key)) {
+        this.fail(`${prefix}${key}`, `unknown key; valid keys here: ${allowed.join(', ')}`);
+      }
+    }
+  }
+
+  string(raw: Raw, key: string, prefix = ''): string {
+    const value = raw[key];
+    if (typeof value !== 'string' || value.trim() === '') {
+      this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describe(value)}`);
+    }
+    return value.trim();
+  }
+
+  /** A map of scalar values, as CloudFormation parameters and tags are strings. */
+  scalarMap(value: unknown, key: string, listsAllowed: boolean): Record<string, string> {
+    if (value === undefined || value === null) return {};
+    if (!isRecord(value))
+      this.fail(key, `expected a mapping of NAME: value, got ${describe(value)}`);
+    const result: Record<string, string> = {};
+    for (const [name, item] of Object.entries(value)) {
+      if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') {
+        result[name] = String(item);
+      } else if (
+        listsAllowed &&
+        Array.isArray(item) &&
+        item.every((entry) => ['string', 'number'].includes(typeof entry))
+      ) {
+        // CommaDelimitedList and List<...> parameters take comma-joined values.
+        result[name] = item.map(String).join(',');
+      } else {
+        this.fail(
+          `${key}.${name}`,
+          `expected a string, number or boolean${listsAllowed ? ' (or a list of them)' : ''}, got ${describe(item)}`,
+        );
+      }
+    }
+    return result;
+  }
+
+  tags(value: unknown, key: string): Record<string, string> {
+    const tags = this.scalarMap(value, key, false);
+    for (const [name, tagValue] of Object.entries(tags)) {
+      if (SUITE_TAG_KEYS.includes(name) || name.startsWith('aws:')) {
+        this.fail(
+          `${key}.${name}`,
+          `this tag is set by the suite (or reserved by AWS) and cannot be set here; reserved: ${SUITE_TAG_KEYS.join(', ')}, aws:*`,
+        );
+      }
+      if (name.length > 128 || tagValue.length > 256) {
+        this.fail(`${key}.${name}`, 'tag keys are at most 128 characters and values at most 256');
+      }
+    }
+    return tags;
+  }
+
+  stringList(value: unknown, key: string): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' && entry)) {
+      this.fail(key, `expected a list of strings, got ${describe(value)}`);
+    }
+    return value as string[];
+  }
+
+  relativePath(value: string, key: string): string {
+    const normalised = path.posix.normalize(value.replace(/\\/g, '/'));
+    if (path.posix.isAbsolute(normalised) || normalised.startsWith('..')) {
+      this.fail(key, `'${value}' must be a path inside the definition's folder`);
+    }
+    return normalised.replace(/\/$/, '');
+  }
+}
+
+/** Checks the definition's shape; every problem names the file, the key and the expected form. */
+export function parseDefinition(text: string, file: string): EnvironmentDefinition {
+  const displayName = path.relative(process.cwd(), file) || file;
+  const reader: DefinitionReader = new DefinitionReader(displayName);
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, logLevel: 'silent' });
+  const problem = doc.errors[0];
+  if (problem) {
+    const line = problem.linePos?.[0];
+    throw new ConfigurationError(
+      `not valid YAML${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${problem.message.split('\n')[0]}`,
+      displayName,
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (!isRecord(raw)) {
+    throw new ConfigurationError(
+      `expected a mapping with at least 'component' and 'template', got ${describe(raw)}`,
+      displayName,
+    );
+  }
+  reader.unknownKeys(raw, TOP_LEVEL_KEYS, '');
+
+  const component = reader.string(raw, 'component');
+  if (!NAME.test(component) || component.length > 64) {
+    reader.fail(
+      'component',
+      `'${component}' is not valid: lower-case letters, digits and hyphens, starting with a letter, at most 64 characters (it becomes part of the stack name)`,
+    );
+  }
+  const template = reader.relativePath(reader.string(raw, 'template'), 'template');
+
+  const environments: Record<string, EnvironmentSettings> = {};
+  const rawEnvironments = raw.environments ?? {};
+  if (!isRecord(rawEnvironments)) {
+    reader.fail(
+      'environments',
+      `expected a mapping of environment name to settings, got ${describe(rawEnvironments)}`,
+    );
+  }
+  for (const [name, settings] of Object.entries(rawEnvironments)) {
+    validateEnvironmentName(name, `${displayName}: environments.${name}`);
+    const key = `environments.${name}`;
+    const rawSettings = settings ?? {};
+    if (!isRecord(rawSettings)) {
+      reader.fail(
+        key,
+        `expected a mapping with ${ENVIRONMENT_KEYS.join(', ')}, got ${describe(rawSettings)}`,
+      );
+    }
+    reader.unknownKeys(rawSettings, ENVIRONMENT_KEYS, `${key}.`);
+    const isProtected = rawSettings.protected ?? false;
+    if (typeof isProtected !== 'boolean') {
+      reader.fail(`${key}.protected`, `expected true or false, got ${describe(isProtected)}`);
+    }
+    environments[name] = {
+      parameters: reader.scalarMap(rawSettings.parameters, `${key}.parameters`, true),
+      tags: reader.tags(rawSettings.tags, `${key}.tags`),
+      protected: isProtected,
+    };
+  }
+
+  const stateful: StatefulResources = { logicalIds: [], resourceTypes: [] };
+  if (raw['stateful-resources'] !== undefined) {
+    const rawStateful = raw['stateful-resources'];
+    if (!isRecord(rawStateful)) {
+      reader.fail(
+        'stateful-resources',
+        `expected a mapping with logical-ids and resource-types, got ${describe(rawStateful)}`,
+      );
+    }
+    reader.unknownKeys(rawStateful, ['logical-ids', 'resource-types'], 'stateful-resources.');
+    stateful.logicalIds = reader.stringList(
+      rawStateful['logical-ids'],
+      'stateful-resources.logical-ids',
+    );
+    stateful.resourceTypes = reader.stringList(
+      rawStateful['resource-types'],
+      'stateful-resources.resource-types',
+    );
+    for (const type of stateful.resourceTypes) {
+      if (!/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(type)) {
+        reader.fail(
+          'stateful-resources.resource-types',
+          `'${type}' is not a resource type like AWS::S3::Bucket`,
+        );
+      }
+    }
+  }
+
+  const include = reader
+    .stringList(raw.include, 'include')
+    .map((entry) => reader.relativePath(entry, 'include'));
+
+  return {
+    file: path.resolve(file),
+    root: path.dirname(path.resolve(file)),
+    component,
+    template,
+    parameters: reader.scalarMap(raw.parameters, 'parameters', true),
+    tags: reader.tags(raw.tags, 'tags'),
+    environments,
+    stateful,
+    include,
+    ...(raw.smoke !== undefined ? { smoke: raw.smoke } : {}),
+    ...(raw.statistics !== undefined ? { statistics: raw.statistics } : {}),
+  };
+}
+
+/**
+ * Every parameter the definition sets must exist in the template, and every parameter the
+ * template requires must be set for every environment the definition names, so a missing
+ * production value fails the build that packages it, not the production deploy.
+ */
+export function checkParameterCoverage(
+  definition: EnvironmentDefinition,
+  template: ParsedTemplate,
+  templateFile: string,
+): void {
+  const declared = Object.keys(template.parameters);
+  const problems: string[] = [];
+  const undeclared = (values: Record<string, string>, where: string): void => {
+    for (const name of Object.keys(values)) {
+      if (!declared.includes(name)) {
+        problems.push(`${where}.${name} is not a parameter of ${templateFile}`);
+      }
+    }
+  };
+  undeclared(definition.parameters, 'parameters');
+  const required = requiredParameters(template).filter(
+    (name) => !(SUITE_PARAMETERS as readonly string[]).includes(name),
+  );
+  for (const [name, settings] of Object.entries(definition.environments)) {
+    undeclared(settings.parameters, `environments.${name}.parameters`);
+    const missing = required.filter(
+      (parameter) => !(parameter in definition.parameters) && !(parameter in settings.parameters),
+    );
+    if (missing.length > 0) {
+      problems.push(`environment '${name}' is missing required parameter(s) ${missing.join(', ')}`);
+    }
+  }
+  if (Object.keys(definition.environments).length === 0) {
+    const missing = required.filter((parameter) => !(parameter in definition.parameters));
+    if (missing.length > 0) {
+      problems.push(`missing required parameter(s) ${missing.join(', ')}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(
+      `${problems.join('; ')} (declared parameters: ${declared.join(', ') || 'none'})`,
+      path.relative(process.cwd(), definition.file) || definition.file,
+    );
+  }
+}
+
+async function readText(file: string, what: string, source: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigurationError(
+      code === 'ENOENT'
+        ? `${what} '${file}' does not exist`
+        : `cannot read ${what} '${file}': ${code}`,
+      source,
+    );
+  }
+}
+
+/** Reads the definition and its template, and checks them against each other. */
+export async function loadDefinition(
+  file: string,
+  source = "input 'definition'",
+): Promise<LoadedDefinition> {
+  const text = await readText(file, 'environment definition', source);
+  const definition = parseDefinition(text, file);
+  const templateFile = path.join(definition.root, definition.template);
+  const body = await readText(
+    templateFile,
+    'template',
+    `${path.relative(process.cwd(), definition.file) || definition.file}: template`,
+  );
+  const displayTemplate = path.relative(process.cwd(), templateFile) || templateFile;
+  const template = parseTemplate(body, displayTemplate);
+  checkParameterCoverage(definition, template, displayTemplate);
+  return { definition, template };
+}

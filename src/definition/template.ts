@@ -1,0 +1,167 @@
+import YAML, { type Tags } from 'yaml';
+import { ConfigurationError } from '../core/errors.js';
+
+/** The parts of a CloudFormation template the suite reasons about. */
+export interface TemplateParameter {
+  type: string;
+  hasDefault: boolean;
+  noEcho: boolean;
+}
+
+export interface TemplateResource {
+  type: string;
+  deletionPolicy?: string;
+  updateReplacePolicy?: string;
+}
+
+export interface ParsedTemplate {
+  body: string;
+  format: 'json' | 'yaml';
+  parameters: Record<string, TemplateParameter>;
+  resources: Record<string, TemplateResource>;
+  outputs: string[];
+}
+
+// The short forms CloudFormation accepts in YAML, each mapped to its long form.
+const INTRINSICS: Record<string, string> = {
+  Ref: 'Ref',
+  Condition: 'Condition',
+  Base64: 'Fn::Base64',
+  Cidr: 'Fn::Cidr',
+  FindInMap: 'Fn::FindInMap',
+  ForEach: 'Fn::ForEach',
+  GetAtt: 'Fn::GetAtt',
+  GetAZs: 'Fn::GetAZs',
+  ImportValue: 'Fn::ImportValue',
+  Join: 'Fn::Join',
+  Length: 'Fn::Length',
+  Select: 'Fn::Select',
+  Split: 'Fn::Split',
+  Sub: 'Fn::Sub',
+  ToJsonString: 'Fn::ToJsonString',
+  Transform: 'Fn::Transform',
+  And: 'Fn::And',
+  Equals: 'Fn::Equals',
+  If: 'Fn::If',
+  Not: 'Fn::Not',
+  Or: 'Fn::Or',
+};
+
+function cloudFormationTags(): Tags {
+  const tags: Tags = [];
+  for (const [short, long] of Object.entries(INTRINSICS)) {
+    tags.push({
+      tag: `!${short}`,
+      // `!GetAtt Resource.Attribute` is the one scalar short form with its own syntax.
+      resolve: (value: string) => ({
+        [long]: short === 'GetAtt' ? splitGetAtt(value) : value,
+      }),
+    });
+    tags.push({
+      tag: `!${short}`,
+      collection: 'seq',
+      resolve: (seq) => ({ [long]: seq.toJSON() }),
+    });
+    tags.push({
+      tag: `!${short}`,
+      collection: 'map',
+      resolve: (map) => ({ [long]: map.toJSON() }),
+    });
+  }
+  return tags;
+}
+
+function splitGetAtt(value: string): string[] {
+  const dot = value.indexOf('.');
+  return dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)];
+}
+
+const TAGS = cloudFormationTags();
+
+/** Parses a CloudFormation template (JSON, or YAML with short-form intrinsic tags). */
+export function parseTemplateDocument(body: string, file: string): unknown {
+  const trimmed = body.trimStart();
+  if (trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(body);
+    } catch (error) {
+      throw new ConfigurationError(`not valid JSON: ${(error as Error).message}`, file);
+    }
+  }
+  const doc = YAML.parseDocument(body, { customTags: TAGS, uniqueKeys: true, logLevel: 'silent' });
+  const problem =
+    doc.errors[0] ?? doc.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
+  if (problem) {
+    const line = problem.linePos?.[0];
+    const where = line ? ` (line ${line.line}, column ${line.col})` : '';
+    const message = problem.message.split('\n')[0] ?? problem.message;
+    throw new ConfigurationError(`not a valid template${where}: ${message}`, file);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses and checks the shape CloudFormation requires; names the file and key of a problem. */
+export function parseTemplate(body: string, file: string): ParsedTemplate {
+  const document = parseTemplateDocument(body, file);
+  if (!isRecord(document)) throw new ConfigurationError('a template must be a mapping', file);
+
+  const resources: Record<string, TemplateResource> = {};
+  const rawResources = document.Resources;
+  if (!isRecord(rawResources) || Object.keys(rawResources).length === 0) {
+    throw new ConfigurationError(
+      "'Resources' must be a mapping with at least one resource",
+      `${file}: Resources`,
+    );
+  }
+  for (const [logicalId, raw] of Object.entries(rawResources)) {
+    if (!isRecord(raw) || typeof raw.Type !== 'string') {
+      throw new ConfigurationError(
+        "each resource needs a 'Type' string",
+        `${file}: Resources.${logicalId}`,
+      );
+    }
+    resources[logicalId] = {
+      type: raw.Type,
+      ...(typeof raw.DeletionPolicy === 'string' ? { deletionPolicy: raw.DeletionPolicy } : {}),
+      ...(typeof raw.UpdateReplacePolicy === 'string'
+        ? { updateReplacePolicy: raw.UpdateReplacePolicy }
+        : {}),
+    };
+  }
+
+  const parameters: Record<string, TemplateParameter> = {};
+  const rawParameters = document.Parameters ?? {};
+  if (!isRecord(rawParameters)) {
+    throw new ConfigurationError("'Parameters' must be a mapping", `${file}: Parameters`);
+  }
+  for (const [name, raw] of Object.entries(rawParameters)) {
+    if (!isRecord(raw) || typeof raw.Type !== 'string') {
+      throw new ConfigurationError("each parameter needs a 'Type'", `${file}: Parameters.${name}`);
+    }
+    parameters[name] = {
+      type: raw.Type,
+      hasDefault: raw.Default !== undefined,
+      noEcho: raw.NoEcho === true || raw.NoEcho === 'true',
+    };
+  }
+
+  const outputs = isRecord(document.Outputs) ? Object.keys(document.Outputs) : [];
+  return {
+    body,
+    format: body.trimStart().startsWith('{') ? 'json' : 'yaml',
+    parameters,
+    resources,
+    outputs,
+  };
+}
+
+/** Parameters a deploy must supply: declared without a default. */
+export function requiredParameters(template: ParsedTemplate): string[] {
+  return Object.entries(template.parameters)
+    .filter(([, parameter]) => !parameter.hasDefault)
+    .map(([name]) => name);
+}

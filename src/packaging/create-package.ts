@@ -1,0 +1,112 @@
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tar from 'tar';
+import { ConfigurationError } from '../core/errors.js';
+import type { RunContext } from '../core/github-context.js';
+import type { LoadedDefinition } from '../definition/definition.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA,
+  contentDigest,
+  sha256File,
+  type PackageManifest,
+} from './manifest.js';
+
+export interface CreatedPackage {
+  /** Absolute path of the `.tgz`. */
+  path: string;
+  fileName: string;
+  manifest: PackageManifest;
+  /** Content digest: same files, same digest, whoever built it and when. */
+  digest: string;
+}
+
+export function packageFileName(component: string, version: string): string {
+  return `${component}-${version}.tgz`;
+}
+
+async function listFiles(root: string, relative: string): Promise<string[]> {
+  const absolute = path.join(root, relative);
+  let info;
+  try {
+    info = await stat(absolute);
+  } catch {
+    throw new ConfigurationError(`'${relative}' does not exist in ${root}`, 'include');
+  }
+  if (info.isFile()) return [relative];
+  if (!info.isDirectory()) return [];
+  const entries = await readdir(absolute, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((entry) => listFiles(root, path.posix.join(relative, entry.name))),
+  );
+  return nested.flat();
+}
+
+/**
+ * Writes `{component}-{version}.tgz`: the definition, the template, the `include`d files and a
+ * manifest with the SHA-256 of each. Files are copied to a staging folder first and hashed
+ * there, so what is hashed is exactly what is packed even if the work tree changes meanwhile.
+ * The archive is reproducible (sorted entries, fixed times and owners).
+ */
+export async function createPackage(
+  loaded: LoadedDefinition,
+  version: string,
+  outputDir: string,
+  run: RunContext,
+  now: Date,
+): Promise<CreatedPackage> {
+  const { definition } = loaded;
+  const definitionName = path.posix.basename(definition.file);
+  const wanted = new Set<string>([definitionName, definition.template]);
+  for (const entry of definition.include) {
+    for (const file of await listFiles(definition.root, entry)) wanted.add(file);
+  }
+  if (wanted.has(MANIFEST_FILE)) {
+    throw new ConfigurationError(
+      `'${MANIFEST_FILE}' is reserved for the package manifest`,
+      'include',
+    );
+  }
+  const files = [...wanted].sort();
+
+  const staging = await mkdtemp(path.join(os.tmpdir(), 'environment-package-'));
+  try {
+    const checksums: Record<string, string> = {};
+    for (const file of files) {
+      const target = path.join(staging, file);
+      await mkdir(path.dirname(target), { recursive: true });
+      await copyFile(path.join(definition.root, file), target);
+      checksums[file] = await sha256File(target);
+    }
+    const manifest: PackageManifest = {
+      schema: MANIFEST_SCHEMA,
+      component: definition.component,
+      version,
+      commit: run.commit,
+      runUrl: run.runUrl,
+      createdAt: now.toISOString(),
+      definition: definitionName,
+      files: checksums,
+    };
+    await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+
+    await mkdir(outputDir, { recursive: true });
+    const fileName = packageFileName(definition.component, version);
+    const archive = path.resolve(outputDir, fileName);
+    await tar.c(
+      {
+        gzip: true,
+        file: archive,
+        cwd: staging,
+        portable: true,
+        mtime: new Date(0),
+        noDirRecurse: true,
+      },
+      [MANIFEST_FILE, ...files],
+    );
+    return { path: archive, fileName, manifest, digest: contentDigest(manifest) };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}

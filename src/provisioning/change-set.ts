@@ -1,0 +1,210 @@
+import {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  type Capability,
+  type Change,
+  type CloudFormationClient,
+  type DescribeChangeSetCommandOutput,
+  type Parameter,
+  type Tag,
+} from '@aws-sdk/client-cloudformation';
+import type { Logger } from '../core/logger.js';
+import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
+
+export interface ResourceChangeRow {
+  action: string;
+  logicalId: string;
+  /** `Parent/Child` for a resource inside a nested stack. */
+  path: string;
+  type: string;
+  physicalId: string | undefined;
+  replacement: string;
+  policyAction: string | undefined;
+  /** Properties whose change forces the replacement. */
+  replacementCauses: string[];
+  isNestedStack: boolean;
+}
+
+export interface ChangeSetRequest {
+  stackName: string;
+  changeSetName: string;
+  type: 'CREATE' | 'UPDATE';
+  templateBody: string;
+  parameters: Parameter[];
+  tags: Tag[];
+  capabilities: Capability[];
+  /** For a create: what CloudFormation does if it fails. */
+  onStackFailure?: 'ROLLBACK' | 'DO_NOTHING';
+  description: string;
+}
+
+export interface CreatedChangeSet {
+  id: string;
+  stackId: string;
+  /** True when CloudFormation found nothing to change. */
+  empty: boolean;
+  changes: ResourceChangeRow[];
+}
+
+// CloudFormation reports "no changes" as a FAILED change set with one of these reasons.
+const NO_CHANGES = [/didn't contain changes/i, /No updates are to be performed/i];
+
+export async function createChangeSet(
+  cloudFormation: CloudFormationClient,
+  request: ChangeSetRequest,
+  logger: Logger,
+  backoff: BackoffOptions,
+  clock: Clock,
+): Promise<CreatedChangeSet> {
+  const created = await cloudFormation.send(
+    new CreateChangeSetCommand({
+      StackName: request.stackName,
+      ChangeSetName: request.changeSetName,
+      ChangeSetType: request.type,
+      TemplateBody: request.templateBody,
+      Parameters: request.parameters,
+      Tags: request.tags,
+      Capabilities: request.capabilities,
+      IncludeNestedStacks: true,
+      Description: request.description,
+      ...(request.type === 'CREATE' && request.onStackFailure
+        ? { OnStackFailure: request.onStackFailure }
+        : {}),
+    }),
+  );
+  const id = created.Id!;
+  const first = await waitUntil(
+    `change set ${request.changeSetName}`,
+    async () => {
+      const described = await cloudFormation.send(
+        new DescribeChangeSetCommand({ ChangeSetName: id }),
+      );
+      const status = described.Status ?? 'UNKNOWN';
+      if (status === 'CREATE_COMPLETE' || status === 'FAILED' || status === 'DELETE_FAILED') {
+        return { done: true, value: described };
+      }
+      return { done: false, pending: `change set status ${status}` };
+    },
+    backoff,
+    clock,
+  );
+  if (first.Status !== 'CREATE_COMPLETE') {
+    const reason = first.StatusReason ?? 'no reason given';
+    if (NO_CHANGES.some((pattern) => pattern.test(reason))) {
+      return { id, stackId: created.StackId ?? first.StackId ?? '', empty: true, changes: [] };
+    }
+    throw new ChangeSetFailedError(
+      `CloudFormation could not create change set ${request.changeSetName}: ${reason}`,
+      id,
+    );
+  }
+  const changes = await collectChanges(cloudFormation, first, '', 0);
+  logger.debug(`Change set ${id}: ${changes.length} resource change(s)`);
+  return { id, stackId: created.StackId ?? first.StackId ?? '', empty: false, changes };
+}
+
+export class ChangeSetFailedError extends Error {
+  override readonly name = 'ChangeSetFailedError';
+  constructor(
+    message: string,
+    readonly changeSetId: string,
+  ) {
+    super(message);
+  }
+}
+
+function toRow(change: Change, prefix: string): ResourceChangeRow | undefined {
+  const resource = change.ResourceChange;
+  if (!resource) return undefined;
+  const logicalId = resource.LogicalResourceId ?? '?';
+  const causes = (resource.Details ?? [])
+    .filter(
+      (detail) => detail.Target?.RequiresRecreation && detail.Target.RequiresRecreation !== 'Never',
+    )
+    .map((detail) => detail.Target?.Name ?? detail.Target?.Attribute ?? '?');
+  return {
+    action: resource.Action ?? '?',
+    logicalId,
+    path: prefix ? `${prefix}/${logicalId}` : logicalId,
+    type: resource.ResourceType ?? '?',
+    physicalId: resource.PhysicalResourceId,
+    replacement: resource.Replacement ?? (resource.Action === 'Modify' ? 'Unknown' : '-'),
+    policyAction: resource.PolicyAction,
+    replacementCauses: [...new Set(causes)],
+    isNestedStack: resource.ResourceType === 'AWS::CloudFormation::Stack',
+  };
+}
+
+/** Reads every page of a change set and descends into nested stacks' change sets. */
+async function collectChanges(
+  cloudFormation: CloudFormationClient,
+  firstPage: DescribeChangeSetCommandOutput,
+  prefix: string,
+  depth: number,
+): Promise<ResourceChangeRow[]> {
+  const rows: ResourceChangeRow[] = [];
+  let page: DescribeChangeSetCommandOutput | undefined = firstPage;
+  for (let count = 0; page && count < 1000; count++) {
+    for (const change of page.Changes ?? []) {
+      const row = toRow(change, prefix);
+      if (!row) continue;
+      rows.push(row);
+      const nestedId = change.ResourceChange?.ChangeSetId;
+      if (row.isNestedStack && nestedId && depth < 10) {
+        const nested = await cloudFormation.send(
+          new DescribeChangeSetCommand({ ChangeSetName: nestedId }),
+        );
+        rows.push(...(await collectChanges(cloudFormation, nested, row.path, depth + 1)));
+      }
+    }
+    page = page.NextToken
+      ? await cloudFormation.send(
+          new DescribeChangeSetCommand({
+            ChangeSetName: page.ChangeSetId,
+            NextToken: page.NextToken,
+          }),
+        )
+      : undefined;
+  }
+  return rows;
+}
+
+export async function deleteChangeSet(
+  cloudFormation: CloudFormationClient,
+  changeSetId: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await cloudFormation.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId }));
+  } catch (error) {
+    // Leaving a change set behind is untidy, not harmful; never mask the real outcome.
+    logger.warning(`Could not delete change set ${changeSetId}: ${(error as Error).message}`);
+  }
+}
+
+export function changeSetName(version: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `deploy-${version.replace(/[^A-Za-z0-9]/g, '-')}-${stamp}`.slice(0, 128);
+}
+
+export function changeRows(changes: ResourceChangeRow[]): string[][] {
+  return changes.map((change) => [change.action, change.path, change.type, change.replacement]);
+}
+
+export const CHANGE_HEADERS = ['Action', 'Logical ID', 'Type', 'Replacement'];
+
+/** A fixed-width table for the log, where Markdown is not rendered. */
+export function textTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
+    '\n',
+  );
+}

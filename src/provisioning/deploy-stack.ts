@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ExecuteChangeSetCommand,
+  UpdateTerminationProtectionCommand,
+  type Capability,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { RefusalError } from '../core/errors.js';
+import { waitUntil } from '../core/waiter.js';
+import type { StatefulResources } from '../definition/definition.js';
+import {
+  CHANGE_HEADERS,
+  ChangeSetFailedError,
+  changeRows,
+  changeSetName,
+  createChangeSet,
+  deleteChangeSet,
+  textTable,
+  type ResourceChangeRow,
+} from './change-set.js';
+import { changeSetPolling, type ProvisionContext } from './context.js';
+import { deleteStack } from './delete-stack.js';
+import { evaluateGuard, type GuardVerdict, type GuardViolation } from './stateful-guard.js';
+import { findStack, stackOutputs } from './stack-lookup.js';
+import { StackOperationError } from './stack-operation-error.js';
+import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf, isInProgress } from './stack-status.js';
+import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
+import { waitForStackOperation } from './stack-waiter.js';
+
+export interface DeployRequest {
+  stackName: string;
+  version: string;
+  templateBody: string;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  capabilities: Capability[];
+  stateful: StatefulResources;
+  allowReplacement: string[];
+  /** Keep a newly created stack that failed, for investigation. */
+  keepFailed: boolean;
+  /** Switch termination protection on (protected environments). */
+  protect: boolean;
+}
+
+export interface DeployResult {
+  stackName: string;
+  stackId: string;
+  version: string;
+  operation: 'create' | 'update' | 'none';
+  changed: boolean;
+  status: string;
+  outputs: Record<string, string>;
+  changes: ResourceChangeRow[];
+  guard: GuardVerdict;
+  /** Set when a stack that never finished creating was deleted and created afresh. */
+  replacedBrokenStack?: string;
+  terminationProtection: 'enabled' | 'already-enabled' | 'off';
+}
+
+/** Stopped by the stateful-resource guard; nothing was executed. */
+export class StatefulResourceGuardError extends RefusalError {
+  constructor(
+    readonly stackName: string,
+    readonly violations: GuardViolation[],
+  ) {
+    super(
+      `Refusing to update ${stackName}: ${violations
+        .map((violation) => `${violation.change.path} (${violation.change.type}) ${violation.why}`)
+        .join('; ')}. The change set was deleted and nothing was changed.`,
+      `If losing that data is really intended, name the resource(s) in the 'allow-replacement' input: ${violations.map((violation) => violation.change.path).join(', ')}.`,
+    );
+  }
+}
+
+async function settle(
+  context: ProvisionContext,
+  stackName: string,
+): Promise<{ stack: Stack | undefined; replaced?: string }> {
+  let stack = await findStack(context.cloudFormation, stackName);
+  const disposition = dispositionOf(stack?.StackStatus, stackName);
+  if (disposition.kind === 'wait' && stack) {
+    context.logger.info(
+      `Stack ${stackName} is ${stack.StackStatus}; waiting for that operation to finish first.`,
+    );
+    const stackId = stack.StackId!;
+    stack = await waitUntil(
+      `the running operation on ${stackName}`,
+      async () => {
+        const current = await findStack(context.cloudFormation, stackId);
+        const status = current?.StackStatus ?? 'DELETE_COMPLETE';
+        return isInProgress(status)
+          ? { done: false, pending: status }
+          : { done: true, value: current };
+      },
+      context.polling,
+      context.clock,
+    );
+    if (stack?.StackStatus === 'DELETE_COMPLETE') stack = undefined;
+  }
+  const settled = dispositionOf(stack?.StackStatus, stackName);
+  if (settled.kind === 'blocked') {
+    throw new RefusalError(
+      `Stack ${stackName} is in ${stack?.StackStatus} and cannot be updated.`,
+      settled.remedy,
+    );
+  }
+  if (settled.kind === 'recreate') {
+    context.logger.warning(
+      `Stack ${stackName} is ${stack?.StackStatus}: ${settled.reason}, so it holds nothing. Deleting it and creating it afresh.`,
+    );
+    await deleteStack(context, stackName);
+    return { stack: undefined, replaced: `${stack?.StackStatus}: ${settled.reason}` };
+  }
+  return { stack };
+}
+
+async function protect(
+  context: ProvisionContext,
+  request: DeployRequest,
+  stack: Stack | undefined,
+): Promise<DeployResult['terminationProtection']> {
+  if (!request.protect) return 'off';
+  if (stack?.EnableTerminationProtection) return 'already-enabled';
+  await context.cloudFormation.send(
+    new UpdateTerminationProtectionCommand({
+      StackName: request.stackName,
+      EnableTerminationProtection: true,
+    }),
+  );
+  context.logger.info(`Termination protection switched on for ${request.stackName}.`);
+  return 'enabled';
+}
+
+/**
+ * Creates or updates a stack, always through a change set: printed, checked by the
+ * stateful-resource guard, and only then executed. See docs in action-provision/README.md.
+ */
+export async function deployStack(
+  context: ProvisionContext,
+  request: DeployRequest,
+): Promise<DeployResult> {
+  const { logger, cloudFormation } = context;
+  const { stack: existing, replaced } = await logger.group(
+    'Inspect the existing stack',
+    async () => {
+      const settled = await settle(context, request.stackName);
+      logger.info(
+        settled.stack
+          ? `Stack ${request.stackName} exists (${settled.stack.StackStatus}); this deploy updates it.`
+          : `Stack ${request.stackName} does not exist; this deploy creates it.`,
+      );
+      return settled;
+    },
+  );
+  const type = existing ? 'UPDATE' : 'CREATE';
+
+  const changeSet = await logger.group('Create and review the change set', async () => {
+    const name = changeSetName(request.version, new Date(context.clock.now()));
+    let created;
+    try {
+      created = await createChangeSet(
+        cloudFormation,
+        {
+          stackName: request.stackName,
+          changeSetName: name,
+          type,
+          templateBody: request.templateBody,
+          parameters: toCloudFormationParameters(request.parameters),
+          tags: toCloudFormationTags(request.tags),
+          capabilities: request.capabilities,
+          onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
+          description: `Deploy version ${request.version}`,
+        },
+        logger,
+        changeSetPolling(context.polling),
+        context.clock,
+      );
+    } catch (error) {
+      if (error instanceof ChangeSetFailedError) {
+        await deleteChangeSet(cloudFormation, error.changeSetId, logger);
+        // A failed CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind.
+        if (type === 'CREATE') await deleteStack(context, request.stackName);
+      }
+      throw error;
+    }
+    if (created.empty) {
+      logger.info(
+        'The change set is empty: the stack already matches this version, parameters and tags.',
+      );
+    } else {
+      logger.info(textTable(CHANGE_HEADERS, changeRows(created.changes)));
+    }
+    return created;
+  });
+
+  const guard = evaluateGuard(changeSet.changes, request.stateful, request.allowReplacement);
+  for (const unused of guard.unusedAllowances) {
+    logger.warning(`allow-replacement names '${unused}', but no change removes or replaces it.`, {
+      title: 'Unused allow-replacement',
+    });
+  }
+
+  if (changeSet.empty) {
+    await deleteChangeSet(cloudFormation, changeSet.id, logger);
+    const terminationProtection = await protect(context, request, existing);
+    return {
+      stackName: request.stackName,
+      stackId: existing?.StackId ?? changeSet.stackId,
+      version: request.version,
+      operation: 'none',
+      changed: false,
+      status: existing?.StackStatus ?? 'UNKNOWN',
+      outputs: stackOutputs(existing),
+      changes: [],
+      guard,
+      terminationProtection,
+    };
+  }
+
+  if (guard.blocked.length > 0) {
+    for (const violation of guard.blocked) {
+      logger.error(`${violation.change.path} (${violation.change.type}) ${violation.why}`, {
+        title: 'Stateful resource guard',
+      });
+    }
+    await deleteChangeSet(cloudFormation, changeSet.id, logger);
+    throw new StatefulResourceGuardError(request.stackName, guard.blocked);
+  }
+  for (const allowed of guard.allowed) {
+    logger.warning(
+      `${allowed.change.path} (${allowed.change.type}) ${allowed.why}; allowed by allow-replacement.`,
+      { title: 'Stateful resource replaced on purpose' },
+    );
+  }
+
+  const outcome = await logger.group(
+    `Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`,
+    async () => {
+      const token = `deploy-${randomUUID()}`;
+      const since = new Date(context.clock.now());
+      await cloudFormation.send(
+        new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, ClientRequestToken: token }),
+      );
+      return waitForStackOperation(
+        context,
+        changeSet.stackId,
+        token,
+        since,
+        type === 'CREATE' ? CREATE_SUCCESS : UPDATE_SUCCESS,
+        `${type === 'CREATE' ? 'creation' : 'update'} of ${request.stackName}`,
+      );
+    },
+  );
+
+  if (!outcome.succeeded) {
+    for (const failure of outcome.failures) {
+      logger.error(`${failure.logicalId} (${failure.type}) ${failure.status}: ${failure.reason}`, {
+        title: `Stack ${request.stackName} failed`,
+      });
+    }
+    let aftermath: string;
+    if (type === 'CREATE' && request.keepFailed) {
+      aftermath = `The new stack was kept for investigation (keep-failed: true); delete it with operation: delete when done.`;
+    } else if (type === 'CREATE') {
+      aftermath = await logger.group('Clean up the failed stack', async () => {
+        try {
+          await deleteStack(context, changeSet.stackId);
+          return 'The failed new stack was deleted (set keep-failed: true to keep one for investigation).';
+        } catch (error) {
+          return `Deleting the failed new stack also failed (${(error as Error).message}); delete it with operation: delete.`;
+        }
+      });
+    } else if (outcome.status === 'UPDATE_ROLLBACK_COMPLETE') {
+      aftermath =
+        'CloudFormation rolled the stack back to the previous version; it is as it was before this deploy.';
+    } else {
+      aftermath =
+        dispositionOf(outcome.status, request.stackName).kind === 'blocked'
+          ? (dispositionOf(outcome.status, request.stackName) as { remedy: string }).remedy
+          : `The stack is ${outcome.status}.`;
+    }
+    throw new StackOperationError(
+      `${type === 'CREATE' ? 'Creating' : 'Updating'} stack ${request.stackName} failed (${outcome.status}).`,
+      request.stackName,
+      outcome.status,
+      outcome.failures,
+      aftermath,
+    );
+  }
+
+  const terminationProtection = await protect(context, request, outcome.stack);
+  return {
+    stackName: request.stackName,
+    stackId: changeSet.stackId,
+    version: request.version,
+    operation: type === 'CREATE' ? 'create' : 'update',
+    changed: true,
+    status: outcome.status,
+    outputs: stackOutputs(outcome.stack),
+    changes: changeSet.changes,
+    guard,
+    ...(replaced ? { replacedBrokenStack: replaced } : {}),
+    terminationProtection,
+  };
+}

@@ -1,0 +1,58 @@
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import { waitUntil } from '../core/waiter.js';
+import type { ProvisionContext } from './context.js';
+import { findStack } from './stack-lookup.js';
+import { StackEventTail, type FailureReason } from './stack-events.js';
+import { isInProgress } from './stack-status.js';
+
+export interface StackOperationOutcome {
+  stack: Stack | undefined;
+  status: string;
+  succeeded: boolean;
+  failures: FailureReason[];
+}
+
+/**
+ * Waits for the stack operation identified by `token` to finish, printing its events as they
+ * arrive. `stackId` (not the name) is used so a deleted stack can still be described.
+ */
+export async function waitForStackOperation(
+  context: ProvisionContext,
+  stackId: string,
+  token: string,
+  since: Date,
+  success: string[],
+  what: string,
+): Promise<StackOperationOutcome> {
+  const tail = new StackEventTail(context.cloudFormation, stackId, token, since, context.logger);
+  const stack = await waitUntil(
+    what,
+    async () => {
+      const current = await findStack(context.cloudFormation, stackId);
+      await tail.poll();
+      const status = current?.StackStatus ?? 'DELETE_COMPLETE';
+      if (current && isInProgress(status)) {
+        const busy = tail.inProgress();
+        return {
+          done: false,
+          pending: `stack ${status}${busy.length ? `; resources in progress: ${busy.join(', ')}` : ''}. CloudFormation carries on without us; look at the stack in the console, and deploy again to pick up where it stands.`,
+        };
+      }
+      return { done: true, value: current };
+    },
+    context.polling,
+    context.clock,
+  );
+  const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+  const failures = tail.failures();
+  if (failures.length === 0 && !success.includes(status) && stack?.StackStatusReason) {
+    failures.push({
+      logicalId: stack.StackName ?? '?',
+      type: 'AWS::CloudFormation::Stack',
+      status,
+      reason: stack.StackStatusReason,
+      time: undefined,
+    });
+  }
+  return { stack, status, succeeded: success.includes(status), failures };
+}

@@ -1,0 +1,37 @@
+"""Runs moto's real server, with one correction to its CloudFormation emulation.
+
+When AWS executes a change set, the stack takes the change set's template, parameters and
+tags, and its Outputs are resolved. moto 5.2.1's ExecuteChangeSet does not re-read the
+template, keep the parameters or apply an UPDATE change set's tags: DescribeStacks then
+returns no Outputs, and the next identical deploy is not recognised as "no changes". Everything else
+is moto as installed.
+
+Patched at CloudFormationBackend.execute_change_set, after moto's own logic runs. The suite's code is written for AWS, not around this gap.
+"""
+
+import sys
+
+from moto.cloudformation import models as cloudformation
+
+_execute_change_set = cloudformation.CloudFormationBackend.execute_change_set
+
+
+def _execute_change_set_like_aws(self, change_set_name, stack_name=None):
+    _execute_change_set(self, change_set_name, stack_name)
+    change_set = self.change_sets.get(change_set_name) or next(
+        cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name
+    )
+    stack = change_set.stack
+    stack._parse_template()
+    stack.output_map = stack._create_output_map()
+    stack.parameters = change_set.parameters
+    if change_set.tags:
+        stack.tags = change_set.tags
+
+
+cloudformation.CloudFormationBackend.execute_change_set = _execute_change_set_like_aws
+
+from moto.server import main  # noqa: E402
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

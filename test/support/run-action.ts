@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ActionRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  durationMs: number;
+}
+
+/** Parses the GITHUB_OUTPUT file format (`name<<DELIMITER` blocks as written by @actions/core). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const value: string[] = [];
+      for (index++; index < lines.length && lines[index] !== delimiter; index++)
+        value.push(lines[index]!);
+      outputs[name!] = value.join('\n');
+    } else if (line.includes('=')) {
+      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return outputs;
+}
+
+/**
+ * Runs a bundled action the way the GitHub runner does: `node action-x/dist/index.js` with
+ * each input as INPUT_<NAME> and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
+ */
+export async function runAction(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<ActionRun> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'action-run-'));
+  const outputFile = path.join(work, 'output');
+  const summaryFile = path.join(work, 'summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const inputEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inputs)) {
+    inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? work,
+    RUNNER_TEMP: work,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_ACTIONS: 'true',
+    ...inputEnv,
+    ...env,
+  };
+  const started = Date.now();
+  const entry = path.join(REPO_ROOT, action, 'dist', 'index.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 120_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({
+        exitCode: code ?? 1,
+        stdout,
+        stderr,
+        outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+        summary: readFileSync(summaryFile, 'utf8'),
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
