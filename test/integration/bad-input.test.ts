@@ -1,0 +1,244 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import * as tar from 'tar';
+import { startCountingServer, type CountingServer } from '../support/counting-server.js';
+import { REPO_ROOT, runAction } from '../support/run-action.js';
+
+// Every case runs the bundled action against a loopback "AWS" that counts requests: a user
+// mistake must be reported, naming the input, before any AWS call is made.
+let aws: CountingServer;
+let work: string;
+
+function variant(name: string, edit: (dir: string) => void): string {
+  const dir = path.join(work, name);
+  cpSync(path.join(REPO_ROOT, 'demo', 'environment'), dir, { recursive: true });
+  edit(dir);
+  return path.join(dir, 'environment.yml');
+}
+
+function replaceIn(file: string, from: string | RegExp, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`fixture edit did not apply to ${file}`);
+  writeFileSync(file, next);
+}
+
+let tamperedPackage: string;
+
+beforeAll(async () => {
+  aws = await startCountingServer();
+  work = mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
+  // A package whose template was edited after its manifest was written.
+  const tree = path.join(work, 'tampered-tree');
+  cpSync(path.join(REPO_ROOT, 'demo', 'environment'), tree, { recursive: true });
+  const packaged = await runAction('action-provision', {
+    operation: 'package',
+    version: '1.0.0',
+    definition: path.join(tree, 'environment.yml'),
+    'output-dir': path.join(work, 'out'),
+    lint: 'false',
+  });
+  expect(packaged.exitCode).toBe(0);
+  const unpacked = path.join(work, 'unpacked');
+  cpSync(tree, unpacked, { recursive: true });
+  await tar.x({ file: packaged.outputs['package-path']!, cwd: unpacked });
+  replaceIn(path.join(unpacked, 'environment.yml'), 'DesiredCapacity: 2', 'DesiredCapacity: 4');
+  tamperedPackage = path.join(work, 'tampered.tgz');
+  await tar.c({ gzip: true, file: tamperedPackage, cwd: unpacked }, [
+    'manifest.json',
+    'environment.yml',
+    'cloudformation.yml',
+    'scripts/README.md',
+  ]);
+});
+
+afterAll(async () => {
+  await aws?.close();
+});
+
+type Case = [name: string, inputs: () => Record<string, string>, message: RegExp];
+
+const cases: Case[] = [
+  [
+    'missing operation',
+    () => ({ environment: 'ci' }),
+    /input 'operation': is required; valid values: package, deploy, delete, recreate/,
+  ],
+  [
+    'unknown operation',
+    () => ({ operation: 'destroy', environment: 'ci' }),
+    /input 'operation': 'destroy' is not valid; valid values: package, deploy, delete, recreate/,
+  ],
+  [
+    'missing environment',
+    () => ({ operation: 'deploy' }),
+    /input 'environment': is required for operation 'deploy'/,
+  ],
+  [
+    'bad environment name',
+    () => ({ operation: 'deploy', environment: 'Prod_1' }),
+    /input 'environment': 'Prod_1' is not a valid environment name/,
+  ],
+  [
+    'bad version',
+    () => ({ operation: 'package', version: 'v1.0' }),
+    /input 'version': 'v1.0' is not a valid version/,
+  ],
+  [
+    's3:// URL without a key',
+    () => ({ operation: 'deploy', environment: 'ci', package: 's3://artifacts/' }),
+    /input 'package': 's3:\/\/artifacts\/' names a bucket but no object/,
+  ],
+  [
+    'unsupported package URL',
+    () => ({ operation: 'deploy', environment: 'ci', package: 'https://example.com/p.tgz' }),
+    /input 'package': .* is not supported/,
+  ],
+  [
+    'package and version together',
+    () => ({ operation: 'deploy', environment: 'ci', package: tamperedPackage, version: '1.0.0' }),
+    /input 'version': cannot be combined with 'package'/,
+  ],
+  [
+    'bad bucket name',
+    () => ({ operation: 'package', 'artifact-bucket': 'My_Bucket' }),
+    /input 'artifact-bucket': 'My_Bucket' is not a valid S3 bucket name/,
+  ],
+  [
+    'parameters line without =',
+    () => ({ operation: 'deploy', environment: 'ci', parameters: 'DesiredCapacity 2' }),
+    /input 'parameters': line 1 \('DesiredCapacity 2'\) is not KEY=VALUE/,
+  ],
+  [
+    'parameter the template does not declare',
+    () => ({ operation: 'deploy', environment: 'ci', version: '1.0.0', parameters: 'Colour=blue' }),
+    /input 'parameters': Colour is not a parameter of the template; declared parameters: EnvironmentVersion, Greeting/,
+  ],
+  [
+    'unknown capability',
+    () => ({ operation: 'deploy', environment: 'ci', capabilities: 'CAPABILITY_ALL' }),
+    /input 'capabilities': 'CAPABILITY_ALL' is not valid/,
+  ],
+  [
+    'bad timeout',
+    () => ({ operation: 'deploy', environment: 'ci', 'timeout-minutes': 'soon' }),
+    /input 'timeout-minutes': 'soon' is not valid; expected a whole number from 1 to 720/,
+  ],
+  [
+    'bad boolean',
+    () => ({ operation: 'deploy', environment: 'ci', 'keep-failed': 'yes' }),
+    /input 'keep-failed': 'yes' is not valid; valid values: true, false/,
+  ],
+  [
+    'bad region',
+    () => ({ operation: 'deploy', environment: 'ci', 'aws-region': 'Europe' }),
+    /input 'aws-region': 'Europe' is not an AWS region name/,
+  ],
+  [
+    'definition that does not exist',
+    () => ({ operation: 'deploy', environment: 'ci', definition: 'nope/environment.yml' }),
+    /input 'definition': environment definition 'nope\/environment.yml' does not exist/,
+  ],
+  [
+    'malformed definition (YAML)',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      definition: variant('malformed', (dir) =>
+        replaceIn(
+          path.join(dir, 'environment.yml'),
+          'parameters:\n  InstanceType',
+          'parameters: [\n  InstanceType',
+        ),
+      ),
+    }),
+    /environment\.yml: not valid YAML \(line \d+, column \d+\)/,
+  ],
+  [
+    'unknown key in the definition',
+    () => ({
+      operation: 'package',
+      definition: variant('unknown-key', (dir) =>
+        replaceIn(path.join(dir, 'environment.yml'), 'tags:\n  team', 'tagz:\n  team'),
+      ),
+    }),
+    /environment\.yml: tagz: unknown key; valid keys here: component, template/,
+  ],
+  [
+    'bad value in the definition',
+    () => ({
+      operation: 'package',
+      definition: variant('bad-value', (dir) =>
+        replaceIn(path.join(dir, 'environment.yml'), 'protected: true', 'protected: sometimes'),
+      ),
+    }),
+    /environment\.yml: environments\.production\.protected: expected true or false, got string 'sometimes'/,
+  ],
+  [
+    'template parse error',
+    () => ({
+      operation: 'package',
+      definition: variant('bad-template', (dir) =>
+        replaceIn(
+          path.join(dir, 'cloudformation.yml'),
+          "MinSize: '0'",
+          "MinSize: '0\n      Broken: [",
+        ),
+      ),
+    }),
+    /cloudformation\.yml: not a valid template \(line \d+, column \d+\)/,
+  ],
+  [
+    'unknown intrinsic tag in the template',
+    () => ({
+      operation: 'package',
+      definition: variant('bad-tag', (dir) =>
+        replaceIn(path.join(dir, 'cloudformation.yml'), '!GetAZs', '!GetAZz'),
+      ),
+    }),
+    /cloudformation\.yml: not a valid template .*Unresolved tag: !GetAZz/,
+  ],
+  [
+    'a required parameter missing for one environment',
+    () => ({
+      operation: 'package',
+      definition: variant('missing-parameter', (dir) =>
+        replaceIn(path.join(dir, 'environment.yml'), '      Greeting: hello from staging\n', ''),
+      ),
+    }),
+    /environment 'staging' is missing required parameter\(s\) Greeting/,
+  ],
+  [
+    'a tampered package',
+    () => ({ operation: 'deploy', environment: 'ci', package: tamperedPackage }),
+    /failed verification: environment\.yml has SHA-256 [0-9a-f]{64}, the manifest says/,
+  ],
+];
+
+describe('bad input is reported before any AWS call', () => {
+  test.each(cases)('%s', async (_name, inputs, message) => {
+    const before = aws.requests.length;
+    const run = await runAction(
+      'action-provision',
+      {
+        definition: path.join(REPO_ROOT, 'demo', 'environment', 'environment.yml'),
+        lint: 'false',
+        ...inputs(),
+      },
+      {
+        AWS_ENDPOINT_URL: aws.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+      },
+      { cwd: work },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error::/);
+    expect(run.stdout).toMatch(message);
+    expect(run.summary).toContain('❌');
+    expect(aws.requests.length - before).toBe(0);
+  });
+});

@@ -1,0 +1,616 @@
+// Unit tests of deploy/delete over aws-sdk-client-mock. moto cannot act here: its change sets
+// carry no Replacement or Details, its stacks never fail, roll back or stay in progress, and
+// its events are stack-level only. Response shapes follow the CloudFormation API reference
+// (DescribeChangeSet, DescribeStacks, DescribeStackEvents).
+import { beforeEach, describe, expect, test } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+  UpdateTerminationProtectionCommand,
+  type Change,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { RefusalError, TimeoutError } from '../../src/core/errors.js';
+import { deleteStack } from '../../src/provisioning/delete-stack.js';
+import {
+  StatefulResourceGuardError,
+  deployStack,
+  type DeployRequest,
+} from '../../src/provisioning/deploy-stack.js';
+import { StackOperationError } from '../../src/provisioning/stack-operation-error.js';
+import { mockedContext } from '../support/provision-context.js';
+
+const cfn = mockClient(CloudFormationClient);
+const STACK = 'ci-sample-service';
+const STACK_ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}/11111111-2222-3333-4444-555555555555`;
+const CHANGE_SET_ID = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/deploy-1/aaaa`;
+
+function request(overrides: Partial<DeployRequest> = {}): DeployRequest {
+  return {
+    stackName: STACK,
+    version: '1.2.0',
+    templateBody: 'Resources: {}',
+    parameters: { EnvironmentVersion: '1.2.0' },
+    tags: { environment: 'ci' },
+    capabilities: ['CAPABILITY_IAM'],
+    stateful: { logicalIds: ['Settings'], resourceTypes: [] },
+    allowReplacement: [],
+    keepFailed: false,
+    protect: false,
+    ...overrides,
+  };
+}
+
+function missing(): Error {
+  return Object.assign(new Error(`Stack with id ${STACK} does not exist`), {
+    name: 'ValidationError',
+  });
+}
+
+function change(
+  action: string,
+  logicalId: string,
+  type: string,
+  replacement?: string,
+  extra: Record<string, unknown> = {},
+): Change {
+  return {
+    Type: 'Resource',
+    ResourceChange: {
+      Action: action as 'Modify',
+      LogicalResourceId: logicalId,
+      PhysicalResourceId: `${logicalId.toLowerCase()}-physical`,
+      ResourceType: type,
+      ...(replacement ? { Replacement: replacement as 'True' } : {}),
+      Scope: ['Properties'],
+      Details: [],
+      ...extra,
+    },
+  };
+}
+
+/** A stack that exists in `status` and a change set with `changes`. */
+function existingStack(
+  status: string,
+  changes: Change[],
+  extra: Record<string, unknown> = {},
+): void {
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: STACK,
+        StackId: STACK_ID,
+        StackStatus: status as 'UPDATE_COMPLETE',
+        CreationTime: new Date(),
+        ...extra,
+      },
+    ],
+  });
+  cfn.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ID, StackId: STACK_ID });
+  cfn.on(DescribeChangeSetCommand).resolves({
+    ChangeSetId: CHANGE_SET_ID,
+    StackId: STACK_ID,
+    Status: 'CREATE_COMPLETE',
+    ExecutionStatus: 'AVAILABLE',
+    Changes: changes,
+  });
+  cfn.on(DeleteChangeSetCommand).resolves({});
+  cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+}
+
+beforeEach(() => {
+  cfn.reset();
+});
+
+describe('the stateful-resource guard', () => {
+  const bucketReplaced = change('Modify', 'DataBucket', 'AWS::S3::Bucket', 'True', {
+    Details: [
+      {
+        Target: { Attribute: 'Properties', Name: 'BucketName', RequiresRecreation: 'Always' },
+        Evaluation: 'Static',
+        ChangeSource: 'DirectModification',
+      },
+    ],
+  });
+
+  test('stops a change set that replaces a bucket, deletes it and executes nothing', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      bucketReplaced,
+      change('Modify', 'LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'True'),
+    ]);
+    const { context, logger } = mockedContext();
+
+    const error = await deployStack(context, request()).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(StatefulResourceGuardError);
+    const guard = error as StatefulResourceGuardError;
+    expect(guard.violations.map((violation) => violation.change.logicalId)).toEqual(['DataBucket']);
+    expect(guard.message).toContain('DataBucket (AWS::S3::Bucket) would be replaced');
+    expect(guard.message).toContain('caused by a change to BucketName');
+    expect(guard.message).toContain("'allow-replacement' input: DataBucket");
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(logger.entries.find((entry) => entry.level === 'error')?.location?.title).toBe(
+      'Stateful resource guard',
+    );
+  });
+
+  test('lets the same change through when allow-replacement names it, with a warning', async () => {
+    existingStack('UPDATE_COMPLETE', [bucketReplaced]);
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'UPDATE_COMPLETE',
+            CreationTime: new Date(),
+          },
+        ],
+      })
+      .resolves({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'UPDATE_COMPLETE',
+            CreationTime: new Date(),
+            Outputs: [{ OutputKey: 'DataBucketName', OutputValue: 'new-bucket' }],
+          },
+        ],
+      });
+    const { context, logger } = mockedContext();
+
+    const result = await deployStack(context, request({ allowReplacement: ['DataBucket'] }));
+
+    expect(result).toMatchObject({
+      operation: 'update',
+      changed: true,
+      outputs: { DataBucketName: 'new-bucket' },
+    });
+    expect(result.guard.allowed).toHaveLength(1);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+    expect(logger.messages('warning').join('\n')).toContain('allowed by allow-replacement');
+  });
+
+  test.each([
+    [
+      'a DB instance that may be replaced',
+      change('Modify', 'Database', 'AWS::RDS::DBInstance', 'Conditional'),
+      /may be replaced/,
+    ],
+    [
+      'a DynamoDB table that is removed',
+      change('Remove', 'Orders', 'AWS::DynamoDB::Table'),
+      /would be removed/,
+    ],
+    [
+      'a resource the definition marks stateful',
+      change('Remove', 'Settings', 'AWS::SSM::Parameter'),
+      /Settings .* would be removed/,
+    ],
+    [
+      'an EFS file system replaced',
+      change('Modify', 'Files', 'AWS::EFS::FileSystem', 'True'),
+      /Files .* would be replaced/,
+    ],
+  ])('blocks %s', async (_name, blocked, message) => {
+    existingStack('UPDATE_COMPLETE', [blocked]);
+    const { context } = mockedContext();
+    await expect(deployStack(context, request())).rejects.toThrow(message);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  test('descends into nested stacks and names resources as Parent/Child', async () => {
+    const nestedId = `${CHANGE_SET_ID}-nested`;
+    existingStack('UPDATE_COMPLETE', [
+      change('Modify', 'Database', 'AWS::CloudFormation::Stack', 'False', {
+        ChangeSetId: nestedId,
+      }),
+    ]);
+    cfn.on(DescribeChangeSetCommand, { ChangeSetName: nestedId }).resolves({
+      ChangeSetId: nestedId,
+      Status: 'CREATE_COMPLETE',
+      Changes: [change('Remove', 'Cluster', 'AWS::RDS::DBCluster')],
+    });
+    const { context } = mockedContext();
+
+    await expect(deployStack(context, request())).rejects.toThrow(
+      /Database\/Cluster \(AWS::RDS::DBCluster\) would be removed/,
+    );
+
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const allowed = await deployStack(context, request({ allowReplacement: ['Database/Cluster'] }));
+    expect(allowed.changes.map((row) => row.path)).toEqual(['Database', 'Database/Cluster']);
+  });
+
+  test('warns about allow-replacement entries that match no destructive change', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Modify', 'LaunchTemplate', 'AWS::EC2::LaunchTemplate', 'False'),
+    ]);
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const { context, logger } = mockedContext();
+    await deployStack(context, request({ allowReplacement: ['DataBuckett'] }));
+    expect(logger.messages('warning')).toContain(
+      "allow-replacement names 'DataBuckett', but no change removes or replaces it.",
+    );
+  });
+});
+
+describe('existing stack states', () => {
+  /** A fake CloudFormation that tracks one stack's status through delete and execute. */
+  function statefulStack(initial: string | undefined, afterExecute = 'CREATE_COMPLETE') {
+    let status = initial;
+    const calls: string[] = [];
+    cfn.on(DescribeStacksCommand).callsFake(() => {
+      calls.push(`describe:${status ?? 'missing'}`);
+      if (status === undefined || status === 'DELETE_COMPLETE') throw missing();
+      return {
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date() },
+        ],
+      };
+    });
+    cfn.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
+    cfn.on(DeleteStackCommand).callsFake(() => {
+      calls.push('delete');
+      status = 'DELETE_COMPLETE';
+      return {};
+    });
+    cfn.on(CreateChangeSetCommand).callsFake((input: { ChangeSetType: string }) => {
+      calls.push(`changeset:${input.ChangeSetType}`);
+      if (input.ChangeSetType === 'CREATE') status = 'REVIEW_IN_PROGRESS';
+      return { Id: CHANGE_SET_ID, StackId: STACK_ID };
+    });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      ChangeSetId: CHANGE_SET_ID,
+      Status: 'CREATE_COMPLETE',
+      Changes: [change('Add', 'DataBucket', 'AWS::S3::Bucket')],
+    });
+    cfn.on(ExecuteChangeSetCommand).callsFake(() => {
+      calls.push('execute');
+      status = afterExecute;
+      return {};
+    });
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    return { calls, setStatus: (next: string) => (status = next) };
+  }
+
+  test.each(['ROLLBACK_COMPLETE', 'CREATE_FAILED', 'REVIEW_IN_PROGRESS'])(
+    'a stack in %s holds nothing: it is deleted and created afresh',
+    async (state) => {
+      const fake = statefulStack(state);
+      const { context, logger } = mockedContext();
+
+      const result = await deployStack(context, request());
+
+      expect(result.operation).toBe('create');
+      expect(result.replacedBrokenStack).toContain(state);
+      expect(fake.calls).toContain('delete');
+      expect(fake.calls.indexOf('delete')).toBeLessThan(fake.calls.indexOf('changeset:CREATE'));
+      expect(logger.messages('warning').join('\n')).toContain(`is ${state}`);
+    },
+  );
+
+  test('a stack busy with another operation is waited for, then updated', async () => {
+    const fake = statefulStack('UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE');
+    const { context, clock } = mockedContext();
+    let polls = 0;
+    cfn.on(DescribeStacksCommand).callsFake(() => {
+      polls += 1;
+      if (polls === 3) fake.setStatus('UPDATE_COMPLETE');
+      return {
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: polls < 3 ? 'UPDATE_IN_PROGRESS' : 'UPDATE_COMPLETE',
+            CreationTime: new Date(),
+          },
+        ],
+      };
+    });
+
+    const result = await deployStack(context, request());
+
+    expect(result.operation).toBe('update');
+    expect(polls).toBeGreaterThanOrEqual(3); // found busy, polled busy, polled done
+    expect(clock.sleeps.length).toBeGreaterThanOrEqual(1);
+    expect(fake.calls).toContain('changeset:UPDATE');
+  });
+
+  test.each([
+    ['UPDATE_ROLLBACK_FAILED', /continue-update-rollback --stack-name ci-sample-service/],
+    ['DELETE_FAILED', /Run the delete operation again/],
+    ['ROLLBACK_FAILED', /rollback failed/],
+  ])('a stack in %s is refused with the remedy', async (state, remedy) => {
+    const fake = statefulStack(state);
+    const { context } = mockedContext();
+    const error = await deployStack(context, request()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RefusalError);
+    expect((error as Error).message).toContain(`is in ${state} and cannot be updated`);
+    expect((error as Error).message).toMatch(remedy);
+    expect(fake.calls.filter((call) => call.startsWith('changeset'))).toEqual([]);
+  });
+});
+
+describe('failures and timeouts', () => {
+  function failingCreate(finalStatus: string, events: (token: string) => StackEvent[]) {
+    let status: string | undefined;
+    let token = '';
+    cfn.on(DescribeStacksCommand).callsFake(() => {
+      if (status === undefined || status === 'DELETE_COMPLETE') throw missing();
+      return {
+        Stacks: [
+          { StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date() },
+        ],
+      };
+    });
+    cfn.on(CreateChangeSetCommand).callsFake(() => {
+      status = 'REVIEW_IN_PROGRESS';
+      return { Id: CHANGE_SET_ID, StackId: STACK_ID };
+    });
+    cfn
+      .on(DescribeChangeSetCommand)
+      .resolves({
+        ChangeSetId: CHANGE_SET_ID,
+        Status: 'CREATE_COMPLETE',
+        Changes: [change('Add', 'DataBucket', 'AWS::S3::Bucket')],
+      });
+    cfn.on(ExecuteChangeSetCommand).callsFake((input: { ClientRequestToken: string }) => {
+      token = input.ClientRequestToken;
+      status = finalStatus;
+      return {};
+    });
+    cfn
+      .on(DescribeStackEventsCommand)
+      .callsFake(() => ({ StackEvents: token ? events(token) : [] }));
+    cfn.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
+    cfn.on(DeleteStackCommand).callsFake(() => {
+      status = 'DELETE_COMPLETE';
+      return {};
+    });
+  }
+
+  const now = Date.now();
+  const event = (
+    token: string,
+    logicalId: string,
+    type: string,
+    status: string,
+    reason?: string,
+    offset = 0,
+  ): StackEvent => ({
+    StackId: STACK_ID,
+    StackName: STACK,
+    EventId: `${logicalId}-${status}-${offset}`,
+    LogicalResourceId: logicalId,
+    ResourceType: type,
+    ResourceStatus: status as 'CREATE_FAILED',
+    ...(reason ? { ResourceStatusReason: reason } : {}),
+    Timestamp: new Date(Date.UTC(2026, 10, 22, 12, 0, 0) + offset * 1000),
+    ClientRequestToken: token,
+  });
+
+  const creationEvents = (token: string): StackEvent[] => [
+    // newest first, as DescribeStackEvents returns them
+    event(token, STACK, 'AWS::CloudFormation::Stack', 'ROLLBACK_COMPLETE', undefined, 5),
+    event(
+      token,
+      'WebServers',
+      'AWS::AutoScaling::AutoScalingGroup',
+      'CREATE_FAILED',
+      'Resource creation cancelled',
+      3,
+    ),
+    event(
+      token,
+      'DataBucket',
+      'AWS::S3::Bucket',
+      'CREATE_FAILED',
+      'customer-data already exists in stack arn:aws:cloudformation:...',
+      2,
+    ),
+    event(token, 'DataBucket', 'AWS::S3::Bucket', 'CREATE_IN_PROGRESS', undefined, 1),
+    // an older operation's failure, with another token: not this deploy's business
+    event(
+      'Console-old-operation',
+      'Settings',
+      'AWS::SSM::Parameter',
+      'UPDATE_FAILED',
+      'old failure',
+      0,
+    ),
+  ];
+
+  test('a failed create reports the reasons from the stack events and deletes the new stack', async () => {
+    failingCreate('ROLLBACK_COMPLETE', creationEvents);
+    const { context, logger } = mockedContext();
+
+    const error = (await deployStack(context, request()).catch(
+      (caught: unknown) => caught,
+    )) as StackOperationError;
+
+    expect(error).toBeInstanceOf(StackOperationError);
+    expect(error.failures.map((failure) => failure.logicalId)).toEqual([
+      'DataBucket',
+      'WebServers',
+    ]);
+    expect(error.failures[0]!.reason).toContain('customer-data already exists');
+    expect(error.aftermath).toContain('The failed new stack was deleted');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(1);
+    expect(logger.messages('error').join('\n')).toContain(
+      'DataBucket (AWS::S3::Bucket) CREATE_FAILED',
+    );
+    expect(logger.messages('error').join('\n')).not.toContain('old failure');
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.OnStackFailure).toBe(
+      'ROLLBACK',
+    );
+  });
+
+  test('keep-failed keeps the failed stack and asks CloudFormation not to roll it back', async () => {
+    failingCreate('CREATE_FAILED', creationEvents);
+    const { context } = mockedContext();
+
+    const error = (await deployStack(context, request({ keepFailed: true })).catch(
+      (caught: unknown) => caught,
+    )) as StackOperationError;
+
+    expect(error.aftermath).toContain('kept for investigation');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.OnStackFailure).toBe(
+      'DO_NOTHING',
+    );
+  });
+
+  test('a failed update that rolled back says the stack is as it was', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Modify', 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'False'),
+    ]);
+    let token = '';
+    cfn.on(ExecuteChangeSetCommand).callsFake((input: { ClientRequestToken: string }) => {
+      token = input.ClientRequestToken;
+      cfn.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'UPDATE_ROLLBACK_COMPLETE',
+            CreationTime: new Date(),
+          },
+        ],
+      });
+      return {};
+    });
+    cfn.on(DescribeStackEventsCommand).callsFake(() => ({
+      StackEvents: [
+        event(
+          token,
+          'WebServers',
+          'AWS::AutoScaling::AutoScalingGroup',
+          'UPDATE_FAILED',
+          'You have requested more instances than your current instance limit',
+        ),
+      ],
+    }));
+    const { context } = mockedContext();
+
+    const error = (await deployStack(context, request()).catch(
+      (caught: unknown) => caught,
+    )) as StackOperationError;
+
+    expect(error.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(error.failures[0]!.reason).toContain('instance limit');
+    expect(error.aftermath).toContain('rolled the stack back');
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  test('a stack that never finishes fails with a timeout naming what is still in progress', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Modify', 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'False'),
+    ]);
+    let token = '';
+    cfn.on(ExecuteChangeSetCommand).callsFake((input: { ClientRequestToken: string }) => {
+      token = input.ClientRequestToken;
+      cfn.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'UPDATE_IN_PROGRESS',
+            CreationTime: new Date(),
+          },
+        ],
+      });
+      return {};
+    });
+    cfn.on(DescribeStackEventsCommand).callsFake(() => ({
+      StackEvents: [
+        event(token, 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'UPDATE_IN_PROGRESS'),
+      ],
+    }));
+    const { context, clock } = mockedContext(10 * 60_000);
+
+    const error = await deployStack(context, request()).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(
+      /Timed out after 10 min 0 s waiting for update of ci-sample-service/,
+    );
+    expect((error as Error).message).toContain('WebServers (UPDATE_IN_PROGRESS)');
+    // backoff: delays grow, and are capped at maxDelayMs (5 s here)
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(5000);
+    expect(clock.sleeps[0]!).toBeLessThan(clock.sleeps[3]!);
+  });
+});
+
+describe('termination protection', () => {
+  test('a protected environment gets termination protection switched on', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Modify', 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'False'),
+    ]);
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(UpdateTerminationProtectionCommand).resolves({ StackId: STACK_ID });
+    const { context } = mockedContext();
+
+    const result = await deployStack(context, request({ protect: true }));
+
+    expect(result.terminationProtection).toBe('enabled');
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)[0]!.args[0].input).toEqual({
+      StackName: STACK,
+      EnableTerminationProtection: true,
+    });
+  });
+
+  test('an already protected stack is not asked again, and a no-op deploy stays cheap', async () => {
+    existingStack('UPDATE_COMPLETE', [], { EnableTerminationProtection: true });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      ChangeSetId: CHANGE_SET_ID,
+      Status: 'FAILED',
+      StatusReason:
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
+    });
+    const { context } = mockedContext();
+
+    const result = await deployStack(context, request({ protect: true }));
+
+    expect(result).toMatchObject({
+      changed: false,
+      operation: 'none',
+      terminationProtection: 'already-enabled',
+    });
+    expect(cfn.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+    expect(cfn.calls()).toHaveLength(4); // DescribeStacks, CreateChangeSet, DescribeChangeSet, DeleteChangeSet
+  });
+
+  test('delete refuses a termination-protected stack and says how to proceed deliberately', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          StackId: STACK_ID,
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(),
+          EnableTerminationProtection: true,
+        },
+      ],
+    });
+    const { context } = mockedContext();
+    await expect(deleteStack(context, STACK)).rejects.toThrow(
+      /termination protection on.*--no-enable-termination-protection/,
+    );
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+});
