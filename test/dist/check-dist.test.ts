@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
-import { REPO_ROOT } from '../support/run-action.js';
+import { REPO_ROOT } from '../../harness/run-action.js';
 
 // The runner executes the committed bundle, never the source: a stale dist/ ships old code.
 test('every committed action dist/ matches a fresh ncc bundle of the current source', () => {

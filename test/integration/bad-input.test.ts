@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import * as tar from 'tar';
-import { startCountingServer, type CountingServer } from '../support/counting-server.js';
-import { REPO_ROOT, runAction } from '../support/run-action.js';
+import { startCountingServer, type CountingServer } from '../../harness/counting-server.js';
+import { REPO_ROOT, runAction } from '../../harness/run-action.js';
 
 // Every case runs the bundled action against a loopback "AWS" that counts requests: a user
 // mistake must be reported, naming the input, before any AWS call is made.

@@ -20,8 +20,8 @@ import {
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import * as tar from 'tar';
-import { startMoto, type MotoServer } from '../support/moto.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../support/run-action.js';
+import { startMoto, type MotoServer } from '../../harness/moto.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
 
 // The sample environment, copied so tests can change it without touching the repository.
 let workDir: string;

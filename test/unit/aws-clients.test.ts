@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createAwsClients, resolveAwsSettings } from '../../src/aws/clients.js';
 import { ConfigurationError } from '../../src/core/errors.js';
-import { startCountingServer, type CountingServer } from '../support/counting-server.js';
+import { startCountingServer, type CountingServer } from '../../harness/counting-server.js';
 
 // CloudFormation speaks the AWS Query protocol: XML bodies, errors as <ErrorResponse>.
 const THROTTLED = `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;

@@ -361,13 +361,11 @@ describe('failures and timeouts', () => {
       status = 'REVIEW_IN_PROGRESS';
       return { Id: CHANGE_SET_ID, StackId: STACK_ID };
     });
-    cfn
-      .on(DescribeChangeSetCommand)
-      .resolves({
-        ChangeSetId: CHANGE_SET_ID,
-        Status: 'CREATE_COMPLETE',
-        Changes: [change('Add', 'DataBucket', 'AWS::S3::Bucket')],
-      });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      ChangeSetId: CHANGE_SET_ID,
+      Status: 'CREATE_COMPLETE',
+      Changes: [change('Add', 'DataBucket', 'AWS::S3::Bucket')],
+    });
     cfn.on(ExecuteChangeSetCommand).callsFake((input: { ClientRequestToken: string }) => {
       token = input.ClientRequestToken;
       status = finalStatus;

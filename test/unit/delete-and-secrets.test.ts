@@ -1,0 +1,98 @@
+import { beforeEach, describe, expect, test } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { emptyBucket } from '../../src/aws/s3-buckets.js';
+import { parseDefinition } from '../../src/definition/definition.js';
+import { parseTemplate } from '../../src/definition/template.js';
+import { resolveParameters } from '../../src/provisioning/stack-settings.js';
+import { RecordingLogger } from '../support/recording-logger.js';
+
+// moto answers DeleteObjects without per-key errors; the AWS API reference says a 200 response
+// can still list failed keys in Errors, which must fail the delete rather than pass silently.
+const s3 = mockClient(S3Client);
+beforeEach(() => {
+  s3.reset();
+});
+
+describe('emptying a bucket', () => {
+  test('pages through versions and delete markers in batches of at most 1000', async () => {
+    const versions = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        Key: `k${from + index}`,
+        VersionId: `v${from + index}`,
+      }));
+    s3.on(ListObjectVersionsCommand)
+      .resolvesOnce({
+        Versions: versions(0, 900),
+        DeleteMarkers: versions(900, 300),
+        IsTruncated: true,
+        NextKeyMarker: 'k1199',
+        NextVersionIdMarker: 'v1199',
+      })
+      .resolvesOnce({ Versions: versions(1200, 5), IsTruncated: false });
+    s3.on(DeleteObjectsCommand).resolves({});
+    const result = await emptyBucket(new S3Client({ region: 'us-east-1' }), 'data');
+    expect(result).toEqual({ bucket: 'data', deleted: 1205, missing: false });
+    const batches = s3
+      .commandCalls(DeleteObjectsCommand)
+      .map((call) => call.args[0].input.Delete!.Objects!.length);
+    expect(batches).toEqual([1000, 200, 5]);
+    expect(s3.commandCalls(ListObjectVersionsCommand)[1]!.args[0].input).toMatchObject({
+      KeyMarker: 'k1199',
+      VersionIdMarker: 'v1199',
+    });
+  });
+
+  test('per-key errors in a DeleteObjects response fail the operation', async () => {
+    s3.on(ListObjectVersionsCommand).resolves({
+      Versions: [{ Key: 'locked.json', VersionId: 'v1' }],
+      IsTruncated: false,
+    });
+    s3.on(DeleteObjectsCommand).resolves({
+      Errors: [
+        { Key: 'locked.json', VersionId: 'v1', Code: 'AccessDenied', Message: 'Access Denied' },
+      ],
+    });
+    await expect(emptyBucket(new S3Client({ region: 'us-east-1' }), 'data')).rejects.toThrow(
+      'Could not delete 1 object(s) from bucket data: locked.json@v1: AccessDenied Access Denied',
+    );
+  });
+
+  test('a bucket that is already gone counts as empty', async () => {
+    s3.on(ListObjectVersionsCommand).rejects(
+      Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket' }),
+    );
+    await expect(emptyBucket(new S3Client({ region: 'us-east-1' }), 'gone')).resolves.toEqual({
+      bucket: 'gone',
+      deleted: 0,
+      missing: true,
+    });
+  });
+});
+
+describe('parameters', () => {
+  test('NoEcho values are masked; precedence is definition, environment, input; EnvironmentVersion comes last', () => {
+    const template = parseTemplate(
+      'Parameters:\n  EnvironmentVersion: {Type: String}\n  DbPassword: {Type: String, NoEcho: true}\n  Size: {Type: Number, Default: 1}\nResources:\n  Q: {Type: AWS::SQS::Queue}\n',
+      't.yml',
+    );
+    const definition = parseDefinition(
+      'component: svc\ntemplate: t.yml\nparameters: {Size: 1, DbPassword: default-secret}\nenvironments:\n  ci: {parameters: {Size: 2}}\n',
+      'env.yml',
+    );
+    const logger = new RecordingLogger();
+    const values = resolveParameters(
+      definition,
+      template,
+      'ci',
+      { DbPassword: 's3cr3t' },
+      '1.2.3',
+      logger,
+    );
+    expect(values).toEqual({ Size: '2', DbPassword: 's3cr3t', EnvironmentVersion: '1.2.3' });
+    expect(logger.masked).toEqual(['s3cr3t']);
+    expect(() =>
+      resolveParameters(definition, template, 'ci', { EnvironmentVersion: '9' }, '1.2.3', logger),
+    ).toThrow(/EnvironmentVersion comes from the package version/);
+  });
+});
