@@ -71590,48 +71590,6 @@ class StackOperationError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/provisioning/stack-status.ts
-const EMPTY_STATES = {
-    ROLLBACK_COMPLETE: 'its creation failed and was rolled back',
-    CREATE_FAILED: 'its creation failed',
-    REVIEW_IN_PROGRESS: 'it was never created (a change set was made but not executed)',
-};
-function dispositionOf(status, stackName) {
-    if (status === undefined || status === 'DELETE_COMPLETE')
-        return { kind: 'absent' };
-    const empty = EMPTY_STATES[status];
-    if (empty)
-        return { kind: 'recreate', reason: empty };
-    if (status.endsWith('_IN_PROGRESS'))
-        return { kind: 'wait' };
-    switch (status) {
-        case 'UPDATE_ROLLBACK_FAILED':
-            return {
-                kind: 'blocked',
-                remedy: `Fix the cause shown in the stack events, then run \`aws cloudformation continue-update-rollback --stack-name ${stackName}\` (with --resources-to-skip for resources that cannot roll back) and deploy again.`,
-            };
-        case 'DELETE_FAILED':
-            return {
-                kind: 'blocked',
-                remedy: `Run the delete operation again (it empties the stack's buckets first), or delete the stack keeping the resources that cannot be deleted (\`aws cloudformation delete-stack --stack-name ${stackName} --retain-resources ...\`), then deploy again.`,
-            };
-        case 'ROLLBACK_FAILED':
-        case 'IMPORT_ROLLBACK_FAILED':
-            return {
-                kind: 'blocked',
-                remedy: `Its rollback failed and resources may remain; inspect them, delete the stack (\`aws cloudformation delete-stack --stack-name ${stackName}\`, retaining what cannot be deleted) and deploy again.`,
-            };
-        default:
-            return { kind: 'update' };
-    }
-}
-function isInProgress(status) {
-    return status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
-}
-const CREATE_SUCCESS = ['CREATE_COMPLETE'];
-const UPDATE_SUCCESS = ['UPDATE_COMPLETE'];
-const DELETE_SUCCESS = (/* unused pure expression or super */ null && (['DELETE_COMPLETE']));
-
 ;// CONCATENATED MODULE: ./src/provisioning/stack-events.ts
 
 /**
@@ -71717,6 +71675,48 @@ function formatEvent(event) {
     return `${time}  ${(event.ResourceStatus ?? '').padEnd(28)} ${event.ResourceType ?? ''}  ${event.LogicalResourceId ?? ''}${reason}`;
 }
 
+;// CONCATENATED MODULE: ./src/provisioning/stack-status.ts
+const EMPTY_STATES = {
+    ROLLBACK_COMPLETE: 'its creation failed and was rolled back',
+    CREATE_FAILED: 'its creation failed',
+    REVIEW_IN_PROGRESS: 'it was never created (a change set was made but not executed)',
+};
+function dispositionOf(status, stackName) {
+    if (status === undefined || status === 'DELETE_COMPLETE')
+        return { kind: 'absent' };
+    const empty = EMPTY_STATES[status];
+    if (empty)
+        return { kind: 'recreate', reason: empty };
+    if (status.endsWith('_IN_PROGRESS'))
+        return { kind: 'wait' };
+    switch (status) {
+        case 'UPDATE_ROLLBACK_FAILED':
+            return {
+                kind: 'blocked',
+                remedy: `Fix the cause shown in the stack events, then run \`aws cloudformation continue-update-rollback --stack-name ${stackName}\` (with --resources-to-skip for resources that cannot roll back) and deploy again.`,
+            };
+        case 'DELETE_FAILED':
+            return {
+                kind: 'blocked',
+                remedy: `Run the delete operation again (it empties the stack's buckets first), or delete the stack keeping the resources that cannot be deleted (\`aws cloudformation delete-stack --stack-name ${stackName} --retain-resources ...\`), then deploy again.`,
+            };
+        case 'ROLLBACK_FAILED':
+        case 'IMPORT_ROLLBACK_FAILED':
+            return {
+                kind: 'blocked',
+                remedy: `Its rollback failed and resources may remain; inspect them, delete the stack (\`aws cloudformation delete-stack --stack-name ${stackName}\`, retaining what cannot be deleted) and deploy again.`,
+            };
+        default:
+            return { kind: 'update' };
+    }
+}
+function isInProgress(status) {
+    return status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS';
+}
+const CREATE_SUCCESS = ['CREATE_COMPLETE'];
+const UPDATE_SUCCESS = ['UPDATE_COMPLETE'];
+const DELETE_SUCCESS = (/* unused pure expression or super */ null && (['DELETE_COMPLETE']));
+
 ;// CONCATENATED MODULE: ./src/provisioning/stack-waiter.ts
 
 
@@ -71754,19 +71754,11 @@ async function waitForStackOperation(context, stackId, token, since, success, wh
     }
     return { stack, status, succeeded: success.includes(status), failures };
 }
-
-;// CONCATENATED MODULE: ./src/provisioning/delete-stack.ts
-
-
-
-
-
-
-
-
-
-
-async function waitForIdle(context, stack) {
+/**
+ * If another operation is running on the stack, waits for it to finish. Returns the stack as it
+ * then stands, or undefined when that operation was a deletion.
+ */
+async function waitForIdleStack(context, stack) {
     if (!isInProgress(stack.StackStatus ?? ''))
         return stack;
     context.logger.info(`Stack ${stack.StackName} is ${stack.StackStatus}; waiting for that operation to finish first.`);
@@ -71778,6 +71770,16 @@ async function waitForIdle(context, stack) {
             : { done: true, value: status === 'DELETE_COMPLETE' ? undefined : current };
     }, context.polling, context.clock);
 }
+
+;// CONCATENATED MODULE: ./src/provisioning/delete-stack.ts
+
+
+
+
+
+
+
+
 async function emptyBuckets(context, buckets) {
     const results = [];
     for (const bucket of buckets) {
@@ -71828,7 +71830,7 @@ async function deleteAndWait(context, stackId, stackName) {
 async function deleteStack(context, stackName) {
     const { logger } = context;
     const found = await findStack(context.cloudFormation, stackName);
-    const stack = found ? await waitForIdle(context, found) : undefined;
+    const stack = found ? await waitForIdleStack(context, found) : undefined;
     if (!stack) {
         logger.info(`Stack ${stackName} does not exist; nothing to delete.`);
         return { stackName, stackId: found?.StackId, deleted: false, buckets: [] };
@@ -72132,7 +72134,6 @@ const CAPABILITIES = [
 
 
 
-
 /** Stopped by the stateful-resource guard; nothing was executed. */
 class StatefulResourceGuardError extends RefusalError {
     stackName;
@@ -72146,21 +72147,8 @@ class StatefulResourceGuardError extends RefusalError {
     }
 }
 async function settle(context, stackName) {
-    let stack = await findStack(context.cloudFormation, stackName);
-    const disposition = dispositionOf(stack?.StackStatus, stackName);
-    if (disposition.kind === 'wait' && stack) {
-        context.logger.info(`Stack ${stackName} is ${stack.StackStatus}; waiting for that operation to finish first.`);
-        const stackId = stack.StackId;
-        stack = await waitUntil(`the running operation on ${stackName}`, async () => {
-            const current = await findStack(context.cloudFormation, stackId);
-            const status = current?.StackStatus ?? 'DELETE_COMPLETE';
-            return isInProgress(status)
-                ? { done: false, pending: status }
-                : { done: true, value: current };
-        }, context.polling, context.clock);
-        if (stack?.StackStatus === 'DELETE_COMPLETE')
-            stack = undefined;
-    }
+    const found = await findStack(context.cloudFormation, stackName);
+    const stack = found ? await waitForIdleStack(context, found) : undefined;
     const settled = dispositionOf(stack?.StackStatus, stackName);
     if (settled.kind === 'blocked') {
         throw new RefusalError(`Stack ${stackName} is in ${stack?.StackStatus} and cannot be updated.`, settled.remedy);

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { RefusalError } from '../core/errors.js';
-import { waitUntil } from '../core/waiter.js';
 import { emptyBucket } from '../aws/s3-buckets.js';
 import type { ProvisionContext } from './context.js';
 import { findStackBuckets, type StackBucket } from './stack-buckets.js';
 import { findStack } from './stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
-import { isInProgress } from './stack-status.js';
-import { waitForStackOperation, type StackOperationOutcome } from './stack-waiter.js';
+import {
+  waitForIdleStack,
+  waitForStackOperation,
+  type StackOperationOutcome,
+} from './stack-waiter.js';
 
 export interface BucketCleanup {
   logicalId: string;
@@ -24,25 +26,6 @@ export interface DeleteResult {
   /** False when there was no stack: "nothing to delete" is a success. */
   deleted: boolean;
   buckets: BucketCleanup[];
-}
-
-async function waitForIdle(context: ProvisionContext, stack: Stack): Promise<Stack | undefined> {
-  if (!isInProgress(stack.StackStatus ?? '')) return stack;
-  context.logger.info(
-    `Stack ${stack.StackName} is ${stack.StackStatus}; waiting for that operation to finish first.`,
-  );
-  return waitUntil(
-    `the running operation on ${stack.StackName}`,
-    async () => {
-      const current = await findStack(context.cloudFormation, stack.StackId!);
-      const status = current?.StackStatus ?? 'DELETE_COMPLETE';
-      return isInProgress(status)
-        ? { done: false, pending: status }
-        : { done: true, value: status === 'DELETE_COMPLETE' ? undefined : current };
-    },
-    context.polling,
-    context.clock,
-  );
 }
 
 async function emptyBuckets(
@@ -122,7 +105,7 @@ export async function deleteStack(
 ): Promise<DeleteResult> {
   const { logger } = context;
   const found = await findStack(context.cloudFormation, stackName);
-  const stack = found ? await waitForIdle(context, found) : undefined;
+  const stack = found ? await waitForIdleStack(context, found) : undefined;
   if (!stack) {
     logger.info(`Stack ${stackName} does not exist; nothing to delete.`);
     return { stackName, stackId: found?.StackId, deleted: false, buckets: [] };

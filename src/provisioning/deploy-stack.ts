@@ -6,7 +6,6 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { RefusalError } from '../core/errors.js';
-import { waitUntil } from '../core/waiter.js';
 import type { StatefulResources } from '../definition/definition.js';
 import {
   CHANGE_HEADERS,
@@ -23,9 +22,9 @@ import { deleteStack } from './delete-stack.js';
 import { evaluateGuard, type GuardVerdict, type GuardViolation } from './stateful-guard.js';
 import { findStack, stackOutputs } from './stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
-import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf, isInProgress } from './stack-status.js';
+import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf } from './stack-status.js';
 import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
-import { waitForStackOperation } from './stack-waiter.js';
+import { waitForIdleStack, waitForStackOperation } from './stack-waiter.js';
 
 export interface DeployRequest {
   stackName: string;
@@ -76,27 +75,8 @@ async function settle(
   context: ProvisionContext,
   stackName: string,
 ): Promise<{ stack: Stack | undefined; replaced?: string }> {
-  let stack = await findStack(context.cloudFormation, stackName);
-  const disposition = dispositionOf(stack?.StackStatus, stackName);
-  if (disposition.kind === 'wait' && stack) {
-    context.logger.info(
-      `Stack ${stackName} is ${stack.StackStatus}; waiting for that operation to finish first.`,
-    );
-    const stackId = stack.StackId!;
-    stack = await waitUntil(
-      `the running operation on ${stackName}`,
-      async () => {
-        const current = await findStack(context.cloudFormation, stackId);
-        const status = current?.StackStatus ?? 'DELETE_COMPLETE';
-        return isInProgress(status)
-          ? { done: false, pending: status }
-          : { done: true, value: current };
-      },
-      context.polling,
-      context.clock,
-    );
-    if (stack?.StackStatus === 'DELETE_COMPLETE') stack = undefined;
-  }
+  const found = await findStack(context.cloudFormation, stackName);
+  const stack = found ? await waitForIdleStack(context, found) : undefined;
   const settled = dispositionOf(stack?.StackStatus, stackName);
   if (settled.kind === 'blocked') {
     throw new RefusalError(

@@ -56,3 +56,29 @@ export async function waitForStackOperation(
   }
   return { stack, status, succeeded: success.includes(status), failures };
 }
+
+/**
+ * If another operation is running on the stack, waits for it to finish. Returns the stack as it
+ * then stands, or undefined when that operation was a deletion.
+ */
+export async function waitForIdleStack(
+  context: ProvisionContext,
+  stack: Stack,
+): Promise<Stack | undefined> {
+  if (!isInProgress(stack.StackStatus ?? '')) return stack;
+  context.logger.info(
+    `Stack ${stack.StackName} is ${stack.StackStatus}; waiting for that operation to finish first.`,
+  );
+  return waitUntil(
+    `the running operation on ${stack.StackName}`,
+    async () => {
+      const current = await findStack(context.cloudFormation, stack.StackId!);
+      const status = current?.StackStatus ?? 'DELETE_COMPLETE';
+      return isInProgress(status)
+        ? { done: false, pending: status }
+        : { done: true, value: status === 'DELETE_COMPLETE' ? undefined : current };
+    },
+    context.polling,
+    context.clock,
+  );
+}

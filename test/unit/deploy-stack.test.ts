@@ -473,7 +473,8 @@ describe('failures and timeouts', () => {
     );
   });
 
-  test('a failed update that rolled back says the stack is as it was', async () => {
+  /** An update of an existing stack whose execution leaves it in `status` with `events`. */
+  function updateEndingIn(status: string, events: (token: string) => StackEvent[]) {
     existingStack('UPDATE_COMPLETE', [
       change('Modify', 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'False'),
     ]);
@@ -485,24 +486,26 @@ describe('failures and timeouts', () => {
           {
             StackName: STACK,
             StackId: STACK_ID,
-            StackStatus: 'UPDATE_ROLLBACK_COMPLETE',
+            StackStatus: status as 'UPDATE_COMPLETE',
             CreationTime: new Date(),
           },
         ],
       });
       return {};
     });
-    cfn.on(DescribeStackEventsCommand).callsFake(() => ({
-      StackEvents: [
-        event(
-          token,
-          'WebServers',
-          'AWS::AutoScaling::AutoScalingGroup',
-          'UPDATE_FAILED',
-          'You have requested more instances than your current instance limit',
-        ),
-      ],
-    }));
+    cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: events(token) }));
+  }
+
+  test('a failed update that rolled back says the stack is as it was', async () => {
+    updateEndingIn('UPDATE_ROLLBACK_COMPLETE', (token) => [
+      event(
+        token,
+        'WebServers',
+        'AWS::AutoScaling::AutoScalingGroup',
+        'UPDATE_FAILED',
+        'You have requested more instances than your current instance limit',
+      ),
+    ]);
     const { context } = mockedContext();
 
     const error = (await deployStack(context, request()).catch(
@@ -516,29 +519,9 @@ describe('failures and timeouts', () => {
   });
 
   test('a stack that never finishes fails with a timeout naming what is still in progress', async () => {
-    existingStack('UPDATE_COMPLETE', [
-      change('Modify', 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'False'),
+    updateEndingIn('UPDATE_IN_PROGRESS', (token) => [
+      event(token, 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'UPDATE_IN_PROGRESS'),
     ]);
-    let token = '';
-    cfn.on(ExecuteChangeSetCommand).callsFake((input: { ClientRequestToken: string }) => {
-      token = input.ClientRequestToken;
-      cfn.on(DescribeStacksCommand).resolves({
-        Stacks: [
-          {
-            StackName: STACK,
-            StackId: STACK_ID,
-            StackStatus: 'UPDATE_IN_PROGRESS',
-            CreationTime: new Date(),
-          },
-        ],
-      });
-      return {};
-    });
-    cfn.on(DescribeStackEventsCommand).callsFake(() => ({
-      StackEvents: [
-        event(token, 'WebServers', 'AWS::AutoScaling::AutoScalingGroup', 'UPDATE_IN_PROGRESS'),
-      ],
-    }));
     const { context, clock } = mockedContext(10 * 60_000);
 
     const error = await deployStack(context, request()).catch((caught: unknown) => caught);
