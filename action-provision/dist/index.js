@@ -13731,7 +13731,7 @@ __webpack_unused_export__ = ListObjectsCommand;
 __webpack_unused_export__ = ListObjectsOutput$;
 __webpack_unused_export__ = ListObjectsRequest$;
 __webpack_unused_export__ = ListObjectsV2$;
-__webpack_unused_export__ = ListObjectsV2Command;
+exports.u6x = ListObjectsV2Command;
 __webpack_unused_export__ = ListObjectsV2Output$;
 __webpack_unused_export__ = ListObjectsV2Request$;
 __webpack_unused_export__ = ListParts$;
@@ -67364,7 +67364,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3012);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1236);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -67373,7 +67373,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3012:
+/***/ 1236:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70672,6 +70672,540 @@ async function lintTemplate(templateFile, mode, logger, program = 'cfn-lint') {
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/core/placeholders.ts
+
+/**
+ * `{{ Name }}` placeholders in URLs, headers and bodies of smoke and statistics checks. Names
+ * are stack outputs; `{{ env.NAME }}` reads an environment variable, which is how a workflow
+ * hands a secret (`env: TOKEN: ${{ secrets.TOKEN }}`) to a check without writing it in a file.
+ */
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const NAME = /^(env\.)?[A-Za-z0-9_.:-]+$/;
+/** Every placeholder name in `text`, in order; a malformed one is a configuration error. */
+function placeholdersIn(text, source) {
+    const names = [];
+    for (const match of text.matchAll(PLACEHOLDER)) {
+        const name = match[1];
+        if (!NAME.test(name)) {
+            throw new errors_ConfigurationError(`'${match[0]}' is not a placeholder: write {{ OutputName }} or {{ env.VARIABLE }}`, source);
+        }
+        names.push(name);
+    }
+    return names;
+}
+function available(outputs) {
+    if (outputs === undefined) {
+        return 'no stack outputs were given (set stack-name, environment or outputs)';
+    }
+    const names = Object.keys(outputs).sort();
+    return names.length > 0 ? `outputs that exist: ${names.join(', ')}` : 'the stack has no outputs';
+}
+/**
+ * Checks that every placeholder in `text` can be filled, without filling it. Used before any
+ * AWS call, against the outputs a template declares.
+ */
+function checkPlaceholders(text, outputNames, source) {
+    for (const name of placeholdersIn(text, source)) {
+        if (name.startsWith('env.'))
+            continue;
+        if (outputNames !== undefined && !outputNames.includes(name)) {
+            const fake = Object.fromEntries(outputNames.map((output) => [output, '']));
+            throw new errors_ConfigurationError(`unknown placeholder {{ ${name} }}; ${available(fake)}`, source);
+        }
+    }
+}
+function renderPlaceholders(text, values, source) {
+    placeholdersIn(text, source);
+    return text.replace(PLACEHOLDER, (_whole, raw) => {
+        const name = raw.trim();
+        if (name.startsWith('env.')) {
+            const variable = name.slice(4);
+            const value = values.env[variable];
+            if (value === undefined) {
+                throw new errors_ConfigurationError(`{{ ${name} }} names environment variable ${variable}, which is not set (pass it with the step's env:)`, source);
+            }
+            return value;
+        }
+        const value = values.outputs?.[name];
+        if (value === undefined) {
+            throw new errors_ConfigurationError(`unknown placeholder {{ ${name} }}; ${available(values.outputs)}`, source);
+        }
+        return value;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/smoke/json-path.ts
+
+/**
+ * Parses `Health.MaintenanceMode`, `Tests[0].Name`, `$.data["odd key"]`: the small subset of
+ * JSONPath a smoke assertion needs, so a typo is caught when the checks are read, not as a
+ * puzzling "missing" at run time.
+ */
+function parseJsonPath(text, source) {
+    const fail = (why) => {
+        throw new errors_ConfigurationError(`'${text}' is not a JSON path (${why}); write keys with dots and indexes in brackets, for example Tests[0].Name`, source);
+    };
+    let rest = text.trim();
+    if (rest === '' || rest === '$')
+        fail('empty');
+    if (rest.startsWith('$'))
+        rest = rest.slice(1);
+    const segments = [];
+    let first = true;
+    while (rest.length > 0) {
+        if (rest.startsWith('[')) {
+            const index = /^\[(\d+)\]/.exec(rest);
+            const quoted = /^\[(["'])((?:(?!\1).)*)\1\]/.exec(rest);
+            if (index) {
+                segments.push(Number(index[1]));
+                rest = rest.slice(index[0].length);
+            }
+            else if (quoted) {
+                segments.push(quoted[2]);
+                rest = rest.slice(quoted[0].length);
+            }
+            else {
+                fail(`bad bracket at '${rest}'`);
+            }
+        }
+        else {
+            if (rest.startsWith('.'))
+                rest = rest.slice(1);
+            else if (!first)
+                fail(`expected '.' or '[' at '${rest}'`);
+            const key = /^[^.[\]]+/.exec(rest);
+            if (!key)
+                fail(`expected a key at '${rest || 'the end'}'`);
+            segments.push(key[0]);
+            rest = rest.slice(key[0].length);
+        }
+        first = false;
+    }
+    return { text: text.trim(), segments };
+}
+function lookup(document, path) {
+    let current = document;
+    for (const segment of path.segments) {
+        if (typeof segment === 'number') {
+            if (!Array.isArray(current) || segment >= current.length)
+                return { found: false };
+            current = current[segment];
+        }
+        else {
+            if (typeof current !== 'object' ||
+                current === null ||
+                Array.isArray(current) ||
+                !Object.prototype.hasOwnProperty.call(current, segment)) {
+                return { found: false };
+            }
+            current = current[segment];
+        }
+    }
+    return { found: true, value: current };
+}
+/** Deep equality of JSON values; object key order does not matter. */
+function jsonEqual(left, right) {
+    if (left === right)
+        return true;
+    if (typeof left !== typeof right || left === null || right === null)
+        return false;
+    if (Array.isArray(left) || Array.isArray(right)) {
+        if (!Array.isArray(left) || !Array.isArray(right) || left.length !== right.length) {
+            return false;
+        }
+        return left.every((item, index) => jsonEqual(item, right[index]));
+    }
+    if (typeof left === 'object') {
+        const a = left;
+        const b = right;
+        const keys = Object.keys(a);
+        if (keys.length !== Object.keys(b).length)
+            return false;
+        return keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && jsonEqual(a[key], b[key]));
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./src/smoke/checks.ts
+
+
+
+
+
+
+const BUILT_IN_DEFAULTS = {
+    timeoutSeconds: 300,
+    intervalSeconds: 10,
+    requestTimeoutSeconds: 10,
+};
+/** The seed's burst: 10 concurrent callers for 15 seconds. */
+const DEFAULT_CONCURRENCY = 10;
+const DEFAULT_DURATION_SECONDS = 15;
+const MAX_CONCURRENCY = 1000;
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const CHECK_KEYS = [
+    'name',
+    'type',
+    'url',
+    'method',
+    'headers',
+    'body',
+    'proxy',
+    'expect-status',
+    'body-matches',
+    'json',
+    'allow-maintenance',
+    'timeout-seconds',
+    'interval-seconds',
+    'request-timeout-seconds',
+    'concurrency',
+    'duration-seconds',
+];
+const DEFAULT_KEYS = ['timeout-seconds', 'interval-seconds', 'request-timeout-seconds', 'headers'];
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describe(value) {
+    if (value === null || value === undefined)
+        return 'nothing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (isRecord(value))
+        return 'a mapping';
+    return `${typeof value} '${String(value)}'`;
+}
+/** Reads checks written by a person; every complaint names where and what would be valid. */
+class CheckReader {
+    where;
+    constructor(where) {
+        this.where = where;
+    }
+    fail(key, message) {
+        throw new errors_ConfigurationError(message, `${this.where}${key}`);
+    }
+    string(raw, key, prefix) {
+        const value = raw[key];
+        if (value === undefined || value === null)
+            return undefined;
+        if (typeof value !== 'string' || value.trim() === '') {
+            this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describe(value)}`);
+        }
+        return value;
+    }
+    seconds(raw, key, prefix, min, max) {
+        const value = raw[key];
+        if (value === undefined || value === null)
+            return undefined;
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+            this.fail(`${prefix}${key}`, `expected a number of seconds from ${min} to ${max}, got ${describe(value)}`);
+        }
+        return value;
+    }
+    integer(raw, key, prefix, min, max) {
+        const value = raw[key];
+        if (value === undefined || value === null)
+            return undefined;
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+            this.fail(`${prefix}${key}`, `expected a whole number from ${min} to ${max}, got ${describe(value)}`);
+        }
+        return value;
+    }
+    regex(value, key) {
+        if (typeof value !== 'string' || value === '') {
+            this.fail(key, `expected a regular expression, got ${describe(value)}`);
+        }
+        try {
+            return new RegExp(value);
+        }
+        catch (error) {
+            return this.fail(key, `'${String(value)}' is not a valid regular expression: ${error.message}`);
+        }
+    }
+    headers(value, key) {
+        if (value === undefined || value === null)
+            return [];
+        if (!isRecord(value)) {
+            this.fail(key, `expected a mapping of header name to value (or to {value, secret}), got ${describe(value)}`);
+        }
+        const headers = [];
+        for (const [name, item] of Object.entries(value)) {
+            if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+                this.fail(`${key}.${name}`, `'${name}' is not a valid HTTP header name`);
+            }
+            if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') {
+                headers.push({ name, value: String(item), secret: false });
+            }
+            else if (isRecord(item)) {
+                for (const entry of Object.keys(item)) {
+                    if (entry !== 'value' && entry !== 'secret') {
+                        this.fail(`${key}.${name}.${entry}`, 'unknown key; valid keys here: value, secret');
+                    }
+                }
+                if (typeof item.value !== 'string') {
+                    this.fail(`${key}.${name}.value`, `expected a string, got ${describe(item.value)}`);
+                }
+                if (item.secret !== undefined && typeof item.secret !== 'boolean') {
+                    this.fail(`${key}.${name}.secret`, `expected true or false, got ${describe(item.secret)}`);
+                }
+                headers.push({ name, value: item.value, secret: item.secret === true });
+            }
+            else {
+                this.fail(`${key}.${name}`, `expected a string or {value, secret}, got ${describe(item)}`);
+            }
+        }
+        return headers;
+    }
+    statuses(value, key) {
+        if (value === undefined || value === null)
+            return [200];
+        const list = Array.isArray(value) ? value : [value];
+        if (list.length === 0)
+            this.fail(key, 'expected at least one status');
+        for (const status of list) {
+            if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+                this.fail(key, `expected an HTTP status (100-599) or a list of them, got ${describe(status)}`);
+            }
+        }
+        return list;
+    }
+    jsonAssertions(value, key) {
+        if (value === undefined || value === null)
+            return [];
+        if (!Array.isArray(value)) {
+            this.fail(key, `expected a list of {path, equals | exists | matches}, got ${describe(value)}`);
+        }
+        return value.map((item, index) => {
+            const itemKey = `${key}[${index}]`;
+            if (!isRecord(item))
+                this.fail(itemKey, `expected {path, equals | exists | matches}, got ${describe(item)}`);
+            const raw = item;
+            for (const entry of Object.keys(raw)) {
+                if (!['path', 'equals', 'exists', 'matches'].includes(entry)) {
+                    this.fail(`${itemKey}.${entry}`, 'unknown key; valid keys here: path, equals, exists, matches');
+                }
+            }
+            if (typeof raw.path !== 'string') {
+                this.fail(`${itemKey}.path`, `expected a JSON path like Health.MaintenanceMode, got ${describe(raw.path)}`);
+            }
+            const jsonPath = parseJsonPath(raw.path, `${this.where}${itemKey}.path`);
+            const operators = ['equals', 'exists', 'matches'].filter((name) => name in raw);
+            if (operators.length !== 1) {
+                this.fail(itemKey, `expected exactly one of equals, exists, matches; got ${operators.length ? operators.join(', ') : 'none'}`);
+            }
+            if ('equals' in raw)
+                return { path: jsonPath, kind: 'equals', expected: raw.equals };
+            if ('exists' in raw) {
+                if (typeof raw.exists !== 'boolean') {
+                    this.fail(`${itemKey}.exists`, `expected true or false, got ${describe(raw.exists)}`);
+                }
+                return { path: jsonPath, kind: 'exists', expected: raw.exists };
+            }
+            return {
+                path: jsonPath,
+                kind: 'matches',
+                pattern: this.regex(raw.matches, `${itemKey}.matches`),
+            };
+        });
+    }
+    defaults(value, inherited) {
+        if (value === undefined || value === null)
+            return { timing: inherited, headers: [] };
+        if (!isRecord(value))
+            this.fail('defaults', `expected a mapping with ${DEFAULT_KEYS.join(', ')}, got ${describe(value)}`);
+        const raw = value;
+        for (const key of Object.keys(raw)) {
+            if (!DEFAULT_KEYS.includes(key))
+                this.fail(`defaults.${key}`, `unknown key; valid keys here: ${DEFAULT_KEYS.join(', ')}`);
+        }
+        return {
+            timing: {
+                timeoutSeconds: this.seconds(raw, 'timeout-seconds', 'defaults.', 0, 3600) ?? inherited.timeoutSeconds,
+                intervalSeconds: this.seconds(raw, 'interval-seconds', 'defaults.', 0.1, 600) ?? inherited.intervalSeconds,
+                requestTimeoutSeconds: this.seconds(raw, 'request-timeout-seconds', 'defaults.', 0.1, 300) ??
+                    inherited.requestTimeoutSeconds,
+            },
+            headers: this.headers(raw.headers, 'defaults.headers'),
+        };
+    }
+    check(value, key, defaults, sharedHeaders, taken) {
+        if (!isRecord(value))
+            this.fail(key, `expected a check (a mapping with at least url), got ${describe(value)}`);
+        const raw = value;
+        const prefix = `${key}.`;
+        for (const entry of Object.keys(raw)) {
+            if (!CHECK_KEYS.includes(entry))
+                this.fail(`${prefix}${entry}`, `unknown key; valid keys here: ${CHECK_KEYS.join(', ')}`);
+        }
+        const url = this.string(raw, 'url', prefix);
+        if (url === undefined)
+            this.fail(`${prefix}url`, 'is required: the URL to check, for example {{ ServiceUrl }}/health');
+        validateUrlForm(url, 'url', `${this.where}${prefix}url`);
+        const type = raw.type ?? 'http';
+        if (type !== 'http' && type !== 'burst')
+            this.fail(`${prefix}type`, `'${String(type)}' is not valid; valid values: http, burst`);
+        const method = (this.string(raw, 'method', prefix) ?? 'GET').toUpperCase();
+        if (!METHODS.includes(method))
+            this.fail(`${prefix}method`, `'${method}' is not valid; valid values: ${METHODS.join(', ')}`);
+        const name = this.string(raw, 'name', prefix) ?? `${method} ${url}`;
+        if (taken.has(name))
+            this.fail(`${prefix}name`, `'${name}' names another check too; names must be unique`);
+        taken.add(name);
+        const proxy = this.string(raw, 'proxy', prefix);
+        if (proxy !== undefined)
+            validateUrlForm(proxy, 'proxy', `${this.where}${prefix}proxy`);
+        const body = raw.body === undefined || raw.body === null
+            ? undefined
+            : typeof raw.body === 'string'
+                ? raw.body
+                : JSON.stringify(raw.body);
+        const own = this.headers(raw.headers, `${prefix}headers`);
+        const headers = [
+            ...sharedHeaders.filter((shared) => !own.some((header) => header.name.toLowerCase() === shared.name.toLowerCase())),
+            ...own,
+        ];
+        const allowMaintenance = raw['allow-maintenance'] ?? false;
+        if (typeof allowMaintenance !== 'boolean')
+            this.fail(`${prefix}allow-maintenance`, `expected true or false, got ${describe(allowMaintenance)}`);
+        const request = {
+            name,
+            source: `${this.where}${key}`,
+            url: url,
+            method,
+            headers,
+            body,
+            proxy,
+            expectStatus: this.statuses(raw['expect-status'], `${prefix}expect-status`),
+            bodyMatches: raw['body-matches'] === undefined
+                ? undefined
+                : this.regex(raw['body-matches'], `${prefix}body-matches`),
+            json: this.jsonAssertions(raw.json, `${prefix}json`),
+            allowMaintenance: allowMaintenance,
+            requestTimeoutSeconds: this.seconds(raw, 'request-timeout-seconds', prefix, 0.1, 300) ??
+                defaults.requestTimeoutSeconds,
+        };
+        if (type === 'burst') {
+            for (const entry of ['timeout-seconds', 'interval-seconds']) {
+                if (entry in raw)
+                    this.fail(`${prefix}${entry}`, 'a burst check does not retry; put a plain check before it to wait until the service is up');
+            }
+            return {
+                ...request,
+                kind: 'burst',
+                concurrency: this.integer(raw, 'concurrency', prefix, 1, MAX_CONCURRENCY) ?? DEFAULT_CONCURRENCY,
+                durationSeconds: this.seconds(raw, 'duration-seconds', prefix, 0.1, 600) ?? DEFAULT_DURATION_SECONDS,
+            };
+        }
+        for (const entry of ['concurrency', 'duration-seconds']) {
+            if (entry in raw)
+                this.fail(`${prefix}${entry}`, "only a burst check takes this; add 'type: burst'");
+        }
+        return {
+            ...request,
+            kind: 'http',
+            timeoutSeconds: this.seconds(raw, 'timeout-seconds', prefix, 0, 3600) ?? defaults.timeoutSeconds,
+            intervalSeconds: this.seconds(raw, 'interval-seconds', prefix, 0.1, 600) ?? defaults.intervalSeconds,
+        };
+    }
+}
+/**
+ * A URL may be a placeholder that only a stack can fill; without one it must already be an
+ * absolute http(s) URL, so `proxy: squid:3128` fails when the checks are read.
+ */
+function validateUrlForm(value, what, source) {
+    const literal = placeholdersIn(value, source).length === 0;
+    if (!literal)
+        return;
+    let parsed;
+    try {
+        parsed = new URL(value);
+    }
+    catch {
+        parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname) {
+        throw new errors_ConfigurationError(what === 'proxy'
+            ? `'${value}' is not a proxy URL; write http://HOST:PORT (an HTTP forward proxy; https targets go through CONNECT)`
+            : `'${value}' is not an absolute http(s) URL (for example https://example.com/health or {{ ServiceUrl }}/health)`, source);
+    }
+    if (what === 'proxy' && parsed.protocol !== 'http:') {
+        throw new errors_ConfigurationError(`'${value}' is not supported; the proxy itself is spoken to over http://`, source);
+    }
+}
+/**
+ * Parses a smoke section: either a list of checks, or `{defaults, checks}`. Used for the
+ * definition's `smoke` key and for a `checks` file alike, so both read the same. `where`
+ * prefixes every error's key: `environment.yml: smoke.` or `checks.yml: `.
+ */
+function parseChecks(value, where, inherited = BUILT_IN_DEFAULTS) {
+    const reader = new CheckReader(where);
+    let list = value;
+    let defaults = inherited;
+    let shared = [];
+    if (isRecord(value)) {
+        for (const key of Object.keys(value)) {
+            if (key !== 'defaults' && key !== 'checks')
+                reader.fail(key, 'unknown key; valid keys here: defaults, checks');
+        }
+        const parsed = reader.defaults(value.defaults, inherited);
+        defaults = parsed.timing;
+        shared = parsed.headers;
+        list = value.checks;
+    }
+    if (!Array.isArray(list) || list.length === 0) {
+        reader.fail('checks', `expected a non-empty list of checks, got ${describe(list)}`);
+    }
+    const taken = new Set();
+    // Either form, an entry is named checks[N]: the same words in every error.
+    return list.map((item, index) => reader.check(item, `checks[${index}]`, defaults, shared, taken));
+}
+/** Reads a YAML or JSON checks file. */
+async function loadChecksFile(file, inherited, source = "input 'checks'") {
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new ConfigurationError(code === 'ENOENT'
+            ? `checks file '${file}' does not exist`
+            : `cannot read checks file '${file}': ${code}`, source);
+    }
+    const display = path.relative(process.cwd(), file) || file;
+    const doc = YAML.parseDocument(text, { uniqueKeys: true, logLevel: 'silent' });
+    const problem = doc.errors[0];
+    if (problem) {
+        const line = problem.linePos?.[0];
+        throw new ConfigurationError(`not valid YAML or JSON${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${problem.message.split('\n')[0]}`, display);
+    }
+    return parseChecks(doc.toJS(), `${display}: `, inherited);
+}
+/** Where a field of a check was written; a check built from action inputs is just the input. */
+function fieldSource(spec, field) {
+    return spec.source.startsWith('input ') ? spec.source : `${spec.source}.${field}`;
+}
+/** Every template string of a check, with where it was written. */
+function checkTemplates(check) {
+    return [
+        { text: check.url, source: fieldSource(check, 'url') },
+        ...(check.proxy ? [{ text: check.proxy, source: fieldSource(check, 'proxy') }] : []),
+        ...(check.body ? [{ text: check.body, source: fieldSource(check, 'body') }] : []),
+        ...check.headers.map((header) => ({
+            text: header.value,
+            source: fieldSource(check, `headers.${header.name}`),
+        })),
+    ];
+}
+/**
+ * Every placeholder of every check names an output that will exist. Run against a template's
+ * declared outputs before deploying, and against a stack's outputs before the first request.
+ */
+function checkAllPlaceholders(checks, outputNames) {
+    for (const check of checks) {
+        for (const template of checkTemplates(check))
+            checkPlaceholders(template.text, outputNames, template.source);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/definition/template.ts
 
 
@@ -70748,21 +71282,21 @@ function parseTemplateDocument(body, file) {
     }
     return doc.toJS({ maxAliasCount: 100 });
 }
-function isRecord(value) {
+function template_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** Parses and checks the shape CloudFormation requires; names the file and key of a problem. */
 function parseTemplate(body, file) {
     const document = parseTemplateDocument(body, file);
-    if (!isRecord(document))
+    if (!template_isRecord(document))
         throw new errors_ConfigurationError('a template must be a mapping', file);
     const resources = {};
     const rawResources = document.Resources;
-    if (!isRecord(rawResources) || Object.keys(rawResources).length === 0) {
+    if (!template_isRecord(rawResources) || Object.keys(rawResources).length === 0) {
         throw new errors_ConfigurationError("'Resources' must be a mapping with at least one resource", `${file}: Resources`);
     }
     for (const [logicalId, raw] of Object.entries(rawResources)) {
-        if (!isRecord(raw) || typeof raw.Type !== 'string') {
+        if (!template_isRecord(raw) || typeof raw.Type !== 'string') {
             throw new errors_ConfigurationError("each resource needs a 'Type' string", `${file}: Resources.${logicalId}`);
         }
         resources[logicalId] = {
@@ -70775,11 +71309,11 @@ function parseTemplate(body, file) {
     }
     const parameters = {};
     const rawParameters = document.Parameters ?? {};
-    if (!isRecord(rawParameters)) {
+    if (!template_isRecord(rawParameters)) {
         throw new errors_ConfigurationError("'Parameters' must be a mapping", `${file}: Parameters`);
     }
     for (const [name, raw] of Object.entries(rawParameters)) {
-        if (!isRecord(raw) || typeof raw.Type !== 'string') {
+        if (!template_isRecord(raw) || typeof raw.Type !== 'string') {
             throw new errors_ConfigurationError("each parameter needs a 'Type'", `${file}: Parameters.${name}`);
         }
         parameters[name] = {
@@ -70788,7 +71322,7 @@ function parseTemplate(body, file) {
             noEcho: raw.NoEcho === true || raw.NoEcho === 'true',
         };
     }
-    const outputs = isRecord(document.Outputs) ? Object.keys(document.Outputs) : [];
+    const outputs = template_isRecord(document.Outputs) ? Object.keys(document.Outputs) : [];
     return {
         body,
         format: body.trimStart().startsWith('{') ? 'json' : 'yaml',
@@ -70810,6 +71344,7 @@ function requiredParameters(template) {
 
 
 
+
 const DEFAULT_DEFINITION = 'environment/environment.yml';
 /** Parameters the suite fills in itself; a definition never has to. */
 const SUITE_PARAMETERS = ['EnvironmentVersion'];
@@ -70821,7 +71356,7 @@ const SUITE_TAG_KEYS = [
     'environment:run-url',
     'application',
 ];
-const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
+const definition_NAME = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
 const TOP_LEVEL_KEYS = [
     'component',
     'template',
@@ -70835,7 +71370,7 @@ const TOP_LEVEL_KEYS = [
 ];
 const ENVIRONMENT_KEYS = ['parameters', 'tags', 'protected'];
 function validateEnvironmentName(name, source) {
-    if (!NAME.test(name) || name.length > 32) {
+    if (!definition_NAME.test(name) || name.length > 32) {
         throw new errors_ConfigurationError(`'${name}' is not a valid environment name: lower-case letters, digits and hyphens, starting with a letter, at most 32 characters (for example ci, staging, production)`, source);
     }
     return name;
@@ -70843,7 +71378,7 @@ function validateEnvironmentName(name, source) {
 function definition_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-function describe(value) {
+function definition_describe(value) {
     if (value === null)
         return 'null';
     if (Array.isArray(value))
@@ -70870,7 +71405,7 @@ class DefinitionReader {
     string(raw, key, prefix = '') {
         const value = raw[key];
         if (typeof value !== 'string' || value.trim() === '') {
-            this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describe(value)}`);
+            this.fail(`${prefix}${key}`, `expected a non-empty string, got ${definition_describe(value)}`);
         }
         return value.trim();
     }
@@ -70879,7 +71414,7 @@ class DefinitionReader {
         if (value === undefined || value === null)
             return {};
         if (!definition_isRecord(value))
-            this.fail(key, `expected a mapping of NAME: value, got ${describe(value)}`);
+            this.fail(key, `expected a mapping of NAME: value, got ${definition_describe(value)}`);
         const result = {};
         for (const [name, item] of Object.entries(value)) {
             if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') {
@@ -70892,7 +71427,7 @@ class DefinitionReader {
                 result[name] = item.map(String).join(',');
             }
             else {
-                this.fail(`${key}.${name}`, `expected a string, number or boolean${listsAllowed ? ' (or a list of them)' : ''}, got ${describe(item)}`);
+                this.fail(`${key}.${name}`, `expected a string, number or boolean${listsAllowed ? ' (or a list of them)' : ''}, got ${definition_describe(item)}`);
             }
         }
         return result;
@@ -70913,7 +71448,7 @@ class DefinitionReader {
         if (value === undefined || value === null)
             return [];
         if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' && entry)) {
-            this.fail(key, `expected a list of strings, got ${describe(value)}`);
+            this.fail(key, `expected a list of strings, got ${definition_describe(value)}`);
         }
         return value;
     }
@@ -70937,30 +71472,30 @@ function parseDefinition(text, file) {
     }
     const raw = doc.toJS();
     if (!definition_isRecord(raw)) {
-        throw new errors_ConfigurationError(`expected a mapping with at least 'component' and 'template', got ${describe(raw)}`, displayName);
+        throw new errors_ConfigurationError(`expected a mapping with at least 'component' and 'template', got ${definition_describe(raw)}`, displayName);
     }
     reader.unknownKeys(raw, TOP_LEVEL_KEYS, '');
     const component = reader.string(raw, 'component');
-    if (!NAME.test(component) || component.length > 64) {
+    if (!definition_NAME.test(component) || component.length > 64) {
         reader.fail('component', `'${component}' is not valid: lower-case letters, digits and hyphens, starting with a letter, at most 64 characters (it becomes part of the stack name)`);
     }
     const template = reader.relativePath(reader.string(raw, 'template'), 'template');
     const environments = {};
     const rawEnvironments = raw.environments ?? {};
     if (!definition_isRecord(rawEnvironments)) {
-        reader.fail('environments', `expected a mapping of environment name to settings, got ${describe(rawEnvironments)}`);
+        reader.fail('environments', `expected a mapping of environment name to settings, got ${definition_describe(rawEnvironments)}`);
     }
     for (const [name, settings] of Object.entries(rawEnvironments)) {
         validateEnvironmentName(name, `${displayName}: environments.${name}`);
         const key = `environments.${name}`;
         const rawSettings = settings ?? {};
         if (!definition_isRecord(rawSettings)) {
-            reader.fail(key, `expected a mapping with ${ENVIRONMENT_KEYS.join(', ')}, got ${describe(rawSettings)}`);
+            reader.fail(key, `expected a mapping with ${ENVIRONMENT_KEYS.join(', ')}, got ${definition_describe(rawSettings)}`);
         }
         reader.unknownKeys(rawSettings, ENVIRONMENT_KEYS, `${key}.`);
         const isProtected = rawSettings.protected ?? false;
         if (typeof isProtected !== 'boolean') {
-            reader.fail(`${key}.protected`, `expected true or false, got ${describe(isProtected)}`);
+            reader.fail(`${key}.protected`, `expected true or false, got ${definition_describe(isProtected)}`);
         }
         environments[name] = {
             parameters: reader.scalarMap(rawSettings.parameters, `${key}.parameters`, true),
@@ -70972,7 +71507,7 @@ function parseDefinition(text, file) {
     if (raw['stateful-resources'] !== undefined) {
         const rawStateful = raw['stateful-resources'];
         if (!definition_isRecord(rawStateful)) {
-            reader.fail('stateful-resources', `expected a mapping with logical-ids and resource-types, got ${describe(rawStateful)}`);
+            reader.fail('stateful-resources', `expected a mapping with logical-ids and resource-types, got ${definition_describe(rawStateful)}`);
         }
         reader.unknownKeys(rawStateful, ['logical-ids', 'resource-types'], 'stateful-resources.');
         stateful.logicalIds = reader.stringList(rawStateful['logical-ids'], 'stateful-resources.logical-ids');
@@ -70996,7 +71531,7 @@ function parseDefinition(text, file) {
         environments,
         stateful,
         include,
-        ...(raw.smoke !== undefined ? { smoke: raw.smoke } : {}),
+        smoke: raw.smoke === undefined ? [] : parseChecks(raw.smoke, `${displayName}: smoke.`),
         ...(raw.statistics !== undefined ? { statistics: raw.statistics } : {}),
     };
 }
@@ -71045,6 +71580,10 @@ async function readText(file, what, source) {
             : `cannot read ${what} '${file}': ${code}`, source);
     }
 }
+/** Reads and checks the definition file alone, for actions that do not need the template. */
+async function readDefinition(file, source = "input 'definition'") {
+    return parseDefinition(await readText(file, 'environment definition', source), file);
+}
 /** Reads the definition and its template, and checks them against each other. */
 async function loadDefinition(file, source = "input 'definition'") {
     const text = await readText(file, 'environment definition', source);
@@ -71054,6 +71593,9 @@ async function loadDefinition(file, source = "input 'definition'") {
     const displayTemplate = external_node_path_default().relative(process.cwd(), templateFile) || templateFile;
     const template = parseTemplate(body, displayTemplate);
     checkParameterCoverage(definition, template, displayTemplate);
+    // A smoke check naming an output the template does not declare would only fail after the
+    // stack was built; the template says now which outputs there will be.
+    checkAllPlaceholders(definition.smoke, template.outputs);
     return { definition, template };
 }
 
@@ -72526,6 +73068,772 @@ function failureSummary(summary, title, message, failures = []) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/smoke/results.ts
+/** Nearest-rank percentile of ascending-sorted samples. */
+function percentile(sorted, fraction) {
+    if (sorted.length === 0)
+        return 0;
+    const rank = Math.ceil(fraction * sorted.length);
+    return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+/** "4 check(s) passed" or "1 of 4 check(s) failed". */
+function verdictLine(report) {
+    const failed = report.checks.filter((check) => !check.passed).length;
+    return report.passed
+        ? `${report.checks.length} check(s) passed`
+        : `${failed} of ${report.checks.length} check(s) failed`;
+}
+
+;// CONCATENATED MODULE: ./src/promotion/ledger.ts
+
+
+
+
+
+
+/** The gates a version passes on its way to production; migration adds `statistics`. */
+const GATES = (/* unused pure expression or super */ null && (['smoke', 'statistics']));
+const ROOT = 'promotions';
+/** Bounds the listing of one subject's history; far beyond any real number of runs. */
+const MAX_PAGES = 100;
+function ledgerPrefix(subject) {
+    return `${ROOT}/${subject.component}/${subject.version}/${subject.environment}/${subject.gate}/`;
+}
+/** Sortable by time, so the newest record is the greatest key; the suffix keeps keys unique. */
+function recordKey(record) {
+    const stamp = record.time.replace(/[-:]/g, '').replace('.', '');
+    const suffix = (0,external_node_crypto_.randomBytes)(4).toString('hex');
+    return `${ledgerPrefix(record)}${stamp}-${record.passed ? 'passed' : 'failed'}-${suffix}.json`;
+}
+function newRecord(subject, passed, run, now, extra = {}) {
+    return {
+        schema: 1,
+        ...subject,
+        passed,
+        time: now.toISOString(),
+        runUrl: run.runUrl,
+        commit: run.commit,
+        repository: run.repository,
+        ...extra,
+    };
+}
+function missingBucket(error, bucket) {
+    if (awsErrorName(error) === 'NoSuchBucket') {
+        throw new RefusalError(`The artifact bucket '${bucket}' does not exist, so the promotion ledger cannot be read or written.`, 'Check artifact-bucket (it is the bucket packages are published to).');
+    }
+    throw error;
+}
+/** Writes one record; `If-None-Match` makes "never overwritten" a property of the write itself. */
+async function recordPromotion(s3, bucket, record, logger) {
+    const key = recordKey(record);
+    try {
+        await s3.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({
+            Bucket: bucket,
+            Key: key,
+            Body: JSON.stringify(record, null, 2),
+            ContentType: 'application/json',
+            IfNoneMatch: '*',
+        }));
+    }
+    catch (error) {
+        missingBucket(error, bucket);
+    }
+    const url = s3Url(bucket, key);
+    logger.info(`Recorded in the promotion ledger: ${record.component} ${record.version} ${record.passed ? 'passed' : 'failed'} ${record.gate} in ${record.environment} (${url})`);
+    return url;
+}
+/** Records a smoke test's verdict, passed or failed: the gate a later deploy can require. */
+function recordSmokeResult(s3, bucket, subject, report, run, logger, stackName) {
+    const record = newRecord({ ...subject, gate: 'smoke' }, report.passed, run, new Date(), {
+        ...(stackName ? { stackName } : {}),
+        detail: verdictLine(report),
+    });
+    return recordPromotion(s3, bucket, record, logger);
+}
+/** The newest record for a subject, or undefined when it has none. */
+async function latestRecord(s3, bucket, subject) {
+    const prefix = ledgerPrefix(subject);
+    let newest;
+    let token;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        let response;
+        try {
+            response = await s3.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        }
+        catch (error) {
+            missingBucket(error, bucket);
+        }
+        for (const object of response.Contents ?? []) {
+            if (object.Key && object.Key.endsWith('.json') && (!newest || object.Key > newest)) {
+                newest = object.Key;
+            }
+        }
+        token = response.IsTruncated ? response.NextContinuationToken : undefined;
+        if (!token)
+            break;
+    }
+    if (!newest)
+        return undefined;
+    const object = await s3.send(new client_s3_dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: newest }));
+    const text = (await object.Body?.transformToString('utf8')) ?? '';
+    let record;
+    try {
+        record = JSON.parse(text);
+    }
+    catch {
+        throw new RefusalError(`Promotion record ${s3Url(bucket, newest)} is not valid JSON; it was not written by this suite.`, 'Remove it or write a new record by running the gate again.');
+    }
+    const keyPassed = newest.includes('-passed-');
+    if (record.component !== subject.component ||
+        record.version !== subject.version ||
+        record.environment !== subject.environment ||
+        record.gate !== subject.gate ||
+        record.passed !== keyPassed) {
+        throw new RefusalError(`Promotion record ${s3Url(bucket, newest)} does not say what its name says (it records ${record.component} ${record.version} ${record.gate} in ${record.environment}, passed=${record.passed}); the ledger has been edited by hand.`, 'Remove it or run the gate again.');
+    }
+    return { key: newest, record };
+}
+/**
+ * Refuses unless, for every environment and gate, the newest record says passed. The newest
+ * decides: a version that passed staging on Monday and failed on Tuesday has not passed.
+ */
+async function requirePromotion(s3, bucket, requirement, logger) {
+    const passed = [];
+    const missing = [];
+    for (const environment of requirement.environments) {
+        for (const gate of requirement.gates) {
+            const subject = {
+                component: requirement.component,
+                version: requirement.version,
+                environment,
+                gate,
+            };
+            const latest = await latestRecord(s3, bucket, subject);
+            if (!latest) {
+                missing.push(`no ${gate} record in ${environment}`);
+            }
+            else if (!latest.record.passed) {
+                missing.push(`its latest ${gate} in ${environment} failed (${latest.record.time}${latest.record.runUrl ? `, ${latest.record.runUrl}` : ''})`);
+            }
+            else {
+                logger.info(`✔ ${requirement.component} ${requirement.version} passed ${gate} in ${environment} at ${latest.record.time}${latest.record.runUrl ? ` (${latest.record.runUrl})` : ''}`);
+                passed.push(latest.record);
+            }
+        }
+    }
+    if (missing.length > 0) {
+        throw new RefusalError(`${requirement.component} ${requirement.version} has not been promoted: ${missing.join('; ')} (ledger: ${s3Url(bucket, `${ROOT}/${requirement.component}/${requirement.version}/`)}).`, `Deploy and smoke test this version in ${requirement.environments.join(', ')} first; only a passed smoke test with artifact-bucket set records it.`);
+    }
+    return passed;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
+;// CONCATENATED MODULE: ./src/smoke/evaluate-response.ts
+
+const SNIPPET = 160;
+function snippet(text) {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > SNIPPET ? `${flat.slice(0, SNIPPET)}…` : flat;
+}
+function show(value) {
+    return value === undefined ? 'missing' : snippet(JSON.stringify(value));
+}
+function evaluate_response_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The `/test` shape of seed 001: `{"Health": {...}, "Tests": [{Name, Success, Error, ...}]}`. */
+function reportEntries(document) {
+    if (!evaluate_response_isRecord(document) || !Array.isArray(document.Tests))
+        return undefined;
+    const tests = document.Tests;
+    if (!tests.every((test) => evaluate_response_isRecord(test) && typeof test.Name === 'string' && typeof test.Success === 'boolean')) {
+        return undefined;
+    }
+    return tests.map((test) => ({
+        name: test.Name,
+        description: typeof test.Description === 'string' ? test.Description : '',
+        endpoint: typeof test.Endpoint === 'string' ? test.Endpoint : '',
+        success: test.Success,
+        error: test.Error === undefined || test.Error === null ? null : String(test.Error),
+    }));
+}
+function inMaintenance(document) {
+    if (!evaluate_response_isRecord(document))
+        return false;
+    if (document.MaintenanceMode === true)
+        return true;
+    return evaluate_response_isRecord(document.Health) && document.Health.MaintenanceMode === true;
+}
+function parseJson(response) {
+    const type = String(response.headers['content-type'] ?? '');
+    const text = response.body.trim();
+    if (!type.includes('json') && !text.startsWith('{') && !text.startsWith('['))
+        return { ok: false };
+    try {
+        return { ok: true, value: JSON.parse(text) };
+    }
+    catch {
+        return { ok: false };
+    }
+}
+/** Judges one response against a check: status, body pattern, JSON assertions, report payloads. */
+function evaluateResponse(spec, response) {
+    const failures = [];
+    if (!spec.expectStatus.includes(response.status)) {
+        failures.push(`status ${response.status}, expected ${spec.expectStatus.join(' or ')}`);
+    }
+    if (spec.bodyMatches && !spec.bodyMatches.test(response.body)) {
+        failures.push(`body does not match /${spec.bodyMatches.source}/`);
+    }
+    const json = parseJson(response);
+    if (spec.json.length > 0 && !json.ok) {
+        failures.push(`body is not JSON${response.truncated ? ' (or was cut at 1 MiB)' : ''}: ${snippet(response.body) || 'empty'}`);
+    }
+    let entries = [];
+    let maintenance = false;
+    if (json.ok) {
+        for (const assertion of spec.json) {
+            const found = lookup(json.value, assertion.path);
+            const actual = found.found ? found.value : undefined;
+            if (assertion.kind === 'exists') {
+                if (found.found !== assertion.expected) {
+                    failures.push(`${assertion.path.text} ${assertion.expected ? 'is missing' : `exists (${show(actual)})`}`);
+                }
+            }
+            else if (assertion.kind === 'equals') {
+                if (!found.found || !jsonEqual(actual, assertion.expected)) {
+                    failures.push(`${assertion.path.text} is ${show(actual)}, expected ${show(assertion.expected)}`);
+                }
+            }
+            else {
+                const text = typeof actual === 'string' ? actual : JSON.stringify(actual);
+                if (!found.found || !assertion.pattern.test(text)) {
+                    failures.push(`${assertion.path.text} is ${show(actual)}, expected to match /${assertion.pattern.source}/`);
+                }
+            }
+        }
+        entries = reportEntries(json.value) ?? [];
+        for (const entry of entries.filter((test) => !test.success)) {
+            failures.push(`test ${entry.name} failed: ${entry.error ?? 'no error given'}`);
+        }
+        maintenance = inMaintenance(json.value);
+        if (maintenance && !spec.allowMaintenance) {
+            failures.push('the service reports MaintenanceMode: true (set allow-maintenance: true where that is expected)');
+        }
+    }
+    return { passed: failures.length === 0, failures, entries, maintenance };
+}
+/** The "last actual value" of the seed's Wait: what came back, in one line. */
+function describeResponse(response) {
+    const body = snippet(response.body);
+    return `${response.status}${body ? ` ${body}` : ''}`;
+}
+
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
+;// CONCATENATED MODULE: ./src/smoke/http-client.ts
+
+
+
+/** Bodies beyond this are cut: enough for any /test report, not enough to exhaust memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** A request that got no HTTP answer: refused, reset, timed out, bad proxy. */
+class HttpRequestError extends Error {
+    code;
+    name = 'HttpRequestError';
+    constructor(message, code) {
+        super(message);
+        this.code = code;
+    }
+}
+function proxyAuthorization(proxy) {
+    if (!proxy.username)
+        return {};
+    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    return { 'proxy-authorization': `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+function defaultPort(url) {
+    return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+/** Opens a CONNECT tunnel through the proxy, then TLS to the target over it. */
+function http_client_tunnel(request, signal) {
+    const proxy = request.proxy;
+    const target = `${request.url.hostname}:${defaultPort(request.url)}`;
+    return new Promise((resolve, reject) => {
+        const connect = external_node_http_default().request({
+            host: proxy.hostname,
+            port: defaultPort(proxy),
+            method: 'CONNECT',
+            path: target,
+            headers: { host: target, ...proxyAuthorization(proxy) },
+            signal,
+        });
+        connect.on('connect', (response, socket) => {
+            if (response.statusCode !== 200) {
+                socket.destroy();
+                reject(new HttpRequestError(`proxy ${proxy.host} refused CONNECT ${target}: ${response.statusCode}`, 'EPROXY'));
+                return;
+            }
+            resolve(external_node_tls_default().connect({ socket, servername: request.url.hostname }));
+        });
+        connect.on('error', reject);
+        connect.end();
+    });
+}
+function describeFailure(error, request, timedOut) {
+    if (error instanceof HttpRequestError)
+        return error;
+    if (timedOut) {
+        return new HttpRequestError(`no response within ${request.timeoutMs / 1000} s`, 'ETIMEDOUT');
+    }
+    const code = error.code ?? 'EREQUEST';
+    const via = request.proxy ? ` via proxy ${request.proxy.host}` : '';
+    return new HttpRequestError(`${error.message}${via}`, code);
+}
+/**
+ * One HTTP request with a hard deadline covering connect, headers and body. Written on
+ * node:http rather than fetch because a smoke test needs what fetch hides: forward proxies,
+ * a per-request deadline that includes the body, and connection reuse under its own control.
+ */
+async function sendRequest(request) {
+    const started = performance.now();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, request.timeoutMs);
+    try {
+        const isHttps = request.url.protocol === 'https:';
+        const headers = { ...request.headers };
+        if (request.body !== undefined)
+            headers['content-length'] = String(Buffer.byteLength(request.body));
+        let options;
+        let transport = isHttps ? (external_node_https_default()) : (external_node_http_default());
+        if (request.proxy && !isHttps) {
+            transport = (external_node_http_default());
+            options = {
+                host: request.proxy.hostname,
+                port: defaultPort(request.proxy),
+                path: request.url.href,
+                headers: { host: request.url.host, ...headers, ...proxyAuthorization(request.proxy) },
+                agent: request.agent,
+            };
+        }
+        else if (request.proxy) {
+            const socket = await http_client_tunnel(request, controller.signal);
+            options = {
+                host: request.url.hostname,
+                port: defaultPort(request.url),
+                path: `${request.url.pathname}${request.url.search}`,
+                headers,
+                createConnection: () => socket,
+            };
+        }
+        else {
+            options = {
+                host: request.url.hostname,
+                port: defaultPort(request.url),
+                path: `${request.url.pathname}${request.url.search}`,
+                headers,
+                agent: request.agent,
+            };
+        }
+        return await new Promise((resolve, reject) => {
+            const outgoing = transport.request({ ...options, method: request.method, signal: controller.signal }, (response) => {
+                const chunks = [];
+                let size = 0;
+                let truncated = false;
+                response.on('data', (chunk) => {
+                    if (size >= MAX_BODY_BYTES) {
+                        truncated = true;
+                        return;
+                    }
+                    chunks.push(chunk);
+                    size += chunk.length;
+                });
+                response.on('end', () => {
+                    let body = Buffer.concat(chunks);
+                    if (body.length > MAX_BODY_BYTES) {
+                        body = body.subarray(0, MAX_BODY_BYTES);
+                        truncated = true;
+                    }
+                    resolve({
+                        status: response.statusCode ?? 0,
+                        headers: response.headers,
+                        body: body.toString('utf8'),
+                        truncated,
+                        durationMs: performance.now() - started,
+                    });
+                });
+                response.on('error', reject);
+            });
+            outgoing.on('error', reject);
+            outgoing.end(request.body);
+        });
+    }
+    catch (error) {
+        throw describeFailure(error, request, timedOut);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/smoke/burst-check.ts
+
+
+
+
+
+/**
+ * Seed 000's token test, as a check: N callers hammer one endpoint at once for T seconds.
+ * Some bugs (a shared field in a singleton, a DbContext used on two threads) only show when
+ * requests overlap, so a sequential check passes while real users fail; one bad answer here
+ * fails the check. Every caller reuses its connection, so the load is the service's, not TCP's.
+ */
+async function runBurstCheck(check, request, logger) {
+    const Agent = request.url.protocol === 'https:' && !request.proxy ? (external_node_https_default()).Agent : (external_node_http_default()).Agent;
+    const agent = new Agent({ keepAlive: true, maxSockets: check.concurrency });
+    const latencies = [];
+    const reasons = new Map();
+    let errors = 0;
+    let requests = 0;
+    const started = performance.now();
+    const deadline = started + check.durationSeconds * 1000;
+    logger.info(`${check.concurrency} callers × ${check.durationSeconds} s → ${request.method} ${request.url.href}`);
+    const caller = async () => {
+        while (performance.now() < deadline) {
+            let reason;
+            try {
+                const response = await sendRequest({ ...request, agent });
+                latencies.push(response.durationMs);
+                const verdict = evaluateResponse(check, response);
+                if (!verdict.passed)
+                    reason = verdict.failures[0];
+            }
+            catch (error) {
+                reason = error.message;
+                // A refused connection fails in microseconds; pausing keeps a dead service from
+                // turning the burst into a busy loop that starves the event loop.
+                await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+            requests++;
+            if (reason !== undefined) {
+                errors++;
+                reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+            }
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: check.concurrency }, caller));
+    }
+    finally {
+        agent.destroy();
+    }
+    const durationMs = performance.now() - started;
+    const sorted = Float64Array.from(latencies).sort();
+    const stats = {
+        concurrency: check.concurrency,
+        durationMs,
+        requests,
+        errors,
+        requestsPerSecond: requests / (durationMs / 1000),
+        p50Ms: percentile(sorted, 0.5),
+        p95Ms: percentile(sorted, 0.95),
+        p99Ms: percentile(sorted, 0.99),
+        maxMs: sorted.length ? sorted[sorted.length - 1] : 0,
+        errorKinds: [...reasons.entries()]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 5)
+            .map(([reason, count]) => ({ reason, count })),
+    };
+    const latency = `p50 ${stats.p50Ms.toFixed(1)} ms, p95 ${stats.p95Ms.toFixed(1)} ms, p99 ${stats.p99Ms.toFixed(1)} ms`;
+    const rate = `${requests} requests (${stats.requestsPerSecond.toFixed(0)}/s)`;
+    const passed = errors === 0 && requests > 0;
+    const worst = stats.errorKinds[0];
+    return {
+        name: check.name,
+        kind: 'burst',
+        url: request.url.href,
+        passed,
+        attempts: requests,
+        durationMs,
+        detail: passed
+            ? `${rate}, 0 errors; ${latency}`
+            : requests === 0
+                ? 'no request completed'
+                : `${errors} of ${requests} requests failed; most often: ${worst.reason} (${worst.count}×); ${latency}`,
+        failures: stats.errorKinds.map((kind) => `${kind.count}× ${kind.reason}`),
+        entries: [],
+        burst: stats,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/smoke/http-check.ts
+
+
+
+const send = (request) => sendRequest(request);
+/**
+ * The seed's `Wait`: try, judge, and if not good yet wait `interval` and try again, until it
+ * passes or `timeout` has gone by. A stack can be CREATE_COMPLETE while its load balancer is
+ * still settling, so the first failures are expected; only the last one is the verdict.
+ */
+async function runHttpCheck(check, request, logger, clock, sender = send) {
+    const started = clock.now();
+    const timeoutMs = check.timeoutSeconds * 1000;
+    const intervalMs = check.intervalSeconds * 1000;
+    // Bounded even if the clock misbehaves: the most attempts the timeout allows, plus one.
+    const maxAttempts = Math.floor(timeoutMs / intervalMs) + 2;
+    let lastActual = '';
+    let verdict = { passed: false, failures: [], entries: [], maintenance: false };
+    let attempts = 0;
+    for (attempts = 1; attempts <= maxAttempts; attempts++) {
+        try {
+            const response = await sender(request);
+            lastActual = describeResponse(response);
+            verdict = evaluateResponse(check, response);
+        }
+        catch (error) {
+            lastActual = error.message;
+            verdict = { passed: false, failures: [lastActual], entries: [], maintenance: false };
+        }
+        const elapsed = clock.now() - started;
+        if (verdict.passed) {
+            logger.info(`attempt ${attempts} (${formatDuration(elapsed)}): passed with ${lastActual}`);
+            const entries = verdict.entries.length
+                ? `; ${verdict.entries.length} report tests passed`
+                : '';
+            return {
+                name: check.name,
+                kind: 'http',
+                url: request.url.href,
+                passed: true,
+                attempts,
+                durationMs: elapsed,
+                detail: `${lastActual.split(' ')[0]}${entries}${attempts > 1 ? ` after ${attempts} attempts` : ''}`,
+                failures: [],
+                entries: verdict.entries,
+            };
+        }
+        logger.info(`attempt ${attempts} (${formatDuration(elapsed)}): ${verdict.failures.join('; ')} (got: ${lastActual})`);
+        if (elapsed >= timeoutMs)
+            break;
+        // The last attempt lands on the deadline rather than one interval short of it.
+        await clock.sleep(Math.min(intervalMs, timeoutMs - elapsed));
+    }
+    const waited = clock.now() - started;
+    attempts = Math.min(attempts, maxAttempts);
+    return {
+        name: check.name,
+        kind: 'http',
+        url: request.url.href,
+        passed: false,
+        attempts,
+        durationMs: waited,
+        detail: `${verdict.failures.join('; ')}; last actual value: ${lastActual}; waited ${formatDuration(waited)} over ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+        failures: verdict.failures,
+        entries: verdict.entries,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/smoke/resolve-request.ts
+
+
+
+/**
+ * Fills a check's placeholders from stack outputs and the environment. Secret header values
+ * are masked here, before the first request, so no later log line can echo them.
+ */
+function resolveRequest(spec, values, logger) {
+    const url = renderPlaceholders(spec.url, values, fieldSource(spec, 'url'));
+    validateUrlForm(url, 'url', `${fieldSource(spec, 'url')} (filled in as '${url}')`);
+    let proxy;
+    if (spec.proxy !== undefined) {
+        const rendered = renderPlaceholders(spec.proxy, values, fieldSource(spec, 'proxy'));
+        validateUrlForm(rendered, 'proxy', `${fieldSource(spec, 'proxy')} (filled in as '${rendered}')`);
+        proxy = new URL(rendered);
+    }
+    const headers = {
+        'user-agent': 'environment-pipeline-actions smoke-test',
+    };
+    for (const header of spec.headers) {
+        const value = renderPlaceholders(header.value, values, fieldSource(spec, `headers.${header.name}`));
+        if (/[\r\n]/.test(value)) {
+            throw new errors_ConfigurationError('the filled-in value contains a line break, which HTTP headers cannot carry', fieldSource(spec, `headers.${header.name}`));
+        }
+        if (header.secret)
+            logger.mask(value);
+        headers[header.name.toLowerCase()] = value;
+    }
+    const body = spec.body === undefined
+        ? undefined
+        : renderPlaceholders(spec.body, values, fieldSource(spec, 'body'));
+    return {
+        method: spec.method,
+        url: new URL(url),
+        headers,
+        body,
+        proxy,
+        timeoutMs: spec.requestTimeoutSeconds * 1000,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/smoke/run-checks.ts
+
+
+
+
+/**
+ * Runs the checks in the order written, so a waiting check can bring the service up before a
+ * burst loads it. Every placeholder is filled (and every secret masked) before the first
+ * request: a typo in the checks fails fast instead of after minutes of retries.
+ */
+async function runSmokeChecks(checks, values, logger, options = {}) {
+    const clock = options.clock ?? systemClock;
+    const requests = checks.map((check) => resolveRequest(check, values, logger));
+    const started = clock.now();
+    const startedAt = new Date().toISOString();
+    const results = [];
+    for (const [index, check] of checks.entries()) {
+        const request = requests[index];
+        const result = await logger.group(`Smoke check: ${check.name}`, () => check.kind === 'burst'
+            ? runBurstCheck(check, request, logger)
+            : runHttpCheck(check, request, logger, clock, options.send ?? send));
+        if (result.passed) {
+            logger.info(`✔ ${check.name}: ${result.detail}`);
+        }
+        else {
+            logger.error(`${check.name} failed: ${result.detail}`, {
+                title: `Smoke check failed: ${check.name}`,
+            });
+        }
+        results.push(result);
+    }
+    const report = {
+        passed: results.every((result) => result.passed),
+        startedAt,
+        durationMs: clock.now() - started,
+        checks: results,
+    };
+    const failed = results.filter((result) => !result.passed).length;
+    logger.info(report.passed
+        ? `All ${results.length} smoke check(s) passed in ${formatDuration(report.durationMs)}.`
+        : `${failed} of ${results.length} smoke check(s) failed.`);
+    return report;
+}
+
+;// CONCATENATED MODULE: ./src/provisioning/smoke-after-deploy.ts
+
+
+/** The stack came up but does not work; says what became of it. */
+class SmokeTestFailedError extends Error {
+    report;
+    record;
+    name = 'SmokeTestFailedError';
+    constructor(message, report, record) {
+        super(message);
+        this.report = report;
+        this.record = record;
+    }
+}
+function failedNames(report) {
+    return report.checks
+        .filter((check) => !check.passed)
+        .map((check) => check.name)
+        .join(', ');
+}
+async function tearDown(context, stackName, logger) {
+    try {
+        await logger.group(`Delete ${stackName} (new, and failed its smoke test)`, () => deleteStack(context, stackName));
+        return `The new stack ${stackName} was deleted, as a failed environment (set keep-failed: true to keep it for investigation).`;
+    }
+    catch (error) {
+        return `Deleting the new stack ${stackName} also failed (${error.message}); delete it with operation: delete.`;
+    }
+}
+/**
+ * Seed 000's `New-Environment -SmokeTest`: a stack that is CREATE_COMPLETE but fails its
+ * smoke test is a failed environment. A new one is torn down (it holds nothing yet); an
+ * updated one is left as it is, because deleting it could lose data; both fail the step.
+ */
+async function smokeAfterDeploy(context, deployed, checks, options) {
+    const { logger } = context;
+    const report = await runSmokeChecks(checks, { outputs: deployed.outputs, env: options.env ?? process.env }, logger, { clock: context.clock });
+    const record = options.record ? await options.record(report) : undefined;
+    if (report.passed)
+        return { report, record };
+    let aftermath;
+    if (deployed.operation !== 'create') {
+        aftermath = `${deployed.stackName} was ${deployed.operation === 'update' ? 'updated' : 'left unchanged'} and is left as it is: an existing environment is never deleted for a failed smoke test.`;
+    }
+    else if (options.keepFailed) {
+        aftermath = `The new stack ${deployed.stackName} was kept for investigation (keep-failed: true); delete it with operation: delete when done.`;
+    }
+    else if (options.protect) {
+        aftermath = `The new stack ${deployed.stackName} is in a protected environment, so it was not deleted; investigate, then delete it by hand.`;
+    }
+    else {
+        aftermath = await tearDown(context, deployed.stackName, logger);
+    }
+    throw new SmokeTestFailedError(`${deployed.stackName} failed its smoke test (${failedNames(report)}). ${aftermath}`, report, record);
+}
+
+;// CONCATENATED MODULE: ./src/smoke/summaries.ts
+
+function summaries_ms(value) {
+    return `${value.toFixed(1)} ms`;
+}
+/** The smoke section of a job summary: one row per check and per `/test` entry, then bursts. */
+function smokeSummary(summary, report, heading = 'Smoke test') {
+    const failed = report.checks.filter((check) => !check.passed).length;
+    summary.heading(`${report.passed ? '✅' : '❌'} ${heading}: ${report.passed ? 'passed' : `${failed} of ${report.checks.length} check(s) failed`}`, 3);
+    const rows = [];
+    for (const check of report.checks) {
+        rows.push([
+            check.kind === 'burst' ? `${check.name} (burst)` : check.name,
+            check.passed ? '✅ pass' : '❌ fail',
+            String(check.attempts),
+            formatDuration(check.durationMs),
+            check.detail,
+        ]);
+        for (const entry of check.entries) {
+            rows.push([
+                `↳ ${entry.name}`,
+                entry.success ? '✅ pass' : '❌ fail',
+                '',
+                '',
+                [entry.endpoint, entry.success ? entry.description : (entry.error ?? 'failed')]
+                    .filter(Boolean)
+                    .join(': '),
+            ]);
+        }
+    }
+    summary.table(['Check', 'Result', 'Attempts', 'Time', 'Detail'], rows);
+    const bursts = report.checks.filter((check) => check.burst);
+    summary.table(['Burst', 'Callers', 'Requests', 'Errors', 'Req/s', 'p50', 'p95', 'p99', 'Max'], bursts.map((check) => {
+        const stats = check.burst;
+        return [
+            check.name,
+            String(stats.concurrency),
+            String(stats.requests),
+            String(stats.errors),
+            stats.requestsPerSecond.toFixed(0),
+            summaries_ms(stats.p50Ms),
+            summaries_ms(stats.p95Ms),
+            summaries_ms(stats.p99Ms),
+            summaries_ms(stats.maxMs),
+        ];
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
 function inputsFromRecord(values) {
@@ -72647,6 +73955,24 @@ function parseProvisionInputs(source, env = process.env) {
             throw new errors_ConfigurationError(`'${capability}' is not valid; valid values: ${CAPABILITIES.join(', ')}`, "input 'capabilities'");
         }
     }
+    const deploys = operation === 'deploy' || operation === 'recreate';
+    const smokeTest = inputs_boolean(source, 'smoke-test', false);
+    if (smokeTest && !deploys) {
+        throw new errors_ConfigurationError(`applies to deploy and recreate, not to '${operation}'`, "input 'smoke-test'");
+    }
+    const requirePromotionFrom = list(source, 'require-promotion-from').map((name) => validateEnvironmentName(name, "input 'require-promotion-from'"));
+    const ledgerBucket = artifactBucket ?? (packageReference?.kind === 's3' ? packageReference.bucket : undefined);
+    if (requirePromotionFrom.length > 0) {
+        if (!deploys) {
+            throw new errors_ConfigurationError(`applies to deploy and recreate, not to '${operation}'`, "input 'require-promotion-from'");
+        }
+        if (ledgerBucket === undefined) {
+            throw new errors_ConfigurationError('needs the promotion ledger: set artifact-bucket, or deploy a package from s3:// (its bucket holds the ledger)', "input 'require-promotion-from'");
+        }
+        if (environment !== undefined && requirePromotionFrom.includes(environment)) {
+            throw new errors_ConfigurationError(`names '${environment}', the environment being deployed; name the one before it (for example staging before production)`, "input 'require-promotion-from'");
+        }
+    }
     return {
         operation,
         definition: optionalString(source, 'definition') ?? DEFAULT_DEFINITION,
@@ -72664,10 +73990,16 @@ function parseProvisionInputs(source, env = process.env) {
         outputDir: optionalString(source, 'output-dir') ?? env.RUNNER_TEMP ?? 'environment-packages',
         lint: oneOf(source, 'lint', ['auto', 'true', 'false'], 'auto'),
         awsRegion: optionalString(source, 'aws-region'),
+        smokeTest,
+        requirePromotionFrom,
+        ledgerBucket,
     };
 }
 
 ;// CONCATENATED MODULE: ./action-provision/src/main.ts
+
+
+
 
 
 
@@ -72695,6 +74027,9 @@ const FIXED_OUTPUTS = [
     'changed',
     'outputs',
     'operation',
+    'smoke-passed',
+    'smoke-report',
+    'promotion-record',
 ];
 function provisionContext(clients, logger, timeoutMinutes) {
     return {
@@ -72733,6 +74068,17 @@ async function runDeploy(inputs, clients, logger, summary) {
     const parameters = resolveParameters(definition, template, environment, inputs.parameters, source.version, logger);
     const stackName = stackNameFor(environment, definition.component);
     const context = provisionContext(clients, logger, inputs.timeoutMinutes);
+    if (inputs.smokeTest && definition.smoke.length === 0) {
+        throw new errors_ConfigurationError(`is true, but ${source.label} has no smoke section in its definition; add one (see action-smoke-test's README) or drop smoke-test`, "input 'smoke-test'");
+    }
+    if (inputs.requirePromotionFrom.length > 0) {
+        await logger.group(`Promotion gate: ${inputs.requirePromotionFrom.join(', ')}`, () => requirePromotion(clients.s3, inputs.ledgerBucket, {
+            component: definition.component,
+            version: source.version,
+            environments: inputs.requirePromotionFrom,
+            gates: ['smoke'],
+        }, logger));
+    }
     if (inputs.operation === 'recreate') {
         if (settings?.protected) {
             throw new errors_ConfigurationError(`'${environment}' is a protected environment; recreate (delete, then deploy) is refused for it. Use operation: deploy.`, "input 'environment'");
@@ -72755,6 +74101,7 @@ async function runDeploy(inputs, clients, logger, summary) {
         keepFailed: inputs.keepFailed,
         protect: settings?.protected ?? false,
     });
+    deploySummary(summary, environment, result, source.label, Date.now() - started);
     setOutput('stack-name', result.stackName);
     setOutput('stack-id', result.stackId);
     setOutput('version', result.version);
@@ -72772,7 +74119,25 @@ async function runDeploy(inputs, clients, logger, summary) {
     logger.info(result.changed
         ? `${result.stackName} is ${result.status} at version ${result.version}.`
         : `${result.stackName} already matches version ${result.version}; nothing changed.`);
-    deploySummary(summary, environment, result, source.label, Date.now() - started);
+    if (inputs.smokeTest) {
+        const record = async (report) => {
+            setOutput('smoke-passed', String(report.passed));
+            setOutput('smoke-report', JSON.stringify(report));
+            if (inputs.ledgerBucket === undefined)
+                return '';
+            const url = await recordSmokeResult(clients.s3, inputs.ledgerBucket, { component: definition.component, version: result.version, environment }, report, run, logger, result.stackName);
+            setOutput('promotion-record', url);
+            return url;
+        };
+        const smoke = await smokeAfterDeploy(context, result, definition.smoke, {
+            keepFailed: inputs.keepFailed,
+            protect: settings?.protected ?? false,
+            record,
+        });
+        smokeSummary(summary, smoke.report);
+        if (smoke.record)
+            summary.paragraph(`Recorded in the promotion ledger: \`${smoke.record}\``);
+    }
 }
 async function runDelete(inputs, clients, logger, summary) {
     const started = Date.now();
@@ -72800,6 +74165,13 @@ function report(error, inputs, summary) {
             violation.change.type,
             violation.why,
         ]));
+        setFailed(error.message);
+    }
+    else if (error instanceof SmokeTestFailedError) {
+        failureSummary(summary, `${title}: the smoke test failed`, error.message);
+        smokeSummary(summary, error.report);
+        if (error.record)
+            summary.paragraph(`Recorded in the promotion ledger: \`${error.record}\``);
         setFailed(error.message);
     }
     else if (error instanceof StackOperationError) {

@@ -38,6 +38,12 @@ export interface ProvisionInputs {
   outputDir: string;
   lint: LintMode;
   awsRegion: string | undefined;
+  /** Run the definition's smoke checks once the stack is ready. */
+  smokeTest: boolean;
+  /** Environments whose promotion-ledger records this version must have passed. */
+  requirePromotionFrom: string[];
+  /** Where the promotion ledger lives: artifact-bucket, else the package's bucket. */
+  ledgerBucket: string | undefined;
 }
 
 export function parseProvisionInputs(
@@ -98,6 +104,40 @@ export function parseProvisionInputs(
     }
   }
 
+  const deploys = operation === 'deploy' || operation === 'recreate';
+  const smokeTest = boolean(source, 'smoke-test', false);
+  if (smokeTest && !deploys) {
+    throw new ConfigurationError(
+      `applies to deploy and recreate, not to '${operation}'`,
+      "input 'smoke-test'",
+    );
+  }
+  const requirePromotionFrom = list(source, 'require-promotion-from').map((name) =>
+    validateEnvironmentName(name, "input 'require-promotion-from'"),
+  );
+  const ledgerBucket =
+    artifactBucket ?? (packageReference?.kind === 's3' ? packageReference.bucket : undefined);
+  if (requirePromotionFrom.length > 0) {
+    if (!deploys) {
+      throw new ConfigurationError(
+        `applies to deploy and recreate, not to '${operation}'`,
+        "input 'require-promotion-from'",
+      );
+    }
+    if (ledgerBucket === undefined) {
+      throw new ConfigurationError(
+        'needs the promotion ledger: set artifact-bucket, or deploy a package from s3:// (its bucket holds the ledger)',
+        "input 'require-promotion-from'",
+      );
+    }
+    if (environment !== undefined && requirePromotionFrom.includes(environment)) {
+      throw new ConfigurationError(
+        `names '${environment}', the environment being deployed; name the one before it (for example staging before production)`,
+        "input 'require-promotion-from'",
+      );
+    }
+  }
+
   return {
     operation,
     definition: optionalString(source, 'definition') ?? DEFAULT_DEFINITION,
@@ -115,5 +155,8 @@ export function parseProvisionInputs(
     outputDir: optionalString(source, 'output-dir') ?? env.RUNNER_TEMP ?? 'environment-packages',
     lint: oneOf(source, 'lint', ['auto', 'true', 'false'] as const, 'auto'),
     awsRegion: optionalString(source, 'aws-region'),
+    smokeTest,
+    requirePromotionFrom,
+    ledgerBucket,
   };
 }

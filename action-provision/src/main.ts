@@ -23,6 +23,13 @@ import {
   failureSummary,
   packageSummary,
 } from '../../src/provisioning/summaries.js';
+import { recordSmokeResult, requirePromotion } from '../../src/promotion/ledger.js';
+import {
+  SmokeTestFailedError,
+  smokeAfterDeploy,
+} from '../../src/provisioning/smoke-after-deploy.js';
+import type { SmokeReport } from '../../src/smoke/results.js';
+import { smokeSummary } from '../../src/smoke/summaries.js';
 import { parseProvisionInputs, type ProvisionInputs } from './inputs.js';
 
 const FIXED_OUTPUTS = [
@@ -35,6 +42,9 @@ const FIXED_OUTPUTS = [
   'changed',
   'outputs',
   'operation',
+  'smoke-passed',
+  'smoke-report',
+  'promotion-record',
 ];
 
 function provisionContext(
@@ -115,6 +125,27 @@ async function runDeploy(
   );
   const stackName = stackNameFor(environment, definition.component);
   const context = provisionContext(clients, logger, inputs.timeoutMinutes);
+  if (inputs.smokeTest && definition.smoke.length === 0) {
+    throw new ConfigurationError(
+      `is true, but ${source.label} has no smoke section in its definition; add one (see action-smoke-test's README) or drop smoke-test`,
+      "input 'smoke-test'",
+    );
+  }
+  if (inputs.requirePromotionFrom.length > 0) {
+    await logger.group(`Promotion gate: ${inputs.requirePromotionFrom.join(', ')}`, () =>
+      requirePromotion(
+        clients.s3,
+        inputs.ledgerBucket!,
+        {
+          component: definition.component,
+          version: source.version,
+          environments: inputs.requirePromotionFrom,
+          gates: ['smoke'],
+        },
+        logger,
+      ),
+    );
+  }
 
   if (inputs.operation === 'recreate') {
     if (settings?.protected) {
@@ -142,6 +173,7 @@ async function runDeploy(
     keepFailed: inputs.keepFailed,
     protect: settings?.protected ?? false,
   });
+  deploySummary(summary, environment, result, source.label, Date.now() - started);
   core.setOutput('stack-name', result.stackName);
   core.setOutput('stack-id', result.stackId);
   core.setOutput('version', result.version);
@@ -162,7 +194,31 @@ async function runDeploy(
       ? `${result.stackName} is ${result.status} at version ${result.version}.`
       : `${result.stackName} already matches version ${result.version}; nothing changed.`,
   );
-  deploySummary(summary, environment, result, source.label, Date.now() - started);
+  if (inputs.smokeTest) {
+    const record = async (report: SmokeReport): Promise<string> => {
+      core.setOutput('smoke-passed', String(report.passed));
+      core.setOutput('smoke-report', JSON.stringify(report));
+      if (inputs.ledgerBucket === undefined) return '';
+      const url = await recordSmokeResult(
+        clients.s3,
+        inputs.ledgerBucket,
+        { component: definition.component, version: result.version, environment },
+        report,
+        run,
+        logger,
+        result.stackName,
+      );
+      core.setOutput('promotion-record', url);
+      return url;
+    };
+    const smoke = await smokeAfterDeploy(context, result, definition.smoke, {
+      keepFailed: inputs.keepFailed,
+      protect: settings?.protected ?? false,
+      record,
+    });
+    smokeSummary(summary, smoke.report);
+    if (smoke.record) summary.paragraph(`Recorded in the promotion ledger: \`${smoke.record}\``);
+  }
 }
 
 async function runDelete(
@@ -203,6 +259,11 @@ function report(
         violation.why,
       ]),
     );
+    core.setFailed(error.message);
+  } else if (error instanceof SmokeTestFailedError) {
+    failureSummary(summary, `${title}: the smoke test failed`, error.message);
+    smokeSummary(summary, error.report);
+    if (error.record) summary.paragraph(`Recorded in the promotion ledger: \`${error.record}\``);
     core.setFailed(error.message);
   } else if (error instanceof StackOperationError) {
     failureSummary(summary, title, error.message, error.failures);

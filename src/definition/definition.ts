@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigurationError } from '../core/errors.js';
+import { checkAllPlaceholders, parseChecks, type SmokeCheck } from '../smoke/checks.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
 
 export const DEFAULT_DEFINITION = 'environment/environment.yml';
@@ -44,8 +45,8 @@ export interface EnvironmentDefinition {
   stateful: StatefulResources;
   /** Extra files or folders (relative to `root`) that go into the package. */
   include: string[];
-  /** Filled in by the smoke-test action; kept verbatim until then. */
-  smoke?: unknown;
+  /** The checks every environment runs when it comes up; empty when the definition has none. */
+  smoke: SmokeCheck[];
   /** Filled in by the migrate action; kept verbatim until then. */
   statistics?: unknown;
 }
@@ -277,7 +278,7 @@ export function parseDefinition(text: string, file: string): EnvironmentDefiniti
     environments,
     stateful,
     include,
-    ...(raw.smoke !== undefined ? { smoke: raw.smoke } : {}),
+    smoke: raw.smoke === undefined ? [] : parseChecks(raw.smoke, `${displayName}: smoke.`),
     ...(raw.statistics !== undefined ? { statistics: raw.statistics } : {}),
   };
 }
@@ -342,6 +343,14 @@ async function readText(file: string, what: string, source: string): Promise<str
   }
 }
 
+/** Reads and checks the definition file alone, for actions that do not need the template. */
+export async function readDefinition(
+  file: string,
+  source = "input 'definition'",
+): Promise<EnvironmentDefinition> {
+  return parseDefinition(await readText(file, 'environment definition', source), file);
+}
+
 /** Reads the definition and its template, and checks them against each other. */
 export async function loadDefinition(
   file: string,
@@ -358,5 +367,8 @@ export async function loadDefinition(
   const displayTemplate = path.relative(process.cwd(), templateFile) || templateFile;
   const template = parseTemplate(body, displayTemplate);
   checkParameterCoverage(definition, template, displayTemplate);
+  // A smoke check naming an output the template does not declare would only fail after the
+  // stack was built; the template says now which outputs there will be.
+  checkAllPlaceholders(definition.smoke, template.outputs);
   return { definition, template };
 }

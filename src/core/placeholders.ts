@@ -1,0 +1,87 @@
+import { ConfigurationError } from './errors.js';
+
+/**
+ * `{{ Name }}` placeholders in URLs, headers and bodies of smoke and statistics checks. Names
+ * are stack outputs; `{{ env.NAME }}` reads an environment variable, which is how a workflow
+ * hands a secret (`env: TOKEN: ${{ secrets.TOKEN }}`) to a check without writing it in a file.
+ */
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const NAME = /^(env\.)?[A-Za-z0-9_.:-]+$/;
+
+export interface PlaceholderValues {
+  /** Stack outputs by name; `undefined` when no stack (nor `outputs` input) was given. */
+  outputs: Record<string, string> | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Every placeholder name in `text`, in order; a malformed one is a configuration error. */
+export function placeholdersIn(text: string, source: string): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const name = match[1]!;
+    if (!NAME.test(name)) {
+      throw new ConfigurationError(
+        `'${match[0]}' is not a placeholder: write {{ OutputName }} or {{ env.VARIABLE }}`,
+        source,
+      );
+    }
+    names.push(name);
+  }
+  return names;
+}
+
+function available(outputs: Record<string, string> | undefined): string {
+  if (outputs === undefined) {
+    return 'no stack outputs were given (set stack-name, environment or outputs)';
+  }
+  const names = Object.keys(outputs).sort();
+  return names.length > 0 ? `outputs that exist: ${names.join(', ')}` : 'the stack has no outputs';
+}
+
+/**
+ * Checks that every placeholder in `text` can be filled, without filling it. Used before any
+ * AWS call, against the outputs a template declares.
+ */
+export function checkPlaceholders(
+  text: string,
+  outputNames: readonly string[] | undefined,
+  source: string,
+): void {
+  for (const name of placeholdersIn(text, source)) {
+    if (name.startsWith('env.')) continue;
+    if (outputNames !== undefined && !outputNames.includes(name)) {
+      const fake = Object.fromEntries(outputNames.map((output) => [output, '']));
+      throw new ConfigurationError(`unknown placeholder {{ ${name} }}; ${available(fake)}`, source);
+    }
+  }
+}
+
+export function renderPlaceholders(
+  text: string,
+  values: PlaceholderValues,
+  source: string,
+): string {
+  placeholdersIn(text, source);
+  return text.replace(PLACEHOLDER, (_whole, raw: string) => {
+    const name = raw.trim();
+    if (name.startsWith('env.')) {
+      const variable = name.slice(4);
+      const value = values.env[variable];
+      if (value === undefined) {
+        throw new ConfigurationError(
+          `{{ ${name} }} names environment variable ${variable}, which is not set (pass it with the step's env:)`,
+          source,
+        );
+      }
+      return value;
+    }
+    const value = values.outputs?.[name];
+    if (value === undefined) {
+      throw new ConfigurationError(
+        `unknown placeholder {{ ${name} }}; ${available(values.outputs)}`,
+        source,
+      );
+    }
+    return value;
+  });
+}

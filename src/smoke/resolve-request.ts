@@ -1,0 +1,67 @@
+import { ConfigurationError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { renderPlaceholders, type PlaceholderValues } from '../core/placeholders.js';
+import { fieldSource, validateUrlForm, type RequestSpec } from './checks.js';
+
+/** A check's request with every placeholder filled: ready to send. */
+export interface ResolvedRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | undefined;
+  proxy: URL | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * Fills a check's placeholders from stack outputs and the environment. Secret header values
+ * are masked here, before the first request, so no later log line can echo them.
+ */
+export function resolveRequest(
+  spec: RequestSpec,
+  values: PlaceholderValues,
+  logger: Logger,
+): ResolvedRequest {
+  const url = renderPlaceholders(spec.url, values, fieldSource(spec, 'url'));
+  validateUrlForm(url, 'url', `${fieldSource(spec, 'url')} (filled in as '${url}')`);
+  let proxy: URL | undefined;
+  if (spec.proxy !== undefined) {
+    const rendered = renderPlaceholders(spec.proxy, values, fieldSource(spec, 'proxy'));
+    validateUrlForm(
+      rendered,
+      'proxy',
+      `${fieldSource(spec, 'proxy')} (filled in as '${rendered}')`,
+    );
+    proxy = new URL(rendered);
+  }
+  const headers: Record<string, string> = {
+    'user-agent': 'environment-pipeline-actions smoke-test',
+  };
+  for (const header of spec.headers) {
+    const value = renderPlaceholders(
+      header.value,
+      values,
+      fieldSource(spec, `headers.${header.name}`),
+    );
+    if (/[\r\n]/.test(value)) {
+      throw new ConfigurationError(
+        'the filled-in value contains a line break, which HTTP headers cannot carry',
+        fieldSource(spec, `headers.${header.name}`),
+      );
+    }
+    if (header.secret) logger.mask(value);
+    headers[header.name.toLowerCase()] = value;
+  }
+  const body =
+    spec.body === undefined
+      ? undefined
+      : renderPlaceholders(spec.body, values, fieldSource(spec, 'body'));
+  return {
+    method: spec.method,
+    url: new URL(url),
+    headers,
+    body,
+    proxy,
+    timeoutMs: spec.requestTimeoutSeconds * 1000,
+  };
+}
