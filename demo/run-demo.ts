@@ -1,16 +1,27 @@
 // The main job, locally: runs the bundled actions exactly as the GitHub runner does
 // (`node action-x/dist/index.js`, INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files)
-// against a local moto server, on the sample environment in demo/environment.
+// against a local moto server, on the sample environment in demo/environment. Each
+// environment's service runs on loopback (harness/sample-service.ts) over its stack's
+// resources in moto, and the stack's ServiceUrl output points at it.
 //
-//   package 1.0.0 → deploy ci → package 1.1.0 → update ci → no-op deploy → delete ci
+//   package 1.0.0 → deploy ci + smoke test → write data → package 1.1.0
+//   → deploy staging 1.1.0 requiring ci (refused: 1.1.0 never passed ci)
+//   → update ci to 1.1.0 + smoke test → deploy staging 1.1.0 requiring ci + smoke test
+//   → smoke test staging (action-smoke-test) → no-op deploy → delete ci and staging
 //
 // Prints each step's result and timing, writes every step's job summary to .demo/report.md,
 // and stops the emulator it started, whatever happens.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../harness/run-action.js';
+import { startSampleService, type SampleService } from '../harness/sample-service.js';
 
 const OUT = path.join(REPO_ROOT, '.demo');
 const DEFINITION = path.join(REPO_ROOT, 'demo', 'environment', 'environment.yml');
@@ -24,18 +35,26 @@ interface Step {
 
 const steps: Step[] = [];
 let moto: MotoServer | undefined;
+const services: SampleService[] = [];
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
+}
+
+interface StepOptions {
+  action?: 'action-provision' | 'action-smoke-test';
+  /** The step is meant to be refused; it passes when the action fails with this message. */
+  refusedWith?: RegExp;
 }
 
 async function step(
   name: string,
   inputs: Record<string, string>,
   detail: (run: ActionRun) => string,
+  options: StepOptions = {},
 ): Promise<ActionRun> {
   const run = await runAction(
-    'action-provision',
+    options.action ?? 'action-provision',
     { definition: DEFINITION, 'output-dir': path.join(OUT, 'packages'), ...inputs },
     {
       ...moto!.env,
@@ -44,19 +63,32 @@ async function step(
       GITHUB_RUN_ID: String(Date.now()),
     },
   );
-  const ok = run.exitCode === 0;
-  const line = ok
-    ? detail(run)
-    : (/::error::(.*)/.exec(run.stdout)?.[1] ?? run.stderr.trim().split('\n').pop() ?? 'failed');
+  const failure =
+    /::error::(.*)/.exec(run.stdout)?.[1] ?? run.stderr.trim().split('\n').pop() ?? 'failed';
+  const expected = options.refusedWith !== undefined;
+  const ok = expected
+    ? run.exitCode !== 0 && options.refusedWith!.test(run.stdout)
+    : run.exitCode === 0;
+  const line = !ok ? failure : expected ? `refused as expected: ${failure}` : detail(run);
   steps.push({ name, run, detail: line });
   console.log(
-    `${ok ? '✔' : '✘'} ${name.padEnd(34)} ${seconds(run.durationMs).padStart(8)}  ${line}`,
+    `${ok ? '✔' : '✘'} ${name.padEnd(40)} ${seconds(run.durationMs).padStart(8)}  ${line}`,
   );
   if (!ok) {
     console.log(run.stdout);
-    throw new Error(`step "${name}" failed`);
+    throw new Error(`step "${name}" ${expected ? 'was not refused' : 'failed'}`);
   }
   return run;
+}
+
+function smokeLine(run: ActionRun): string {
+  const report = JSON.parse(
+    run.outputs['smoke-report'] ?? run.outputs.report ?? '{"checks":[]}',
+  ) as {
+    checks: Array<{ name: string; passed: boolean; burst?: { requests: number; p99Ms: number } }>;
+  };
+  const burst = report.checks.find((check) => check.burst)?.burst;
+  return `smoke ${report.checks.filter((check) => check.passed).length}/${report.checks.length} passed${burst ? ` (burst ${burst.requests} requests, p99 ${burst.p99Ms.toFixed(1)} ms)` : ''}`;
 }
 
 function report(): void {
@@ -68,7 +100,7 @@ function report(): void {
   ];
   for (const entry of steps) {
     lines.push(
-      `| ${entry.name} | ${entry.run.exitCode === 0 ? '✅' : '❌'} | ${seconds(entry.run.durationMs)} | ${entry.detail.replace(/\|/g, '\\|')} |`,
+      `| ${entry.name} | ${entry.detail.startsWith('refused as expected') ? '⛔ refused' : entry.run.exitCode === 0 ? '✅' : '❌'} | ${seconds(entry.run.durationMs)} | ${entry.detail.replace(/\|/g, '\\|')} |`,
     );
   }
   for (const entry of steps)
@@ -91,15 +123,34 @@ async function main(): Promise<void> {
   });
   await s3.send(new CreateBucketCommand({ Bucket: ARTIFACTS }));
 
+  const region = moto.env.AWS_REGION!;
+  const ciService = await startSampleService('ci-sample-service', {
+    endpoint: moto.endpoint,
+    region,
+  });
+  const stagingService = await startSampleService('staging-sample-service', {
+    endpoint: moto.endpoint,
+    region,
+  });
+  services.push(ciService, stagingService);
+  console.log(`ci's service on ${ciService.endpoint}, staging's on ${stagingService.endpoint}\n`);
+
   const v1 = await step(
     'package 1.0.0',
     { operation: 'package', version: '1.0.0', 'artifact-bucket': ARTIFACTS },
     (run) => `published ${run.outputs.package}`,
   );
   const created = await step(
-    'deploy ci (create)',
-    { operation: 'deploy', environment: 'ci', package: v1.outputs.package! },
-    (run) => `${run.outputs.operation} ${run.outputs['stack-name']} at ${run.outputs.version}`,
+    'deploy ci 1.0.0 + smoke test (create)',
+    {
+      operation: 'deploy',
+      environment: 'ci',
+      package: v1.outputs.package!,
+      parameters: `ServiceEndpoint=${ciService.endpoint}`,
+      'smoke-test': 'true',
+    },
+    (run) =>
+      `${run.outputs.operation} ${run.outputs['stack-name']} at ${run.outputs.version}; ${smokeLine(run)}`,
   );
 
   const bucket = JSON.parse(created.outputs.outputs!).DataBucketName as string;
@@ -119,14 +170,49 @@ async function main(): Promise<void> {
     { operation: 'package', version: '1.1.0', 'artifact-bucket': ARTIFACTS },
     (run) => `published ${run.outputs.package}`,
   );
+  const staging = {
+    operation: 'deploy',
+    environment: 'staging',
+    package: v2.outputs.package!,
+    parameters: `ServiceEndpoint=${stagingService.endpoint}`,
+    'require-promotion-from': 'ci',
+    'smoke-test': 'true',
+  };
+  await step('deploy staging 1.1.0 (gate: ci)', staging, () => '', {
+    refusedWith: /has not been promoted: no smoke record in ci/,
+  });
   await step(
-    'deploy ci 1.1.0 (update)',
-    { operation: 'deploy', environment: 'ci', package: v2.outputs.package! },
-    (run) => `${run.outputs.operation} ${run.outputs['stack-name']} to ${run.outputs.version}`,
+    'deploy ci 1.1.0 + smoke test (update)',
+    {
+      operation: 'deploy',
+      environment: 'ci',
+      package: v2.outputs.package!,
+      parameters: `ServiceEndpoint=${ciService.endpoint}`,
+      'smoke-test': 'true',
+    },
+    (run) =>
+      `${run.outputs.operation} ${run.outputs['stack-name']} to ${run.outputs.version}; ${smokeLine(run)}`,
+  );
+  await step(
+    'deploy staging 1.1.0 (gate: ci) + smoke',
+    staging,
+    (run) =>
+      `${run.outputs.operation} ${run.outputs['stack-name']} at ${run.outputs.version}; ${smokeLine(run)}`,
+  );
+  await step(
+    'smoke test staging (action-smoke-test)',
+    { environment: 'staging', 'artifact-bucket': ARTIFACTS },
+    (run) => `${smokeLine(run)}; recorded ${run.outputs.record}`,
+    { action: 'action-smoke-test' },
   );
   await step(
     'deploy ci 1.1.0 again (no-op)',
-    { operation: 'deploy', environment: 'ci', package: v2.outputs.package! },
+    {
+      operation: 'deploy',
+      environment: 'ci',
+      package: v2.outputs.package!,
+      parameters: `ServiceEndpoint=${ciService.endpoint}`,
+    },
     (run) => `changed=${run.outputs.changed} (empty change set)`,
   );
   await step(
@@ -135,12 +221,22 @@ async function main(): Promise<void> {
     (run) =>
       `${run.outputs['stack-name']} deleted; ${/(\d+) object version/.exec(run.stdout)?.[1] ?? 0} objects emptied first`,
   );
-
+  await step(
+    'delete staging',
+    { operation: 'delete', environment: 'staging' },
+    (run) => `${run.outputs['stack-name']} deleted`,
+  );
+  const ledger = await s3.send(
+    new ListObjectsV2Command({ Bucket: ARTIFACTS, Prefix: 'promotions/' }),
+  );
+  const records = (ledger.Contents ?? []).map((object) => object.Key!);
+  console.log(`\nPromotion ledger (s3://${ARTIFACTS}/promotions/):`);
+  for (const key of records) console.log(`  ${key}`);
   console.log(
     `\nAll ${steps.length} steps passed in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))}`,
   );
   console.log(
-    'Where things stand: ci-sample-service deleted; packages 1.0.0 and 1.1.0 published in s3://demo-artifacts/sample-service/.',
+    'Where things stand: ci and staging deleted; packages 1.0.0 and 1.1.0 published in s3://demo-artifacts/sample-service/; 1.0.0 passed smoke in ci, 1.1.0 in ci and staging.',
   );
 }
 
@@ -152,6 +248,7 @@ try {
   console.error(`\nDemo failed: ${(error as Error).message}`);
 } finally {
   if (steps.length > 0) report();
+  await Promise.all(services.map((service) => service.close()));
   await moto?.stop();
 }
 process.exit(exitCode);

@@ -70438,25 +70438,52 @@ function runContextFromEnv(env = process.env) {
 
 ;// CONCATENATED MODULE: ./src/core/logger.ts
 
+/** Keeps the masked values and redacts them, for every Logger. */
+class Secrets {
+    values = new Set();
+    /** `false` when the value was already known, so it is announced to the runner only once. */
+    add(secret) {
+        if (this.values.has(secret))
+            return false;
+        // One- and two-character "secrets" would redact the whole log into asterisks.
+        if (secret.length >= 3)
+            this.values.add(secret);
+        return true;
+    }
+    redact(text) {
+        let result = text;
+        for (const secret of this.values) {
+            // Also as it appears inside a JSON string (quotes and backslashes escaped).
+            for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
+                result = result.split(form).join('***');
+            }
+        }
+        return result;
+    }
+}
 class ActionsLogger {
+    secrets = new Secrets();
     debug(message) {
-        core_debug(message);
+        core_debug(this.redact(message));
     }
     info(message) {
-        info(message);
+        info(this.redact(message));
     }
     warning(message, location) {
-        warning(message, location ?? {});
+        warning(this.redact(message), location ?? {});
     }
     error(message, location) {
-        error(message, location ?? {});
+        error(this.redact(message), location ?? {});
     }
     group(name, fn) {
         return group(name, fn);
     }
     mask(secret) {
-        if (secret)
+        if (secret && this.secrets.add(secret))
             core_setSecret(secret);
+    }
+    redact(text) {
+        return this.secrets.redact(text);
     }
 }
 /** A Logger for plain scripts (demo, benchmarks): prints to stdout, groups as headings. */
@@ -70467,22 +70494,28 @@ class ConsoleLogger {
     }
     debug(message) {
         if (this.verbose)
-            console.log(`  [debug] ${message}`);
+            console.log(`  [debug] ${this.redact(message)}`);
     }
     info(message) {
-        console.log(message);
+        console.log(this.redact(message));
     }
     warning(message) {
-        console.log(`warning: ${message}`);
+        console.log(`warning: ${this.redact(message)}`);
     }
     error(message) {
-        console.log(`error: ${message}`);
+        console.log(`error: ${this.redact(message)}`);
     }
     async group(name, fn) {
         console.log(`▸ ${name}`);
         return fn();
     }
-    mask() { }
+    secrets = new Secrets();
+    mask(secret) {
+        this.secrets.add(secret);
+    }
+    redact(text) {
+        return this.secrets.redact(text);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/summary.ts
@@ -74122,7 +74155,7 @@ async function runDeploy(inputs, clients, logger, summary) {
     if (inputs.smokeTest) {
         const record = async (report) => {
             setOutput('smoke-passed', String(report.passed));
-            setOutput('smoke-report', JSON.stringify(report));
+            setOutput('smoke-report', logger.redact(JSON.stringify(report)));
             if (inputs.ledgerBucket === undefined)
                 return '';
             const url = await recordSmokeResult(clients.s3, inputs.ledgerBucket, { component: definition.component, version: result.version, environment }, report, run, logger, result.stackName);
@@ -74219,7 +74252,7 @@ async function run() {
         report(error, inputs, summary);
     }
     try {
-        await summary_summary.addRaw(summary.toMarkdown()).write();
+        await summary_summary.addRaw(logger.redact(summary.toMarkdown())).write();
     }
     catch (error) {
         // Outside a runner (or with no summary file) a missing summary must not fail the step.

@@ -197,7 +197,7 @@ async function runDeploy(
   if (inputs.smokeTest) {
     const record = async (report: SmokeReport): Promise<string> => {
       core.setOutput('smoke-passed', String(report.passed));
-      core.setOutput('smoke-report', JSON.stringify(report));
+      core.setOutput('smoke-report', logger.redact(JSON.stringify(report)));
       if (inputs.ledgerBucket === undefined) return '';
       const url = await recordSmokeResult(
         clients.s3,
@@ -306,7 +306,7 @@ export async function run(): Promise<void> {
     report(error, inputs, summary);
   }
   try {
-    await core.summary.addRaw(summary.toMarkdown()).write();
+    await core.summary.addRaw(logger.redact(summary.toMarkdown())).write();
   } catch (error) {
     // Outside a runner (or with no summary file) a missing summary must not fail the step.
     core.debug(`No job summary written: ${errorMessage(error)}`);

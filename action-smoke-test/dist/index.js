@@ -70438,25 +70438,52 @@ function runContextFromEnv(env = process.env) {
 
 ;// CONCATENATED MODULE: ./src/core/logger.ts
 
+/** Keeps the masked values and redacts them, for every Logger. */
+class Secrets {
+    values = new Set();
+    /** `false` when the value was already known, so it is announced to the runner only once. */
+    add(secret) {
+        if (this.values.has(secret))
+            return false;
+        // One- and two-character "secrets" would redact the whole log into asterisks.
+        if (secret.length >= 3)
+            this.values.add(secret);
+        return true;
+    }
+    redact(text) {
+        let result = text;
+        for (const secret of this.values) {
+            // Also as it appears inside a JSON string (quotes and backslashes escaped).
+            for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
+                result = result.split(form).join('***');
+            }
+        }
+        return result;
+    }
+}
 class ActionsLogger {
+    secrets = new Secrets();
     debug(message) {
-        core_debug(message);
+        core_debug(this.redact(message));
     }
     info(message) {
-        info(message);
+        info(this.redact(message));
     }
     warning(message, location) {
-        warning(message, location ?? {});
+        warning(this.redact(message), location ?? {});
     }
     error(message, location) {
-        error(message, location ?? {});
+        error(this.redact(message), location ?? {});
     }
     group(name, fn) {
         return group(name, fn);
     }
     mask(secret) {
-        if (secret)
+        if (secret && this.secrets.add(secret))
             core_setSecret(secret);
+    }
+    redact(text) {
+        return this.secrets.redact(text);
     }
 }
 /** A Logger for plain scripts (demo, benchmarks): prints to stdout, groups as headings. */
@@ -70467,22 +70494,28 @@ class ConsoleLogger {
     }
     debug(message) {
         if (this.verbose)
-            console.log(`  [debug] ${message}`);
+            console.log(`  [debug] ${this.redact(message)}`);
     }
     info(message) {
-        console.log(message);
+        console.log(this.redact(message));
     }
     warning(message) {
-        console.log(`warning: ${message}`);
+        console.log(`warning: ${this.redact(message)}`);
     }
     error(message) {
-        console.log(`error: ${message}`);
+        console.log(`error: ${this.redact(message)}`);
     }
     async group(name, fn) {
         console.log(`▸ ${name}`);
         return fn();
     }
-    mask() { }
+    secrets = new Secrets();
+    mask(secret) {
+        this.secrets.add(secret);
+    }
+    redact(text) {
+        return this.secrets.redact(text);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/summary.ts
@@ -72744,7 +72777,7 @@ async function run() {
             record = await logger.group('Record in the promotion ledger', () => recordResult(inputs, steps, target, result, clients, logger));
         }
         setOutput('passed', String(result.passed));
-        setOutput('report', JSON.stringify(result));
+        setOutput('report', logger.redact(JSON.stringify(result)));
         setOutput('record', record);
         const what = target?.stackName ?? inputs.environment ?? steps.checks[0].url;
         summary.heading(`Smoke test of ${what}`);
@@ -72773,7 +72806,7 @@ async function run() {
         report(error, summary);
     }
     try {
-        await summary_summary.addRaw(summary.toMarkdown()).write();
+        await summary_summary.addRaw(logger.redact(summary.toMarkdown())).write();
     }
     catch (error) {
         core_debug(`No job summary written: ${errorMessage(error)}`);

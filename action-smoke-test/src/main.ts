@@ -155,7 +155,7 @@ export async function run(): Promise<void> {
       );
     }
     core.setOutput('passed', String(result.passed));
-    core.setOutput('report', JSON.stringify(result));
+    core.setOutput('report', logger.redact(JSON.stringify(result)));
     core.setOutput('record', record);
 
     const what = target?.stackName ?? inputs.environment ?? steps.checks[0]!.url;
@@ -182,7 +182,7 @@ export async function run(): Promise<void> {
     report(error, summary);
   }
   try {
-    await core.summary.addRaw(summary.toMarkdown()).write();
+    await core.summary.addRaw(logger.redact(summary.toMarkdown())).write();
   } catch (error) {
     core.debug(`No job summary written: ${errorMessage(error)}`);
   }

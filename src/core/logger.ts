@@ -23,26 +23,60 @@ export interface Logger {
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Registers a value that must never appear in the log. */
   mask(secret: string): void;
+  /**
+   * `text` with every masked value replaced by `***`. The runner masks the log, but not what
+   * an action writes to outputs or the job summary, nor the log outside a runner.
+   */
+  redact(text: string): string;
+}
+
+/** Keeps the masked values and redacts them, for every Logger. */
+export class Secrets {
+  private readonly values = new Set<string>();
+
+  /** `false` when the value was already known, so it is announced to the runner only once. */
+  add(secret: string): boolean {
+    if (this.values.has(secret)) return false;
+    // One- and two-character "secrets" would redact the whole log into asterisks.
+    if (secret.length >= 3) this.values.add(secret);
+    return true;
+  }
+
+  redact(text: string): string {
+    let result = text;
+    for (const secret of this.values) {
+      // Also as it appears inside a JSON string (quotes and backslashes escaped).
+      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
+        result = result.split(form).join('***');
+      }
+    }
+    return result;
+  }
 }
 
 export class ActionsLogger implements Logger {
+  private readonly secrets = new Secrets();
+
   debug(message: string): void {
-    core.debug(message);
+    core.debug(this.redact(message));
   }
   info(message: string): void {
-    core.info(message);
+    core.info(this.redact(message));
   }
   warning(message: string, location?: Location): void {
-    core.warning(message, location ?? {});
+    core.warning(this.redact(message), location ?? {});
   }
   error(message: string, location?: Location): void {
-    core.error(message, location ?? {});
+    core.error(this.redact(message), location ?? {});
   }
   group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return core.group(name, fn);
   }
   mask(secret: string): void {
-    if (secret) core.setSecret(secret);
+    if (secret && this.secrets.add(secret)) core.setSecret(secret);
+  }
+  redact(text: string): string {
+    return this.secrets.redact(text);
   }
 }
 
@@ -50,20 +84,26 @@ export class ActionsLogger implements Logger {
 export class ConsoleLogger implements Logger {
   constructor(private readonly verbose = false) {}
   debug(message: string): void {
-    if (this.verbose) console.log(`  [debug] ${message}`);
+    if (this.verbose) console.log(`  [debug] ${this.redact(message)}`);
   }
   info(message: string): void {
-    console.log(message);
+    console.log(this.redact(message));
   }
   warning(message: string): void {
-    console.log(`warning: ${message}`);
+    console.log(`warning: ${this.redact(message)}`);
   }
   error(message: string): void {
-    console.log(`error: ${message}`);
+    console.log(`error: ${this.redact(message)}`);
   }
   async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     console.log(`▸ ${name}`);
     return fn();
   }
-  mask(): void {}
+  private readonly secrets = new Secrets();
+  mask(secret: string): void {
+    this.secrets.add(secret);
+  }
+  redact(text: string): string {
+    return this.secrets.redact(text);
+  }
 }

@@ -217,28 +217,188 @@ const cases: Case[] = [
   ],
 ];
 
+cases.push(
+  [
+    'smoke-test on delete',
+    () => ({ operation: 'delete', environment: 'ci', 'smoke-test': 'true' }),
+    /input 'smoke-test': applies to deploy and recreate, not to 'delete'/,
+  ],
+  [
+    'smoke-test with a definition that has no smoke section',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      'smoke-test': 'true',
+      definition: variant('no-smoke', (dir) =>
+        replaceIn(path.join(dir, 'environment.yml'), /\nsmoke:[\s\S]*$/, '\n'),
+      ),
+    }),
+    /input 'smoke-test': is true, but .* has no smoke section/,
+  ],
+  [
+    'a smoke check naming an output the template does not declare',
+    () => ({
+      operation: 'package',
+      definition: variant('bad-placeholder', (dir) =>
+        replaceIn(
+          path.join(dir, 'environment.yml'),
+          "'{{ ServiceUrl }}/test'",
+          "'{{ ApiUrl }}/test'",
+        ),
+      ),
+    }),
+    /smoke\.checks\[1\]\.url: unknown placeholder \{\{ ApiUrl \}\}; outputs that exist: DataBucketName, ServiceUrl, SettingsParameter, Version, WebServerGroup/,
+  ],
+  [
+    'require-promotion-from without a ledger',
+    () => ({ operation: 'deploy', environment: 'production', 'require-promotion-from': 'staging' }),
+    /input 'require-promotion-from': needs the promotion ledger: set artifact-bucket/,
+  ],
+  [
+    'require-promotion-from naming the target environment',
+    () => ({
+      operation: 'deploy',
+      environment: 'staging',
+      'artifact-bucket': 'artifacts',
+      'require-promotion-from': 'ci, staging',
+    }),
+    /input 'require-promotion-from': names 'staging', the environment being deployed/,
+  ],
+);
+
+function checksFile(name: string, text: string): string {
+  const file = path.join(work, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const smokeCases: Case[] = [
+  [
+    'unknown placeholder',
+    () => ({
+      checks: checksFile('placeholder.yml', '- url: "{{ ApiUrl }}/health"\n'),
+      outputs: '{"ServiceUrl": "http://127.0.0.1:1", "DataBucketName": "b"}',
+    }),
+    /checks\[0\]\.url: unknown placeholder \{\{ ApiUrl \}\}; outputs that exist: DataBucketName, ServiceUrl/,
+  ],
+  [
+    'malformed checks file',
+    () => ({ checks: checksFile('malformed.yml', '- url: [unclosed\n  name: x\n') }),
+    /malformed\.yml: not valid YAML or JSON \(line \d+, column \d+\)/,
+  ],
+  [
+    'a checks file that does not exist',
+    () => ({ checks: path.join(work, 'nope.yml') }),
+    /input 'checks': checks file '.*nope\.yml' does not exist/,
+  ],
+  [
+    'bad regex',
+    () => ({
+      checks: checksFile('regex.yml', '- url: http://127.0.0.1:1/\n  body-matches: "(unclosed"\n'),
+    }),
+    /regex\.yml: checks\[0\]\.body-matches: '\(unclosed' is not a valid regular expression/,
+  ],
+  [
+    'negative timeout',
+    () => ({ url: 'http://127.0.0.1:1/health', 'timeout-seconds': '-5' }),
+    /input 'timeout-seconds': '-5' is not valid; expected a whole number from 0 to 3600/,
+  ],
+  [
+    'concurrency of 0',
+    () => ({
+      checks: checksFile(
+        'burst.yml',
+        '- url: http://127.0.0.1:1/\n  type: burst\n  concurrency: 0\n',
+      ),
+    }),
+    /burst\.yml: checks\[0\]\.concurrency: expected a whole number from 1 to 1000, got number '0'/,
+  ],
+  [
+    'a proxy that is not a URL',
+    () => ({
+      checks: checksFile('proxy.yml', '- url: http://127.0.0.1:1/\n  proxy: squid:3128\n'),
+    }),
+    /proxy\.yml: checks\[0\]\.proxy: 'squid:3128' is not a proxy URL; write http:\/\/HOST:PORT/,
+  ],
+  [
+    'url and checks together',
+    () => ({ url: 'http://127.0.0.1:1/', checks: 'checks.yml' }),
+    /input 'url': cannot be combined with 'checks'/,
+  ],
+  [
+    'a url that is not one',
+    () => ({ url: '127.0.0.1/health' }),
+    /input 'url': '127\.0\.0\.1\/health' is not an absolute http\(s\) URL/,
+  ],
+  [
+    'a status that is not one',
+    () => ({ url: 'http://127.0.0.1:1/', 'expect-status': '200, 999' }),
+    /input 'expect-status': '999' is not an HTTP status/,
+  ],
+  [
+    'outputs that are not JSON',
+    () => ({ url: 'http://127.0.0.1:1/', outputs: '{ServiceUrl: x}' }),
+    /input 'outputs': is not JSON/,
+  ],
+  [
+    'a ledger record without a version',
+    () => ({
+      url: 'http://127.0.0.1:1/',
+      outputs: '{}',
+      environment: 'ci',
+      component: 'web',
+      'artifact-bucket': 'artifacts',
+    }),
+    /input 'artifact-bucket': records the result in the promotion ledger, .*set input\(s\) version/,
+  ],
+  [
+    'a definition with no smoke section and no checks',
+    () => ({
+      definition: variant('smoke-less', (dir) =>
+        replaceIn(path.join(dir, 'environment.yml'), /\nsmoke:[\s\S]*$/, '\n'),
+      ),
+      outputs: '{}',
+    }),
+    /has no smoke section; add one, or give the checks input or url/,
+  ],
+];
+
+async function expectRefusedWithoutAws(
+  action: string,
+  inputs: Record<string, string>,
+  message: RegExp,
+): Promise<void> {
+  const before = aws.requests.length;
+  const run = await runAction(
+    action,
+    {
+      definition: path.join(REPO_ROOT, 'demo', 'environment', 'environment.yml'),
+      lint: 'false',
+      ...inputs,
+    },
+    {
+      AWS_ENDPOINT_URL: aws.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    },
+    { cwd: work },
+  );
+  expect(run.exitCode).toBe(1);
+  expect(run.stdout).toMatch(/::error::/);
+  expect(run.stdout).toMatch(message);
+  expect(run.summary).toContain('❌');
+  expect(aws.requests.length - before).toBe(0);
+}
+
+describe('action-smoke-test: bad input is reported before any request', () => {
+  test.each(smokeCases)('%s', (_name, inputs, message) =>
+    expectRefusedWithoutAws('action-smoke-test', inputs(), message),
+  );
+});
+
 describe('bad input is reported before any AWS call', () => {
-  test.each(cases)('%s', async (_name, inputs, message) => {
-    const before = aws.requests.length;
-    const run = await runAction(
-      'action-provision',
-      {
-        definition: path.join(REPO_ROOT, 'demo', 'environment', 'environment.yml'),
-        lint: 'false',
-        ...inputs(),
-      },
-      {
-        AWS_ENDPOINT_URL: aws.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'x',
-      },
-      { cwd: work },
-    );
-    expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(/::error::/);
-    expect(run.stdout).toMatch(message);
-    expect(run.summary).toContain('❌');
-    expect(aws.requests.length - before).toBe(0);
-  });
+  test.each(cases)('%s', (_name, inputs, message) =>
+    expectRefusedWithoutAws('action-provision', inputs(), message),
+  );
 });

@@ -18,9 +18,23 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(result.stdout).toMatch(/✔ package 1\.0\.0/);
   expect(result.stdout).toMatch(/✔ deploy ci 1\.1\.0 again \(no-op\)\s+[\d.]+ s\s+changed=false/);
   expect(result.stdout).toMatch(/✔ delete ci .* 25 objects emptied first/);
-  expect(result.stdout).toContain('All 6 steps passed');
+  expect(result.stdout).toMatch(/✔ deploy ci 1\.0\.0 \+ smoke test \(create\).*smoke 3\/3 passed/);
+  expect(result.stdout).toMatch(
+    /✔ deploy staging 1\.1\.0 \(gate: ci\)\s+[\d.]+ s\s+refused as expected/,
+  );
+  expect(result.stdout).toMatch(
+    /✔ smoke test staging \(action-smoke-test\).*recorded s3:\/\/demo-artifacts\/promotions\/sample-service\/1\.1\.0\/staging\/smoke\//,
+  );
+  expect(result.stdout).toMatch(
+    /promotions\/sample-service\/1\.0\.0\/ci\/smoke\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
+  );
+  expect(result.stdout).toContain('All 10 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
   expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
   expect(report).toContain('## 🗑️ Deleted ci-sample-service');
+  expect(report).toContain('| ↳ ReadCustomerData | ✅ pass |');
+  expect(report).toContain(
+    '| Burst | Callers | Requests | Errors | Req/s | p50 | p95 | p99 | Max |',
+  );
 }, 240_000);

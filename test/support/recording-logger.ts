@@ -30,6 +30,9 @@ export class RecordingLogger implements Logger {
   mask(secret: string): void {
     this.masked.push(secret);
   }
+  redact(text: string): string {
+    return this.masked.reduce((result, secret) => result.split(secret).join('***'), text);
+  }
 
   messages(level?: LogEntry['level']): string[] {
     return this.entries
