@@ -1,9 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { Logger } from '../core/logger.js';
 import type { BurstCheck } from './checks.js';
 import { evaluateResponse } from './evaluate-response.js';
-import { sendRequest } from './http-client.js';
+import { createDispatcher, sendRequest } from './http-client.js';
 import type { ResolvedRequest } from './resolve-request.js';
 import { percentile, type BurstStats, type CheckResult } from './results.js';
 
@@ -18,8 +16,8 @@ export async function runBurstCheck(
   request: ResolvedRequest,
   logger: Logger,
 ): Promise<CheckResult> {
-  const Agent = request.url.protocol === 'https:' && !request.proxy ? https.Agent : http.Agent;
-  const agent = new Agent({ keepAlive: true, maxSockets: check.concurrency });
+  const redact = logger.redact.bind(logger);
+  const dispatcher = createDispatcher(request.proxy, check.concurrency, request.timeoutMs);
   const latencies: number[] = [];
   const reasons = new Map<string, number>();
   let errors = 0;
@@ -34,12 +32,12 @@ export async function runBurstCheck(
     while (performance.now() < deadline) {
       let reason: string | undefined;
       try {
-        const response = await sendRequest({ ...request, agent });
+        const response = await sendRequest(request, dispatcher);
         latencies.push(response.durationMs);
-        const verdict = evaluateResponse(check, response);
+        const verdict = evaluateResponse(check, response, redact);
         if (!verdict.passed) reason = verdict.failures[0];
       } catch (error) {
-        reason = (error as Error).message;
+        reason = redact((error as Error).message);
         // A refused connection fails in microseconds; pausing keeps a dead service from
         // turning the burst into a busy loop that starves the event loop.
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -54,7 +52,7 @@ export async function runBurstCheck(
   try {
     await Promise.all(Array.from({ length: check.concurrency }, caller));
   } finally {
-    agent.destroy();
+    await dispatcher.destroy();
   }
 
   const durationMs = performance.now() - started;

@@ -23,13 +23,19 @@ export interface Verdict {
 
 const SNIPPET = 160;
 
-export function snippet(text: string): string {
+/** Removes masked values; applied before anything is cut short, so no prefix of a secret leaks. */
+export type Redact = (text: string) => string;
+
+const keep: Redact = (text) => text;
+
+export function snippet(text: string, redact: Redact = keep): string {
+  text = redact(text);
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > SNIPPET ? `${flat.slice(0, SNIPPET)}…` : flat;
 }
 
-function show(value: unknown): string {
-  return value === undefined ? 'missing' : snippet(JSON.stringify(value));
+function show(value: unknown, redact: Redact): string {
+  return value === undefined ? 'missing' : snippet(JSON.stringify(value), redact);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -76,7 +82,11 @@ function parseJson(response: HttpResponse): { ok: true; value: unknown } | { ok:
 }
 
 /** Judges one response against a check: status, body pattern, JSON assertions, report payloads. */
-export function evaluateResponse(spec: RequestSpec, response: HttpResponse): Verdict {
+export function evaluateResponse(
+  spec: RequestSpec,
+  response: HttpResponse,
+  redact: Redact = keep,
+): Verdict {
   const failures: string[] = [];
   if (!spec.expectStatus.includes(response.status)) {
     failures.push(`status ${response.status}, expected ${spec.expectStatus.join(' or ')}`);
@@ -87,7 +97,7 @@ export function evaluateResponse(spec: RequestSpec, response: HttpResponse): Ver
   const json = parseJson(response);
   if (spec.json.length > 0 && !json.ok) {
     failures.push(
-      `body is not JSON${response.truncated ? ' (or was cut at 1 MiB)' : ''}: ${snippet(response.body) || 'empty'}`,
+      `body is not JSON${response.truncated ? ' (or was cut at 1 MiB)' : ''}: ${snippet(response.body, redact) || 'empty'}`,
     );
   }
   let entries: ReportEntry[] = [];
@@ -99,20 +109,20 @@ export function evaluateResponse(spec: RequestSpec, response: HttpResponse): Ver
       if (assertion.kind === 'exists') {
         if (found.found !== assertion.expected) {
           failures.push(
-            `${assertion.path.text} ${assertion.expected ? 'is missing' : `exists (${show(actual)})`}`,
+            `${assertion.path.text} ${assertion.expected ? 'is missing' : `exists (${show(actual, redact)})`}`,
           );
         }
       } else if (assertion.kind === 'equals') {
         if (!found.found || !jsonEqual(actual, assertion.expected)) {
           failures.push(
-            `${assertion.path.text} is ${show(actual)}, expected ${show(assertion.expected)}`,
+            `${assertion.path.text} is ${show(actual, redact)}, expected ${show(assertion.expected, redact)}`,
           );
         }
       } else {
         const text = typeof actual === 'string' ? actual : JSON.stringify(actual);
         if (!found.found || !assertion.pattern.test(text)) {
           failures.push(
-            `${assertion.path.text} is ${show(actual)}, expected to match /${assertion.pattern.source}/`,
+            `${assertion.path.text} is ${show(actual, redact)}, expected to match /${assertion.pattern.source}/`,
           );
         }
       }
@@ -132,7 +142,7 @@ export function evaluateResponse(spec: RequestSpec, response: HttpResponse): Ver
 }
 
 /** The "last actual value" of the seed's Wait: what came back, in one line. */
-export function describeResponse(response: HttpResponse): string {
-  const body = snippet(response.body);
+export function describeResponse(response: HttpResponse, redact: Redact = keep): string {
+  const body = snippet(response.body, redact);
   return `${response.status}${body ? ` ${body}` : ''}`;
 }

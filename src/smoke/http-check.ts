@@ -33,8 +33,8 @@ export async function runHttpCheck(
   for (attempts = 1; attempts <= maxAttempts; attempts++) {
     try {
       const response = await sender(request);
-      lastActual = describeResponse(response);
-      verdict = evaluateResponse(check, response);
+      lastActual = describeResponse(response, logger.redact.bind(logger));
+      verdict = evaluateResponse(check, response, logger.redact.bind(logger));
     } catch (error) {
       lastActual = (error as Error).message;
       verdict = { passed: false, failures: [lastActual], entries: [], maintenance: false };
