@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { ConfigurationError } from '../core/errors.js';
 import { checkAllPlaceholders, parseChecks, type SmokeCheck } from '../smoke/checks.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
+import { describeValue, isRecord } from '../core/values.js';
 
 export const DEFAULT_DEFINITION = 'environment/environment.yml';
 
@@ -82,17 +83,6 @@ export function validateEnvironmentName(name: string, source: string): string {
 
 type Raw = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (isRecord(value)) return 'a mapping';
-  return `${typeof value} '${String(value)}'`;
-}
-
 class DefinitionReader {
   constructor(private readonly file: string) {}
 
@@ -111,7 +101,7 @@ class DefinitionReader {
   string(raw: Raw, key: string, prefix = ''): string {
     const value = raw[key];
     if (typeof value !== 'string' || value.trim() === '') {
-      this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describe(value)}`);
+      this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describeValue(value)}`);
     }
     return value.trim();
   }
@@ -120,7 +110,7 @@ class DefinitionReader {
   scalarMap(value: unknown, key: string, listsAllowed: boolean): Record<string, string> {
     if (value === undefined || value === null) return {};
     if (!isRecord(value))
-      this.fail(key, `expected a mapping of NAME: value, got ${describe(value)}`);
+      this.fail(key, `expected a mapping of NAME: value, got ${describeValue(value)}`);
     const result: Record<string, string> = {};
     for (const [name, item] of Object.entries(value)) {
       if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') {
@@ -135,7 +125,7 @@ class DefinitionReader {
       } else {
         this.fail(
           `${key}.${name}`,
-          `expected a string, number or boolean${listsAllowed ? ' (or a list of them)' : ''}, got ${describe(item)}`,
+          `expected a string, number or boolean${listsAllowed ? ' (or a list of them)' : ''}, got ${describeValue(item)}`,
         );
       }
     }
@@ -161,7 +151,7 @@ class DefinitionReader {
   stringList(value: unknown, key: string): string[] {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' && entry)) {
-      this.fail(key, `expected a list of strings, got ${describe(value)}`);
+      this.fail(key, `expected a list of strings, got ${describeValue(value)}`);
     }
     return value as string[];
   }
@@ -191,7 +181,7 @@ export function parseDefinition(text: string, file: string): EnvironmentDefiniti
   const raw: unknown = doc.toJS();
   if (!isRecord(raw)) {
     throw new ConfigurationError(
-      `expected a mapping with at least 'component' and 'template', got ${describe(raw)}`,
+      `expected a mapping with at least 'component' and 'template', got ${describeValue(raw)}`,
       displayName,
     );
   }
@@ -211,7 +201,7 @@ export function parseDefinition(text: string, file: string): EnvironmentDefiniti
   if (!isRecord(rawEnvironments)) {
     reader.fail(
       'environments',
-      `expected a mapping of environment name to settings, got ${describe(rawEnvironments)}`,
+      `expected a mapping of environment name to settings, got ${describeValue(rawEnvironments)}`,
     );
   }
   for (const [name, settings] of Object.entries(rawEnvironments)) {
@@ -221,13 +211,13 @@ export function parseDefinition(text: string, file: string): EnvironmentDefiniti
     if (!isRecord(rawSettings)) {
       reader.fail(
         key,
-        `expected a mapping with ${ENVIRONMENT_KEYS.join(', ')}, got ${describe(rawSettings)}`,
+        `expected a mapping with ${ENVIRONMENT_KEYS.join(', ')}, got ${describeValue(rawSettings)}`,
       );
     }
     reader.unknownKeys(rawSettings, ENVIRONMENT_KEYS, `${key}.`);
     const isProtected = rawSettings.protected ?? false;
     if (typeof isProtected !== 'boolean') {
-      reader.fail(`${key}.protected`, `expected true or false, got ${describe(isProtected)}`);
+      reader.fail(`${key}.protected`, `expected true or false, got ${describeValue(isProtected)}`);
     }
     environments[name] = {
       parameters: reader.scalarMap(rawSettings.parameters, `${key}.parameters`, true),
@@ -242,7 +232,7 @@ export function parseDefinition(text: string, file: string): EnvironmentDefiniti
     if (!isRecord(rawStateful)) {
       reader.fail(
         'stateful-resources',
-        `expected a mapping with logical-ids and resource-types, got ${describe(rawStateful)}`,
+        `expected a mapping with logical-ids and resource-types, got ${describeValue(rawStateful)}`,
       );
     }
     reader.unknownKeys(rawStateful, ['logical-ids', 'resource-types'], 'stateful-resources.');

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { ConfigurationError } from '../core/errors.js';
 import { checkPlaceholders, placeholdersIn } from '../core/placeholders.js';
 import { parseJsonPath, type JsonPath } from './json-path.js';
+import { describeValue, isRecord } from '../core/values.js';
 
 export interface HeaderSpec {
   name: string;
@@ -93,17 +94,6 @@ const DEFAULT_KEYS = ['timeout-seconds', 'interval-seconds', 'request-timeout-se
 
 type Raw = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (isRecord(value)) return 'a mapping';
-  return `${typeof value} '${String(value)}'`;
-}
-
 /** Reads checks written by a person; every complaint names where and what would be valid. */
 class CheckReader {
   constructor(private readonly where: string) {}
@@ -116,7 +106,7 @@ class CheckReader {
     const value = raw[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string' || value.trim() === '') {
-      this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describe(value)}`);
+      this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describeValue(value)}`);
     }
     return value;
   }
@@ -127,7 +117,7 @@ class CheckReader {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
       this.fail(
         `${prefix}${key}`,
-        `expected a number of seconds from ${min} to ${max}, got ${describe(value)}`,
+        `expected a number of seconds from ${min} to ${max}, got ${describeValue(value)}`,
       );
     }
     return value;
@@ -139,7 +129,7 @@ class CheckReader {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       this.fail(
         `${prefix}${key}`,
-        `expected a whole number from ${min} to ${max}, got ${describe(value)}`,
+        `expected a whole number from ${min} to ${max}, got ${describeValue(value)}`,
       );
     }
     return value;
@@ -147,7 +137,7 @@ class CheckReader {
 
   regex(value: unknown, key: string): RegExp {
     if (typeof value !== 'string' || value === '') {
-      this.fail(key, `expected a regular expression, got ${describe(value)}`);
+      this.fail(key, `expected a regular expression, got ${describeValue(value)}`);
     }
     try {
       return new RegExp(value as string);
@@ -164,7 +154,7 @@ class CheckReader {
     if (!isRecord(value)) {
       this.fail(
         key,
-        `expected a mapping of header name to value (or to {value, secret}), got ${describe(value)}`,
+        `expected a mapping of header name to value (or to {value, secret}), got ${describeValue(value)}`,
       );
     }
     const headers: HeaderSpec[] = [];
@@ -181,17 +171,20 @@ class CheckReader {
           }
         }
         if (typeof item.value !== 'string') {
-          this.fail(`${key}.${name}.value`, `expected a string, got ${describe(item.value)}`);
+          this.fail(`${key}.${name}.value`, `expected a string, got ${describeValue(item.value)}`);
         }
         if (item.secret !== undefined && typeof item.secret !== 'boolean') {
           this.fail(
             `${key}.${name}.secret`,
-            `expected true or false, got ${describe(item.secret)}`,
+            `expected true or false, got ${describeValue(item.secret)}`,
           );
         }
         headers.push({ name, value: item.value as string, secret: item.secret === true });
       } else {
-        this.fail(`${key}.${name}`, `expected a string or {value, secret}, got ${describe(item)}`);
+        this.fail(
+          `${key}.${name}`,
+          `expected a string or {value, secret}, got ${describeValue(item)}`,
+        );
       }
     }
     return headers;
@@ -205,7 +198,7 @@ class CheckReader {
       if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
         this.fail(
           key,
-          `expected an HTTP status (100-599) or a list of them, got ${describe(status)}`,
+          `expected an HTTP status (100-599) or a list of them, got ${describeValue(status)}`,
         );
       }
     }
@@ -217,13 +210,16 @@ class CheckReader {
     if (!Array.isArray(value)) {
       this.fail(
         key,
-        `expected a list of {path, equals | exists | matches}, got ${describe(value)}`,
+        `expected a list of {path, equals | exists | matches}, got ${describeValue(value)}`,
       );
     }
     return (value as unknown[]).map((item, index) => {
       const itemKey = `${key}[${index}]`;
       if (!isRecord(item))
-        this.fail(itemKey, `expected {path, equals | exists | matches}, got ${describe(item)}`);
+        this.fail(
+          itemKey,
+          `expected {path, equals | exists | matches}, got ${describeValue(item)}`,
+        );
       const raw = item as Raw;
       for (const entry of Object.keys(raw)) {
         if (!['path', 'equals', 'exists', 'matches'].includes(entry)) {
@@ -236,7 +232,7 @@ class CheckReader {
       if (typeof raw.path !== 'string') {
         this.fail(
           `${itemKey}.path`,
-          `expected a JSON path like Health.MaintenanceMode, got ${describe(raw.path)}`,
+          `expected a JSON path like Health.MaintenanceMode, got ${describeValue(raw.path)}`,
         );
       }
       const jsonPath = parseJsonPath(raw.path as string, `${this.where}${itemKey}.path`);
@@ -250,7 +246,10 @@ class CheckReader {
       if ('equals' in raw) return { path: jsonPath, kind: 'equals' as const, expected: raw.equals };
       if ('exists' in raw) {
         if (typeof raw.exists !== 'boolean') {
-          this.fail(`${itemKey}.exists`, `expected true or false, got ${describe(raw.exists)}`);
+          this.fail(
+            `${itemKey}.exists`,
+            `expected true or false, got ${describeValue(raw.exists)}`,
+          );
         }
         return { path: jsonPath, kind: 'exists' as const, expected: raw.exists as boolean };
       }
@@ -270,7 +269,7 @@ class CheckReader {
     if (!isRecord(value))
       this.fail(
         'defaults',
-        `expected a mapping with ${DEFAULT_KEYS.join(', ')}, got ${describe(value)}`,
+        `expected a mapping with ${DEFAULT_KEYS.join(', ')}, got ${describeValue(value)}`,
       );
     const raw = value as Raw;
     for (const key of Object.keys(raw)) {
@@ -299,7 +298,7 @@ class CheckReader {
     taken: Set<string>,
   ): SmokeCheck {
     if (!isRecord(value))
-      this.fail(key, `expected a check (a mapping with at least url), got ${describe(value)}`);
+      this.fail(key, `expected a check (a mapping with at least url), got ${describeValue(value)}`);
     const raw = value as Raw;
     const prefix = `${key}.`;
     for (const entry of Object.keys(raw)) {
@@ -342,7 +341,7 @@ class CheckReader {
     if (typeof allowMaintenance !== 'boolean')
       this.fail(
         `${prefix}allow-maintenance`,
-        `expected true or false, got ${describe(allowMaintenance)}`,
+        `expected true or false, got ${describeValue(allowMaintenance)}`,
       );
     const request: RequestSpec = {
       name,
@@ -449,7 +448,7 @@ export function parseChecks(
     list = value.checks;
   }
   if (!Array.isArray(list) || list.length === 0) {
-    reader.fail('checks', `expected a non-empty list of checks, got ${describe(list)}`);
+    reader.fail('checks', `expected a non-empty list of checks, got ${describeValue(list)}`);
   }
   const taken = new Set<string>();
   // Either form, an entry is named checks[N]: the same words in every error.

@@ -1,6 +1,7 @@
 import type { RequestSpec } from './checks.js';
 import type { HttpResponse } from './http-client.js';
 import { jsonEqual, lookup } from './json-path.js';
+import { isRecord } from '../core/values.js';
 
 /** One entry of a `/test` report: a smoke test the service ran against itself. */
 export interface ReportEntry {
@@ -36,10 +37,6 @@ export function snippet(text: string, redact: Redact = keep): string {
 
 function show(value: unknown, redact: Redact): string {
   return value === undefined ? 'missing' : snippet(JSON.stringify(value), redact);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The `/test` shape of seed 001: `{"Health": {...}, "Tests": [{Name, Success, Error, ...}]}`. */

@@ -90,7 +90,7 @@ describe('the environment definition', () => {
 
   test.each([
     [`component: Svc_1\ntemplate: t.yml\n`, /component: 'Svc_1' is not valid/],
-    [`component: svc\n`, /template: expected a non-empty string, got undefined/],
+    [`component: svc\n`, /template: expected a non-empty string, got nothing/],
     [`${base}template2: x\n`, /template2: unknown key/],
     [
       `${base}environments: {ci: {paramters: {}}}\n`,

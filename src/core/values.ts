@@ -1,0 +1,13 @@
+/** Helpers for reading parsed YAML and JSON, whose shape is only known at run time. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How a value reads in an error message: "a list", "a mapping", "number '3'". */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (isRecord(value)) return 'a mapping';
+  return `${typeof value} '${String(value)}'`;
+}
