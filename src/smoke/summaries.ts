@@ -22,7 +22,8 @@ export function smokeSummary(
     rows.push([
       check.kind === 'burst' ? `${check.name} (burst)` : check.name,
       check.passed ? '✅ pass' : '❌ fail',
-      String(check.attempts),
+      // A burst's requests are in the burst table; "attempts" would misread as retries.
+      check.kind === 'burst' ? '—' : String(check.attempts),
       formatDuration(check.durationMs),
       check.detail,
     ]);
