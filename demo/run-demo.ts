@@ -140,15 +140,16 @@ async function main(): Promise<void> {
     { operation: 'package', version: '1.0.0', 'artifact-bucket': ARTIFACTS },
     (run) => `published ${run.outputs.package}`,
   );
+  const deployCi = (pkg: string, smokeTest: boolean): Record<string, string> => ({
+    operation: 'deploy',
+    environment: 'ci',
+    package: pkg,
+    parameters: `ServiceEndpoint=${ciService.endpoint}`,
+    'smoke-test': String(smokeTest),
+  });
   const created = await step(
     'deploy ci 1.0.0 + smoke test (create)',
-    {
-      operation: 'deploy',
-      environment: 'ci',
-      package: v1.outputs.package!,
-      parameters: `ServiceEndpoint=${ciService.endpoint}`,
-      'smoke-test': 'true',
-    },
+    deployCi(v1.outputs.package!, true),
     (run) =>
       `${run.outputs.operation} ${run.outputs['stack-name']} at ${run.outputs.version}; ${smokeLine(run)}`,
   );
@@ -183,13 +184,7 @@ async function main(): Promise<void> {
   });
   await step(
     'deploy ci 1.1.0 + smoke test (update)',
-    {
-      operation: 'deploy',
-      environment: 'ci',
-      package: v2.outputs.package!,
-      parameters: `ServiceEndpoint=${ciService.endpoint}`,
-      'smoke-test': 'true',
-    },
+    deployCi(v2.outputs.package!, true),
     (run) =>
       `${run.outputs.operation} ${run.outputs['stack-name']} to ${run.outputs.version}; ${smokeLine(run)}`,
   );
@@ -207,12 +202,7 @@ async function main(): Promise<void> {
   );
   await step(
     'deploy ci 1.1.0 again (no-op)',
-    {
-      operation: 'deploy',
-      environment: 'ci',
-      package: v2.outputs.package!,
-      parameters: `ServiceEndpoint=${ciService.endpoint}`,
-    },
+    deployCi(v2.outputs.package!, false),
     (run) => `changed=${run.outputs.changed} (empty change set)`,
   );
   await step(

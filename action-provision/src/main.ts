@@ -195,7 +195,7 @@ async function runDeploy(
       : `${result.stackName} already matches version ${result.version}; nothing changed.`,
   );
   if (inputs.smokeTest) {
-    const record = async (report: SmokeReport): Promise<string> => {
+    const publish = async (report: SmokeReport): Promise<string> => {
       core.setOutput('smoke-passed', String(report.passed));
       core.setOutput('smoke-report', logger.redact(JSON.stringify(report)));
       if (inputs.ledgerBucket === undefined) return '';
@@ -214,7 +214,7 @@ async function runDeploy(
     const smoke = await smokeAfterDeploy(context, result, definition.smoke, {
       keepFailed: inputs.keepFailed,
       protect: settings?.protected ?? false,
-      record,
+      publish,
     });
     smokeSummary(summary, smoke.report);
     if (smoke.record) summary.paragraph(`Recorded in the promotion ledger: \`${smoke.record}\``);

@@ -22,8 +22,12 @@ export interface SmokeAfterDeployOptions {
   keepFailed: boolean;
   /** Protected environments are never torn down by the suite, even when new. */
   protect: boolean;
-  /** Writes the verdict to the promotion ledger; returns the record's URL. */
-  record?: (report: SmokeReport) => Promise<string>;
+  /**
+   * Called with the verdict once the checks have run and before any teardown, so it is
+   * published (outputs, promotion ledger) even if the teardown fails. Returns the ledger
+   * record's URL, or '' when nothing was recorded.
+   */
+  publish?: (report: SmokeReport) => Promise<string>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -72,7 +76,7 @@ export async function smokeAfterDeploy(
     logger,
     { clock: context.clock },
   );
-  const record = options.record ? await options.record(report) : undefined;
+  const record = options.publish ? (await options.publish(report)) || undefined : undefined;
   if (report.passed) return { report, record };
 
   let aftermath: string;

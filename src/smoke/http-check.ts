@@ -2,13 +2,9 @@ import type { Logger } from '../core/logger.js';
 import { formatDuration, type Clock } from '../core/waiter.js';
 import type { HttpCheck } from './checks.js';
 import { describeResponse, evaluateResponse, type Verdict } from './evaluate-response.js';
-import { sendRequest, type HttpResponse } from './http-client.js';
+import { sendRequest } from './http-client.js';
 import type { ResolvedRequest } from './resolve-request.js';
 import type { CheckResult } from './results.js';
-
-export type Send = (request: ResolvedRequest) => Promise<HttpResponse>;
-
-export const send: Send = (request) => sendRequest(request);
 
 /**
  * The seed's `Wait`: try, judge, and if not good yet wait `interval` and try again, until it
@@ -20,7 +16,6 @@ export async function runHttpCheck(
   request: ResolvedRequest,
   logger: Logger,
   clock: Clock,
-  sender: Send = send,
 ): Promise<CheckResult> {
   const started = clock.now();
   const timeoutMs = check.timeoutSeconds * 1000;
@@ -32,7 +27,7 @@ export async function runHttpCheck(
   let attempts = 0;
   for (attempts = 1; attempts <= maxAttempts; attempts++) {
     try {
-      const response = await sender(request);
+      const response = await sendRequest(request);
       lastActual = describeResponse(response, logger.redact.bind(logger));
       verdict = evaluateResponse(check, response, logger.redact.bind(logger));
     } catch (error) {

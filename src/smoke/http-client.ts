@@ -60,7 +60,6 @@ const TIMEOUT_CODES = [
 ];
 
 function describeFailure(error: unknown, request: HttpRequest): HttpRequestError {
-  if (error instanceof HttpRequestError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? 'EREQUEST';
   if (TIMEOUT_CODES.includes(code)) {
     return new HttpRequestError(`no response within ${request.timeoutMs / 1000} s`, 'ETIMEDOUT');

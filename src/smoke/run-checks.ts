@@ -3,13 +3,12 @@ import type { PlaceholderValues } from '../core/placeholders.js';
 import { formatDuration, systemClock, type Clock } from '../core/waiter.js';
 import { runBurstCheck } from './burst-check.js';
 import type { SmokeCheck } from './checks.js';
-import { runHttpCheck, send, type Send } from './http-check.js';
+import { runHttpCheck } from './http-check.js';
 import { resolveRequest } from './resolve-request.js';
 import type { SmokeReport } from './results.js';
 
 export interface SmokeRunOptions {
   clock?: Clock;
-  send?: Send;
 }
 
 /**
@@ -33,7 +32,7 @@ export async function runSmokeChecks(
     const result = await logger.group(`Smoke check: ${check.name}`, () =>
       check.kind === 'burst'
         ? runBurstCheck(check, request, logger)
-        : runHttpCheck(check, request, logger, clock, options.send ?? send),
+        : runHttpCheck(check, request, logger, clock),
     );
     if (result.passed) {
       logger.info(`✔ ${check.name}: ${result.detail}`);
