@@ -1,4 +1,6 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../core/errors.js';
 
@@ -17,6 +19,19 @@ export interface AwsClients {
   readonly settings: AwsSettings;
   readonly cloudFormation: CloudFormationClient;
   readonly s3: S3Client;
+  /** EC2 in the settings' region, or in another one (AMI copies and retention span regions). */
+  ec2(region?: string): EC2Client;
+  autoScaling(region?: string): AutoScalingClient;
+}
+
+export function validateRegionName(region: string, source: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new ConfigurationError(
+      `'${region}' is not an AWS region name (for example eu-west-1)`,
+      source,
+    );
+  }
+  return region;
 }
 
 /**
@@ -36,12 +51,7 @@ export function resolveAwsSettings(
       "input 'aws-region'",
     );
   }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new ConfigurationError(
-      `'${region}' is not an AWS region name (for example eu-west-1)`,
-      "input 'aws-region'",
-    );
-  }
+  validateRegionName(region, "input 'aws-region'");
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new ConfigurationError(`'${endpoint}' is not an http(s) URL`, 'AWS_ENDPOINT_URL');
@@ -66,6 +76,17 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   };
   let cloudFormation: CloudFormationClient | undefined;
   let s3: S3Client | undefined;
+  const perRegion = <T>(create: (region: string) => T) => {
+    const clients = new Map<string, T>();
+    return (region = settings.region): T => {
+      let client = clients.get(region);
+      if (client === undefined) {
+        client = create(region);
+        clients.set(region, client);
+      }
+      return client;
+    };
+  };
   return {
     settings,
     get cloudFormation() {
@@ -75,5 +96,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
       // Emulators serve buckets under the path, not as virtual hosts.
       return (s3 ??= new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }));
     },
+    ec2: perRegion((region) => new EC2Client({ ...common, region })),
+    autoScaling: perRegion((region) => new AutoScalingClient({ ...common, region })),
   };
 }

@@ -1,0 +1,82 @@
+import * as core from '@actions/core';
+import { buildAmi, PackerFailedError, prepareBuild } from '../../src/ami/build-ami.js';
+import { buildAmiSummary } from '../../src/ami/summaries.js';
+import { createAwsClients, resolveAwsSettings } from '../../src/aws/clients.js';
+import { ConfigurationError, RefusalError, errorMessage } from '../../src/core/errors.js';
+import { runContextFromEnv } from '../../src/core/github-context.js';
+import { ActionsLogger } from '../../src/core/logger.js';
+import { SummaryBuilder } from '../../src/core/summary.js';
+import { UNVERSIONED_WARNING, unversionedVersion } from '../../src/packaging/version.js';
+import { parseBuildAmiInputs } from './inputs.js';
+
+function report(error: unknown, summary: SummaryBuilder): void {
+  if (error instanceof ConfigurationError) {
+    summary.heading('❌ Configuration error', 3).paragraph(error.message);
+    core.setFailed(`Configuration error: ${error.message}`);
+    return;
+  }
+  if (error instanceof PackerFailedError) {
+    summary.heading(`❌ packer ${error.stage} failed`, 3);
+    summary.table(
+      ['Packer said'],
+      error.errors.map((line) => [line]),
+    );
+    core.setFailed(error.message);
+    return;
+  }
+  summary.heading('❌ AMI build failed', 3).paragraph(errorMessage(error));
+  if (!(error instanceof RefusalError) && error instanceof Error && error.stack)
+    core.debug(error.stack);
+  core.setFailed(errorMessage(error));
+}
+
+/** The action's entry point: validate every input, build with Packer, distribute, retire. */
+export async function run(): Promise<void> {
+  const logger = new ActionsLogger();
+  const summary = new SummaryBuilder();
+  try {
+    const inputs = parseBuildAmiInputs((name) => core.getInput(name));
+    const settings = resolveAwsSettings('action-build-ami', inputs.awsRegion);
+    const now = () => new Date();
+    let version = inputs.version;
+    if (version === undefined) {
+      version = unversionedVersion(now());
+      logger.warning(UNVERSIONED_WARNING.replace('{version}', version));
+    }
+    const request = { ...inputs.request, version };
+    const prepared = await logger.group('Prepare', () =>
+      prepareBuild(request, logger, process.env),
+    );
+    const result = await buildAmi(request, prepared, {
+      clients: createAwsClients(settings),
+      logger,
+      run: runContextFromEnv(),
+      now,
+      env: process.env,
+    });
+    core.setOutput('ami-id', result.primary.imageId);
+    core.setOutput('ami-name', result.amiName);
+    core.setOutput(
+      'amis',
+      JSON.stringify(Object.fromEntries(result.amis.map((ami) => [ami.region, ami.imageId]))),
+    );
+    core.setOutput('source-ami', result.sourceAmi?.imageId ?? '');
+    core.setOutput('manifest', result.manifestFile);
+    core.setOutput(
+      'retired',
+      JSON.stringify(
+        (result.retention?.results ?? [])
+          .filter((retired) => retired.deregistered)
+          .map((retired) => retired.decision.imageId),
+      ),
+    );
+    buildAmiSummary(summary, result, version);
+  } catch (error) {
+    report(error, summary);
+  }
+  try {
+    await core.summary.addRaw(logger.redact(summary.toMarkdown())).write();
+  } catch (error) {
+    core.debug(`No job summary written: ${errorMessage(error)}`);
+  }
+}

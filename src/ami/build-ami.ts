@@ -1,0 +1,512 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AwsClients } from '../aws/clients.js';
+import { ConfigurationError, RefusalError } from '../core/errors.js';
+import type { RunContext } from '../core/github-context.js';
+import type { Logger } from '../core/logger.js';
+import { isRecord } from '../core/values.js';
+import {
+  amiTags,
+  copyImage,
+  describeImage,
+  shareImage,
+  snapshotIds,
+  tagImage,
+  waitForImage,
+} from './distribute.js';
+import { amiArtifacts, type PackerEvent } from './packer-output.js';
+import {
+  adjustJsonTemplate,
+  loadTemplate,
+  writeBuildTemplate,
+  type PackerTemplate,
+} from './packer-template.js';
+import {
+  applyRetention,
+  planRetention,
+  RetentionLookupError,
+  type RetentionDecision,
+  type RetentionPolicy,
+  type RetirementResult,
+} from './retention.js';
+import { findPacker, runPacker, type PackerBinary } from './run-packer.js';
+import {
+  describeFilter,
+  resolveSourceAmi,
+  type SourceAmi,
+  type SourceAmiFilter,
+} from './source-ami.js';
+import { WAIT_MARKER, waitProvisioner, type UserDataWait } from './user-data-wait.js';
+
+export interface BuildAmiRequest {
+  /** The template, relative to the working directory or absolute. */
+  template: string;
+  workingDirectory: string;
+  variables: Record<string, string>;
+  varFile: string | undefined;
+  /** Names to mask besides those the template marks sensitive. */
+  sensitiveVariables: string[];
+  name: string;
+  version: string;
+  packer: string | undefined;
+  sourceAmiFilter: SourceAmiFilter | undefined;
+  sourceAmiVariable: string;
+  wait: UserDataWait | undefined;
+  tags: Record<string, string>;
+  shareWithAccounts: string[];
+  copyToRegions: string[];
+  copyTimeoutMinutes: number;
+  retention: RetentionPolicy | undefined;
+  manifestFile: string;
+}
+
+export interface BuiltAmi {
+  region: string;
+  imageId: string;
+  name: string;
+  snapshots: string[];
+  /** Made by Packer, or copied by the action. */
+  origin: 'packer' | 'copy';
+}
+
+export interface RetentionOutcome {
+  policy: RetentionPolicy;
+  plan: RetentionDecision[];
+  results: RetirementResult[];
+  /** Why nothing was retired, when a look-up failed. */
+  refused: string | undefined;
+}
+
+export interface BuildAmiResult {
+  packerVersion: string;
+  amiName: string;
+  sourceAmi: (SourceAmi & { candidates: number }) | undefined;
+  templateChanges: string[];
+  amis: BuiltAmi[];
+  /** The AMI in the action's region (or the first one Packer made, if it built elsewhere). */
+  primary: BuiltAmi;
+  tags: Record<string, string>;
+  manifestFile: string;
+  packerMs: number;
+  retention: RetentionOutcome | undefined;
+}
+
+/** Packer failed; its own error lines are in `errors` (already annotated). */
+export class PackerFailedError extends Error {
+  override readonly name = 'PackerFailedError';
+
+  constructor(
+    readonly stage: 'validate' | 'build',
+    readonly errors: string[],
+  ) {
+    super(
+      `packer ${stage} failed${errors.length ? `: ${errors[errors.length - 1]}` : ' without an error message (see the log)'}`,
+    );
+  }
+}
+
+export interface BuildAmiDependencies {
+  clients: AwsClients;
+  logger: Logger;
+  run: RunContext;
+  now: () => Date;
+  env: NodeJS.ProcessEnv;
+}
+
+/** `20261122T081500` style, UTC: sorts by time, and AMI names allow it. */
+export function amiTimestamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '');
+}
+
+/** AMI names allow letters, digits, ( ) [ ] space . / - ' @ _; a semver `+build` suffix does not fit. */
+export function amiNameFor(name: string, version: string, date: Date): string {
+  return `${name}-${version}-${amiTimestamp(date)}`.replace(/[^A-Za-z0-9()[\] ./'@_-]/g, '_');
+}
+
+async function varFileValues(file: string): Promise<Record<string, string>> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new ConfigurationError(`${file} does not exist`, "input 'var-file'");
+  });
+  if (file.endsWith('.json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigurationError(
+        `${file} is not JSON: ${(error as Error).message}`,
+        "input 'var-file'",
+      );
+    }
+    if (!isRecord(parsed))
+      throw new ConfigurationError(`${file} is not a JSON object`, "input 'var-file'");
+    return Object.fromEntries(
+      Object.entries(parsed).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    );
+  }
+  const values: Record<string, string> = {};
+  for (const match of text.matchAll(/^\s*([A-Za-z_][\w-]*)\s*=\s*"((?:[^"\\]|\\.)*)"/gm)) {
+    values[match[1]!] = JSON.parse(`"${match[2]}"`);
+  }
+  return values;
+}
+
+/**
+ * Masks every value of a sensitive variable, wherever it comes from, before Packer runs:
+ * Packer 1.6's machine-readable output prints them in clear.
+ */
+async function maskSensitiveValues(
+  template: PackerTemplate,
+  request: BuildAmiRequest,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<string[]> {
+  const names = new Set(request.sensitiveVariables);
+  for (const [name, variable] of template.variables) if (variable.sensitive) names.add(name);
+  const fromFile = request.varFile
+    ? await varFileValues(path.resolve(request.workingDirectory, request.varFile))
+    : {};
+  for (const name of names) {
+    for (const value of [
+      request.variables[name],
+      template.variables.get(name)?.default,
+      fromFile[name],
+      env[`PKR_VAR_${name}`],
+    ]) {
+      if (value) logger.mask(value);
+    }
+  }
+  return [...names];
+}
+
+interface Prepared {
+  template: PackerTemplate;
+  packer: PackerBinary;
+  sensitive: string[];
+}
+
+/** Everything that can be checked without AWS: the template, the inputs that depend on it, Packer. */
+export async function prepareBuild(
+  request: BuildAmiRequest,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<Prepared> {
+  const template = await loadTemplate(path.resolve(request.workingDirectory, request.template));
+  if (template.format === 'hcl2') {
+    if (request.wait !== undefined) {
+      throw new ConfigurationError(
+        `${request.wait.mode} waits are injected into JSON templates only; an HCL2 template adds the wait provisioner itself (see the README's "HCL2 templates"), with wait-for-user-data: none`,
+        "input 'wait-for-user-data'",
+      );
+    }
+    if (
+      request.sourceAmiFilter !== undefined &&
+      !template.variables.has(request.sourceAmiVariable)
+    ) {
+      throw new ConfigurationError(
+        `${request.template} declares no variable "${request.sourceAmiVariable}" to receive the source AMI; add variable "${request.sourceAmiVariable}" { type = string } and use it as source_ami`,
+        "input 'source-ami-variable'",
+      );
+    }
+  }
+  const packer = await findPacker(request.packer);
+  const sensitive = await maskSensitiveValues(template, request, env, logger);
+  return { template, packer, sensitive };
+}
+
+function packerArgs(request: BuildAmiRequest, extraVariables: Record<string, string>): string[] {
+  const args: string[] = [];
+  for (const [key, value] of Object.entries({ ...request.variables, ...extraVariables })) {
+    args.push('-var', `${key}=${value}`);
+  }
+  if (request.varFile) args.push(`-var-file=${request.varFile}`);
+  return args;
+}
+
+/** Prints Packer's records as a person would read them, and raises the wait's warnings. */
+function printer(logger: Logger): (event: PackerEvent) => void {
+  return (event) => {
+    if (event.kind === 'other') return;
+    for (const line of event.text.split('\n')) {
+      if (line.trim() === '') continue;
+      const warning = line.indexOf(`${WAIT_MARKER} warning:`);
+      if (warning >= 0) logger.warning(line.slice(warning));
+      else logger.info(event.kind === 'error' ? `error: ${line}` : line);
+    }
+  };
+}
+
+async function packerStep(
+  stage: 'validate' | 'build',
+  packer: PackerBinary,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+) {
+  const result = await runPacker(packer, stage, args, { cwd, env, onEvent: printer(logger) });
+  if (result.exitCode !== 0) {
+    const errors = result.output.errors();
+    for (const error of errors) logger.error(error, { title: `packer ${stage}` });
+    throw new PackerFailedError(stage, errors);
+  }
+  return result;
+}
+
+async function distribute(
+  built: BuiltAmi[],
+  request: BuildAmiRequest,
+  deps: BuildAmiDependencies,
+  tags: Record<string, string>,
+): Promise<BuiltAmi[]> {
+  const { clients, logger } = deps;
+  const result: BuiltAmi[] = [];
+  for (const ami of built) {
+    const ec2 = clients.ec2(ami.region);
+    const image = await describeImage(ec2, ami.imageId);
+    if (!image)
+      throw new Error(`Packer reported ${ami.imageId} in ${ami.region}, but EC2 does not know it`);
+    await tagImage(ec2, image, tags);
+    await shareImage(ec2, image, request.shareWithAccounts);
+    logger.info(
+      `${ami.imageId} (${ami.region}): tagged${request.shareWithAccounts.length ? `, shared with ${request.shareWithAccounts.join(', ')}` : ''}`,
+    );
+    result.push({ ...ami, name: image.Name ?? ami.name, snapshots: snapshotIds(image) });
+  }
+  const source = result.find((ami) => ami.region === clients.settings.region) ?? result[0]!;
+  const targets = request.copyToRegions.filter(
+    (region) => !result.some((ami) => ami.region === region),
+  );
+  const copies = await Promise.all(
+    targets.map(async (region): Promise<BuiltAmi> => {
+      const sourceImage = await waitForImage(
+        clients.ec2(source.region),
+        source.imageId,
+        source.region,
+        request.copyTimeoutMinutes * 60_000,
+      );
+      const ec2 = clients.ec2(region);
+      const copy = await copyImage(
+        ec2,
+        { region: source.region, image: sourceImage },
+        region,
+        request.copyTimeoutMinutes * 60_000,
+        logger,
+      );
+      await tagImage(ec2, copy, tags);
+      // Launch permissions are not copied with an image; apply them again.
+      await shareImage(ec2, copy, request.shareWithAccounts);
+      logger.info(
+        `${copy.ImageId} (${region}): copied from ${source.imageId}, tagged${request.shareWithAccounts.length ? ', shared' : ''}`,
+      );
+      return {
+        region,
+        imageId: copy.ImageId!,
+        name: copy.Name ?? source.name,
+        snapshots: snapshotIds(copy),
+        origin: 'copy',
+      };
+    }),
+  );
+  return [...result, ...copies];
+}
+
+async function retain(
+  policy: RetentionPolicy,
+  amis: BuiltAmi[],
+  request: BuildAmiRequest,
+  deps: BuildAmiDependencies,
+): Promise<RetentionOutcome> {
+  const { clients, logger } = deps;
+  const regions = [...new Set(amis.map((ami) => ami.region))].map((region) => ({
+    region,
+    ec2: clients.ec2(region),
+    autoScaling: clients.autoScaling(region),
+  }));
+  let plan: RetentionDecision[];
+  try {
+    plan = await planRetention(
+      regions,
+      request.name,
+      new Set(amis.map((ami) => ami.imageId)),
+      policy,
+      deps.now(),
+    );
+  } catch (error) {
+    if (!(error instanceof RetentionLookupError)) throw error;
+    logger.warning(error.message, { title: 'AMI retention' });
+    return { policy, plan: [], results: [], refused: error.message };
+  }
+  for (const decision of plan) {
+    logger.info(
+      `${decision.retire ? (policy.dryRun ? 'would retire' : 'retire') : 'keep'} ${decision.imageId} ${decision.name} (${decision.region}, ${decision.ageDays.toFixed(1)} days): ${decision.reason}`,
+    );
+  }
+  if (policy.dryRun) {
+    if (plan.some((decision) => decision.retire)) {
+      logger.info(
+        'retention-dry-run is true: nothing was deregistered. Set it to false to retire the AMIs above.',
+      );
+    }
+    return { policy, plan, results: [], refused: undefined };
+  }
+  const results = await applyRetention(plan, (region) => clients.ec2(region), logger);
+  return { policy, plan, results, refused: undefined };
+}
+
+/**
+ * Builds the AMI: resolve the newest base image, validate and build with Packer (the user-data
+ * wait first), tag the AMIs and their snapshots, share and copy them, write the manifest, and
+ * retire old AMIs that nothing uses.
+ */
+export async function buildAmi(
+  request: BuildAmiRequest,
+  prepared: Prepared,
+  deps: BuildAmiDependencies,
+): Promise<BuildAmiResult> {
+  const { clients, logger } = deps;
+  const { template, packer } = prepared;
+  const builtAt = deps.now();
+  const amiName = amiNameFor(request.name, request.version, builtAt);
+
+  let sourceAmi: BuildAmiResult['sourceAmi'];
+  if (request.sourceAmiFilter !== undefined) {
+    const filter = request.sourceAmiFilter;
+    sourceAmi = await logger.group('Source AMI', async () => {
+      const { chosen, candidates } = await resolveSourceAmi(clients.ec2(), filter);
+      logger.info(
+        `${chosen.imageId} ${chosen.name} (owner ${chosen.ownerId}, created ${chosen.creationDate}): the newest of ${candidates} images matching ${describeFilter(filter)}`,
+      );
+      return { ...chosen, candidates };
+    });
+    if (template.format === 'json' && !template.variables.has(request.sourceAmiVariable)) {
+      logger.warning(
+        `${request.template} declares no variable "${request.sourceAmiVariable}": the source AMI ${sourceAmi!.imageId} is passed but the template may not use it; declare it and set "source_ami": "{{user \`${request.sourceAmiVariable}\`}}"`,
+      );
+    }
+  }
+
+  const extraVariables: Record<string, string> = {};
+  if (sourceAmi) extraVariables[request.sourceAmiVariable] = sourceAmi.imageId;
+  let buildFile = template.path;
+  let removeBuildFile = async () => undefined as void;
+  const templateChanges: string[] = [];
+  if (template.format === 'json') {
+    const adjusted = adjustJsonTemplate(template.document, {
+      amiName,
+      region: clients.settings.region,
+      endpoint: clients.settings.endpoint,
+      firstProvisioner: request.wait ? waitProvisioner(request.wait) : undefined,
+    });
+    templateChanges.push(...adjusted.changes);
+    const written = await writeBuildTemplate(template.path, adjusted.document);
+    buildFile = written.path;
+    removeBuildFile = written.remove;
+  } else if (template.variables.has('ami_name')) {
+    extraVariables.ami_name = amiName;
+    templateChanges.push(`variable ami_name = ${amiName}`);
+  } else {
+    logger.warning(
+      `${request.template} declares no variable "ami_name", so the AMI is named by the template, not ${amiName}`,
+    );
+  }
+  const args = [...packerArgs(request, extraVariables), buildFile];
+
+  let packerMs = 0;
+  let artifacts;
+  try {
+    await logger.group(`packer validate (Packer ${packer.version})`, async () => {
+      if (templateChanges.length) {
+        logger.info(
+          `The action builds a copy of ${request.template} with: ${templateChanges.join('; ')}`,
+        );
+      }
+      if (request.wait) {
+        logger.info(
+          `Injected first provisioner (wait-for-user-data: ${request.wait.mode}, platform ${request.wait.platform}):`,
+        );
+        logger.info(JSON.stringify(waitProvisioner(request.wait), null, 2));
+      }
+      await packerStep('validate', packer, args, request.workingDirectory, deps.env, logger);
+      logger.info('The template is valid.');
+    });
+    const build = await logger.group(`packer build ${request.template}`, () =>
+      packerStep('build', packer, args, request.workingDirectory, deps.env, logger),
+    );
+    packerMs = build.durationMs;
+    artifacts = amiArtifacts(build.output.artifacts());
+  } finally {
+    await removeBuildFile();
+  }
+  if (artifacts.length === 0) {
+    throw new RefusalError(
+      'Packer finished without an AMI artifact.',
+      'Is there an amazon-ebs (or other AMI) builder in the template, and did a -only/-except filter skip it?',
+    );
+  }
+
+  const tags = amiTags(
+    { component: request.name, version: request.version, amiName, sourceAmi: sourceAmi?.imageId },
+    deps.run,
+    request.tags,
+  );
+  const built = artifacts.map((artifact): BuiltAmi => ({
+    region: artifact.region,
+    imageId: artifact.imageId,
+    name: amiName,
+    snapshots: [],
+    origin: 'packer',
+  }));
+  const amis = await logger.group('Tag, share and copy', () =>
+    distribute(built, request, deps, tags),
+  );
+  const primary = amis.find((ami) => ami.region === clients.settings.region) ?? amis[0]!;
+
+  const manifestFile = path.resolve(request.workingDirectory, request.manifestFile);
+  await writeFile(
+    manifestFile,
+    JSON.stringify(
+      {
+        name: request.name,
+        version: request.version,
+        amiName,
+        builtAt: builtAt.toISOString(),
+        packerVersion: packer.version,
+        sourceAmi: sourceAmi ?? null,
+        amis: Object.fromEntries(amis.map((ami) => [ami.region, ami.imageId])),
+        images: amis,
+        tags,
+        commit: deps.run.commit,
+        runUrl: deps.run.runUrl,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+
+  let retention: RetentionOutcome | undefined;
+  if (request.retention !== undefined) {
+    const policy = request.retention;
+    retention = await logger.group(
+      `Retention (keep ${policy.keep}, min-age-days ${policy.minAgeDays}${policy.dryRun ? ', dry run' : ''})`,
+      () => retain(policy, amis, request, deps),
+    );
+  }
+  return {
+    packerVersion: packer.version,
+    amiName,
+    sourceAmi,
+    templateChanges,
+    amis,
+    primary,
+    tags,
+    manifestFile,
+    packerMs,
+    retention,
+  };
+}

@@ -1,0 +1,141 @@
+import {
+  CopyImageCommand,
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand,
+  type EC2Client,
+  type Image,
+} from '@aws-sdk/client-ec2';
+import type { RunContext } from '../core/github-context.js';
+import type { Logger } from '../core/logger.js';
+import { waitUntil, type Clock, systemClock } from '../core/waiter.js';
+
+/** The tag retention looks for: only AMIs carrying it are ever considered for deregistration. */
+export const MANAGED_BY_TAG = 'ami:managed-by';
+export const MANAGED_BY = 'environment-pipeline-actions';
+export const COMPONENT_TAG = 'ami:component';
+
+export interface AmiIdentity {
+  component: string;
+  version: string;
+  amiName: string;
+  sourceAmi: string | undefined;
+}
+
+/** Traceability tags, like the stack's: which component and version, built by which run from which base. */
+export function amiTags(
+  identity: AmiIdentity,
+  run: RunContext,
+  extra: Record<string, string>,
+): Record<string, string> {
+  const tags: Record<string, string> = {
+    Name: identity.amiName,
+    ...extra,
+    [COMPONENT_TAG]: identity.component,
+    'ami:version': identity.version,
+    [MANAGED_BY_TAG]: MANAGED_BY,
+  };
+  if (identity.sourceAmi) tags['ami:source-ami'] = identity.sourceAmi;
+  if (run.commit) tags['ami:commit'] = run.commit;
+  if (run.runUrl) tags['ami:run-url'] = run.runUrl;
+  return tags;
+}
+
+export async function describeImage(ec2: EC2Client, imageId: string): Promise<Image | undefined> {
+  const result = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+  return result.Images?.[0];
+}
+
+export function snapshotIds(image: Image): string[] {
+  return (image.BlockDeviceMappings ?? [])
+    .map((mapping) => mapping.Ebs?.SnapshotId)
+    .filter((id): id is string => id !== undefined && id !== '');
+}
+
+/** Tags the image and every snapshot behind it, so a snapshot found alone still says what it is. */
+export async function tagImage(
+  ec2: EC2Client,
+  image: Image,
+  tags: Record<string, string>,
+): Promise<void> {
+  await ec2.send(
+    new CreateTagsCommand({
+      Resources: [image.ImageId!, ...snapshotIds(image)],
+      Tags: Object.entries(tags)
+        .filter(([, value]) => value !== '')
+        .map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+}
+
+/**
+ * Lets other accounts launch the image and create volumes from its snapshots; without the
+ * snapshot permission, launching works but copying the image in the other account fails.
+ */
+export async function shareImage(ec2: EC2Client, image: Image, accounts: string[]): Promise<void> {
+  if (accounts.length === 0) return;
+  await ec2.send(
+    new ModifyImageAttributeCommand({
+      ImageId: image.ImageId!,
+      LaunchPermission: { Add: accounts.map((UserId) => ({ UserId })) },
+    }),
+  );
+  for (const snapshotId of snapshotIds(image)) {
+    await ec2.send(
+      new ModifySnapshotAttributeCommand({
+        SnapshotId: snapshotId,
+        Attribute: 'createVolumePermission',
+        OperationType: 'add',
+        UserIds: accounts,
+      }),
+    );
+  }
+}
+
+export async function waitForImage(
+  ec2: EC2Client,
+  imageId: string,
+  region: string,
+  timeoutMs: number,
+  clock: Clock = systemClock,
+): Promise<Image> {
+  return waitUntil(
+    `${imageId} in ${region} to become available`,
+    async () => {
+      const image = await describeImage(ec2, imageId);
+      if (image?.State === 'available') return { done: true, value: image };
+      if (image?.State === 'failed' || image?.State === 'error' || image?.State === 'invalid') {
+        throw new Error(
+          `${imageId} in ${region} is ${image.State}: ${image.StateReason?.Message ?? 'no reason given'}`,
+        );
+      }
+      return { done: false, pending: `${imageId} is ${image?.State ?? 'not visible yet'}` };
+    },
+    { initialDelayMs: 2000, maxDelayMs: 30_000, factor: 1.5, timeoutMs },
+    clock,
+  );
+}
+
+/** Copies an AMI into another region and waits until the copy can be launched. */
+export async function copyImage(
+  target: EC2Client,
+  source: { region: string; image: Image },
+  targetRegion: string,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<Image> {
+  const result = await target.send(
+    new CopyImageCommand({
+      SourceRegion: source.region,
+      SourceImageId: source.image.ImageId!,
+      Name: source.image.Name,
+      Description: source.image.Description,
+      // Copied images are encrypted only if asked; keep whatever the source is.
+      Encrypted: source.image.BlockDeviceMappings?.some((mapping) => mapping.Ebs?.Encrypted),
+    }),
+  );
+  const imageId = result.ImageId!;
+  logger.info(`Copying ${source.image.ImageId} to ${targetRegion} as ${imageId}`);
+  return waitForImage(target, imageId, targetRegion, timeoutMs);
+}

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { ConfigurationError } from '../core/errors.js';
+import { runProcess, ProgramNotFoundError } from '../core/process.js';
+import {
+  LineSplitter,
+  PackerOutput,
+  parseRecord,
+  type PackerEvent,
+  type PackerRecord,
+} from './packer-output.js';
+
+export interface PackerBinary {
+  path: string;
+  version: string;
+}
+
+export const INSTALL_HINT =
+  'install it before this step, for example with hashicorp/setup-packer, or set the packer input to its path';
+
+/** Environment for every Packer run: no call home to HashiCorp's checkpoint service, no colour. */
+export function packerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
+}
+
+/** Finds Packer and its version; a missing Packer is a setup mistake, said before any AWS call. */
+export async function findPacker(program: string | undefined): Promise<PackerBinary> {
+  const path = program ?? 'packer';
+  try {
+    const result = await runProcess(path, ['version'], { env: packerEnv(), timeoutMs: 30_000 });
+    const version = /Packer v?(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1];
+    if (result.exitCode !== 0 || version === undefined) {
+      throw new ConfigurationError(
+        `${path} does not look like Packer (\`${path} version\` printed: ${(result.stdout + result.stderr).trim().slice(0, 200) || 'nothing'})`,
+        "input 'packer'",
+      );
+    }
+    return { path, version };
+  } catch (error) {
+    if (error instanceof ProgramNotFoundError) {
+      throw new ConfigurationError(
+        `Packer was not found (${program === undefined ? 'no packer on PATH' : `${program} does not exist`}); ${INSTALL_HINT}`,
+        "input 'packer'",
+      );
+    }
+    throw error;
+  }
+}
+
+export interface PackerRunResult {
+  exitCode: number;
+  output: PackerOutput;
+  durationMs: number;
+}
+
+/**
+ * Runs Packer with `-machine-readable` and hands every record to `onEvent` as it arrives, so
+ * a build that runs for an hour shows its progress live. Lines Packer prints that are not
+ * records (a plugin's stray output) arrive as `other`.
+ */
+export function runPacker(
+  packer: PackerBinary,
+  command: 'build' | 'validate',
+  args: string[],
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    onEvent: (event: PackerEvent, record: PackerRecord | undefined) => void;
+  },
+): Promise<PackerRunResult> {
+  const started = Date.now();
+  const output = new PackerOutput();
+  return new Promise((resolve, reject) => {
+    const child = spawn(packer.path, [command, '-machine-readable', ...args], {
+      cwd: options.cwd,
+      env: packerEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stdout = new LineSplitter();
+    const stderr = new LineSplitter();
+    const onLine = (line: string) => {
+      if (line.trim() === '') return;
+      const record = parseRecord(line);
+      if (record === undefined) options.onEvent({ kind: 'other', text: line }, undefined);
+      else options.onEvent(output.accept(record), record);
+    };
+    const onErrorLine = (line: string) => {
+      if (line.trim() === '') return;
+      const record = parseRecord(line);
+      if (record !== undefined) options.onEvent(output.accept(record), record);
+      else
+        options.onEvent(
+          output.accept({ timestamp: 0, target: '', type: 'ui', data: ['error', line] }),
+          undefined,
+        );
+    };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => stdout.push(chunk).forEach(onLine));
+    child.stderr.on('data', (chunk: string) => stderr.push(chunk).forEach(onErrorLine));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'ENOENT'
+          ? new ConfigurationError(
+              `Packer was not found at ${packer.path}; ${INSTALL_HINT}`,
+              "input 'packer'",
+            )
+          : error,
+      );
+    });
+    child.on('close', (code, signal) => {
+      stdout.flush().forEach(onLine);
+      stderr.flush().forEach(onErrorLine);
+      resolve({ exitCode: code ?? (signal ? 128 : 1), output, durationMs: Date.now() - started });
+    });
+  });
+}
