@@ -6,7 +6,6 @@ import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImageAttributeCommand,
-  DescribeImagesCommand,
   paginateDescribeImages,
   paginateDescribeInstances,
   paginateDescribeLaunchTemplateVersions,
@@ -251,52 +250,79 @@ export interface RetirementResult {
   error: string | undefined;
 }
 
-/** Snapshots another AMI still registers from stay (an image registered from a snapshot shares it). */
-async function snapshotStillUsed(ec2: EC2Client, snapshotId: string): Promise<boolean> {
-  const result = await ec2.send(
-    new DescribeImagesCommand({
-      Owners: ['self'],
-      Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: [snapshotId] }],
-    }),
-  );
-  return (result.Images ?? []).length > 0;
+/** Every snapshot an image of this account still registers from (one may share another's). */
+async function snapshotsInUse(ec2: EC2Client): Promise<Set<string>> {
+  const used = new Set<string>();
+  for await (const page of paginateDescribeImages({ client: ec2 }, { Owners: ['self'] })) {
+    for (const image of page.Images ?? []) snapshotIds(image).forEach((id) => used.add(id));
+  }
+  return used;
 }
 
-/** Deregisters the AMIs the plan retires, then deletes their snapshots. */
+/**
+ * Deregisters the AMIs the plan retires, then deletes their snapshots, except a snapshot another
+ * AMI still registers from.
+ */
 export async function applyRetention(
   plan: RetentionDecision[],
   ec2For: (region: string) => EC2Client,
   logger: Logger,
 ): Promise<RetirementResult[]> {
   const results: RetirementResult[] = [];
-  for (const decision of plan.filter((d) => d.retire)) {
-    const ec2 = ec2For(decision.region);
-    const result: RetirementResult = {
-      decision,
-      deregistered: false,
-      deletedSnapshots: [],
-      keptSnapshots: [],
-      error: undefined,
-    };
+  const regions = [...new Set(plan.filter((d) => d.retire).map((d) => d.region))];
+  for (const region of regions) {
+    const ec2 = ec2For(region);
+    const deregistered: RetirementResult[] = [];
+    for (const decision of plan.filter((d) => d.retire && d.region === region)) {
+      const result: RetirementResult = {
+        decision,
+        deregistered: false,
+        deletedSnapshots: [],
+        keptSnapshots: [],
+        error: undefined,
+      };
+      results.push(result);
+      try {
+        await ec2.send(new DeregisterImageCommand({ ImageId: decision.imageId }));
+        result.deregistered = true;
+        deregistered.push(result);
+        logger.info(`Deregistered ${decision.imageId} (${decision.name}) in ${region}`);
+      } catch (error) {
+        result.error = errorMessage(error);
+        logger.error(`Deregistering ${decision.imageId} in ${region} failed: ${result.error}`);
+      }
+    }
+    if (deregistered.length === 0) continue;
+    let inUse: Set<string>;
     try {
-      await ec2.send(new DeregisterImageCommand({ ImageId: decision.imageId }));
-      result.deregistered = true;
-      logger.info(`Deregistered ${decision.imageId} (${decision.name}) in ${decision.region}`);
-      for (const snapshotId of decision.snapshots) {
-        if (await snapshotStillUsed(ec2, snapshotId)) {
+      inUse = await snapshotsInUse(ec2);
+    } catch (error) {
+      const message = `snapshots kept: could not list the AMIs that might still use them (${errorMessage(error)})`;
+      for (const result of deregistered) {
+        result.keptSnapshots.push(...result.decision.snapshots);
+        result.error = message;
+      }
+      logger.warning(`${region}: ${message}`);
+      continue;
+    }
+    for (const result of deregistered) {
+      for (const snapshotId of result.decision.snapshots) {
+        if (inUse.has(snapshotId)) {
           result.keptSnapshots.push(snapshotId);
           logger.info(`Kept ${snapshotId}: another AMI still uses it`);
           continue;
         }
-        await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
-        result.deletedSnapshots.push(snapshotId);
-        logger.info(`Deleted ${snapshotId}`);
+        try {
+          await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+          result.deletedSnapshots.push(snapshotId);
+          logger.info(`Deleted ${snapshotId} of ${result.decision.imageId}`);
+        } catch (error) {
+          result.keptSnapshots.push(snapshotId);
+          result.error = `deleting ${snapshotId} failed: ${errorMessage(error)}`;
+          logger.error(`${region}: ${result.error}`);
+        }
       }
-    } catch (error) {
-      result.error = errorMessage(error);
-      logger.error(`Retiring ${decision.imageId} in ${decision.region} failed: ${result.error}`);
     }
-    results.push(result);
   }
   return results;
 }

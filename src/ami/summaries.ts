@@ -24,9 +24,9 @@ function retentionSection(summary: SummaryBuilder, retention: RetentionOutcome):
         ? 'kept'
         : policy.dryRun
           ? 'would retire'
-          : result?.error
-            ? `❌ failed: ${result.error}`
-            : `retired (${result?.deletedSnapshots.length ?? 0} snapshot(s) deleted)`;
+          : !result?.deregistered
+            ? `❌ failed: ${result?.error ?? 'not attempted'}`
+            : `retired (${result.deletedSnapshots.length} snapshot(s) deleted)${result.error ? `; ⚠️ ${result.error}` : ''}`;
       return [
         decision.region,
         decision.imageId,
