@@ -71,8 +71,10 @@ function stopProcess(child: ChildProcess): Promise<void> {
 /**
  * Starts moto's server on a free loopback port and waits (at most 30 s) until it answers.
  * Each test file gets its own server, so files can run in parallel without sharing state.
+ * `amisFile` replaces the public images moto serves (its MOTO_AMIS_PATH), for tests that need
+ * base images with known creation dates.
  */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: { amisFile?: string } = {}): Promise<MotoServer> {
   checkMotoInstalled();
   let lastError = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
@@ -80,6 +82,8 @@ export async function startMoto(): Promise<MotoServer> {
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(python(), [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // moto's own switch for the public images it serves: the file replaces its built-in list.
+      env: options.amisFile ? { ...process.env, MOTO_AMIS_PATH: options.amisFile } : process.env,
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

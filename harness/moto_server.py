@@ -7,6 +7,11 @@ returns no Outputs, and the next identical deploy is not recognised as "no chang
 is moto as installed.
 
 Patched at CloudFormationBackend.execute_change_set, after moto's own logic runs. The suite's code is written for AWS, not around this gap.
+
+A second correction, for tests that serve their own public images (MOTO_AMIS_PATH): moto 5.2.1
+parses each image's creation_date in place in the shared list when the first region starts, so
+the second region (an AMI copy's target) fails with a 500 parsing a date it already parsed.
+Every region now loads from a fresh copy of the list.
 """
 
 import sys
@@ -30,6 +35,21 @@ def _execute_change_set_like_aws(self, change_set_name, stack_name=None):
 
 
 cloudformation.CloudFormationBackend.execute_change_set = _execute_change_set_like_aws
+
+import copy  # noqa: E402
+
+from moto.ec2.models import amis as ec2_amis  # noqa: E402
+
+_pristine_amis = copy.deepcopy(ec2_amis.AMIS)
+_load_amis = ec2_amis.AmiBackend._load_amis
+
+
+def _load_amis_per_region(self):
+    ec2_amis.AMIS = copy.deepcopy(_pristine_amis)
+    _load_amis(self)
+
+
+ec2_amis.AmiBackend._load_amis = _load_amis_per_region
 
 from moto.server import main  # noqa: E402
 

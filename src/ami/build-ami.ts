@@ -430,7 +430,10 @@ export async function buildAmi(
         logger.info(
           `Injected first provisioner (wait-for-user-data: ${request.wait.mode}, platform ${request.wait.platform}):`,
         );
-        logger.info(JSON.stringify(waitProvisioner(request.wait), null, 2));
+        const provisioner = waitProvisioner(request.wait);
+        logger.info(
+          `${String(provisioner.type)} provisioner:\n${(provisioner.inline as string[]).join('\n')}`,
+        );
       }
       await packerStep('validate', packer, args, request.workingDirectory, deps.env, logger);
       logger.info('The template is valid.');

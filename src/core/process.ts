@@ -22,18 +22,25 @@ export function runProcess(
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs,
     });
+    // Our own timer, not spawn's `timeout`: that one is never cleared when the program does not
+    // exist (no exit event), and would hold the action open for the whole timeout.
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGTERM'), options.timeoutMs);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       reject(
         error.code === 'ENOENT' ? new ProgramNotFoundError(`${program} is not installed`) : error,
       );
     });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
         stdout: Buffer.concat(stdout).toString('utf8'),
