@@ -402,3 +402,98 @@ describe('bad input is reported before any AWS call', () => {
     expectRefusedWithoutAws('action-provision', inputs(), message),
   );
 });
+
+function templateFile(name: string, text: string): string {
+  writeFileSync(path.join(work, name), text);
+  return name;
+}
+
+const JSON_TEMPLATE = JSON.stringify({
+  variables: { source_ami: '' },
+  builders: [
+    {
+      type: 'amazon-ebs',
+      source_ami: '{{user `source_ami`}}',
+      instance_type: 't3.micro',
+      communicator: 'none',
+    },
+  ],
+});
+
+const buildAmiCases: Case[] = [
+  ['missing template', () => ({ name: 'web' }), /input 'template': is required/],
+  [
+    'a template that does not exist',
+    () => ({ name: 'web', template: 'packer/missing.json' }),
+    /input 'template': .*packer\/missing\.json does not exist/,
+  ],
+  [
+    'a template that is not JSON',
+    () => ({ name: 'web', template: templateFile('broken.json', '{"builders": [') }),
+    /input 'template': .*broken\.json is not valid JSON/,
+  ],
+  [
+    'an unknown wait mode',
+    () => ({
+      name: 'web',
+      template: templateFile('image.json', JSON_TEMPLATE),
+      'wait-for-user-data': 'forever',
+    }),
+    /input 'wait-for-user-data': 'forever' is not valid; valid values: none, cloud-init, signal-file/,
+  ],
+  [
+    'an injected wait on an HCL2 template',
+    () => ({
+      name: 'web',
+      template: templateFile('image.pkr.hcl', 'source "null" "x" { communicator = "none" }\n'),
+      'wait-for-user-data': 'cloud-init',
+    }),
+    /input 'wait-for-user-data': cloud-init waits are injected into JSON templates only/,
+  ],
+  [
+    'an HCL2 template without the source AMI variable',
+    () => ({
+      name: 'web',
+      template: templateFile('nosource.pkr.hcl', 'source "null" "x" { communicator = "none" }\n'),
+      'source-ami-filter': 'owners=amazon\nname=al2023-ami-*',
+    }),
+    /input 'source-ami-variable': nosource\.pkr\.hcl declares no variable "source_ami"/,
+  ],
+  [
+    'a source filter without owners',
+    () => ({
+      name: 'web',
+      template: templateFile('image.json', JSON_TEMPLATE),
+      'source-ami-filter': 'name=al2023-*',
+    }),
+    /input 'source-ami-filter': needs owners=/,
+  ],
+  [
+    'a bad region to copy to',
+    () => ({
+      name: 'web',
+      template: templateFile('image.json', JSON_TEMPLATE),
+      'copy-to-regions': 'mars-1',
+    }),
+    /input 'copy-to-regions': 'mars-1' is not an AWS region name/,
+  ],
+  [
+    'Packer not installed',
+    () => ({
+      name: 'web',
+      template: templateFile('image.json', JSON_TEMPLATE),
+      packer: path.join(work, 'no-packer'),
+    }),
+    /input 'packer': Packer was not found .*hashicorp\/setup-packer/,
+  ],
+];
+
+describe('action-build-ami: bad input is reported before Packer runs or AWS is called', () => {
+  test.each(buildAmiCases)('%s', (_name, inputs, message) =>
+    expectRefusedWithoutAws(
+      'action-build-ami',
+      { 'working-directory': work, ...inputs() },
+      message,
+    ),
+  );
+});
