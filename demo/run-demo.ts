@@ -4,7 +4,8 @@
 // environment's service runs on loopback (harness/sample-service.ts) over its stack's
 // resources in moto, and the stack's ServiceUrl output points at it.
 //
-//   package 1.0.0 → deploy ci + smoke test → write data → package 1.1.0
+//   build the web server AMI with Packer (newest base image, user-data wait, tags)
+//   → package 1.0.0 → deploy ci + smoke test, on that AMI → write data → package 1.1.0
 //   → deploy staging 1.1.0 requiring ci (refused: 1.1.0 never passed ci)
 //   → update ci to 1.1.0 + smoke test → deploy staging 1.1.0 requiring ci + smoke test
 //   → smoke test staging (action-smoke-test) → no-op deploy → delete ci and staging
@@ -12,6 +13,7 @@
 // Prints each step's result and timing, writes every step's job summary to .demo/report.md,
 // and stops the emulator it started, whatever happens.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import path from 'node:path';
 import {
   CreateBucketCommand,
@@ -42,7 +44,7 @@ function seconds(ms: number): string {
 }
 
 interface StepOptions {
-  action?: 'action-provision' | 'action-smoke-test';
+  action?: 'action-provision' | 'action-smoke-test' | 'action-build-ami';
   /** The step is meant to be refused; it passes when the action fails with this message. */
   refusedWith?: RegExp;
 }
@@ -135,6 +137,33 @@ async function main(): Promise<void> {
   services.push(ciService, stagingService);
   console.log(`ci's service on ${ciService.endpoint}, staging's on ${stagingService.endpoint}\n`);
 
+  // The web servers' image, built by the real Packer against moto. The demo plays user data:
+  // it writes 1 to the signal file, then 0 a moment later, and the build waits for it.
+  const signal = path.join(OUT, 'user-data-signal');
+  writeFileSync(signal, '1\n');
+  const userData = setTimeout(() => writeFileSync(signal, '0\n'), 1500);
+  const ami = await step(
+    'build AMI sample-service 1.0.0 (Packer)',
+    {
+      template: 'demo/ami/sample-service.json',
+      name: 'sample-service',
+      version: '1.0.0',
+      'working-directory': REPO_ROOT,
+      'manifest-file': path.join(OUT, 'ami-manifest.json'),
+      'source-ami-filter': 'owners=amazon\nname=amzn2-ami-hvm-*-x86_64-gp2',
+      'wait-for-user-data': 'signal-file',
+      platform: 'local',
+      'signal-path': signal,
+      'signal-interval-seconds': '1',
+      'signal-timeout-seconds': '30',
+      keep: '3',
+    },
+    (run) =>
+      `${run.outputs['ami-id']} ${run.outputs['ami-name']} from ${run.outputs['source-ami']}; waited for user data (${/user data finished \(signal '0'\) after (\d+s)/.exec(run.stdout)?.[1] ?? '?'})`,
+    { action: 'action-build-ami' },
+  ).finally(() => clearTimeout(userData));
+  const imageId = ami.outputs['ami-id']!;
+
   const v1 = await step(
     'package 1.0.0',
     { operation: 'package', version: '1.0.0', 'artifact-bucket': ARTIFACTS },
@@ -144,7 +173,7 @@ async function main(): Promise<void> {
     operation: 'deploy',
     environment: 'ci',
     package: pkg,
-    parameters: `ServiceEndpoint=${ciService.endpoint}`,
+    parameters: `ServiceEndpoint=${ciService.endpoint}\nImageId=${imageId}`,
     'smoke-test': String(smokeTest),
   });
   const created = await step(
@@ -153,6 +182,22 @@ async function main(): Promise<void> {
     (run) =>
       `${run.outputs.operation} ${run.outputs['stack-name']} at ${run.outputs.version}; ${smokeLine(run)}`,
   );
+
+  const cloudFormation = new CloudFormationClient({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const stack = await cloudFormation.send(
+    new DescribeStacksCommand({ StackName: created.outputs['stack-name'] }),
+  );
+  const runsOn = stack.Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === 'ImageId');
+  if (runsOn?.ParameterValue !== imageId) {
+    throw new Error(
+      `ci's ImageId is ${runsOn?.ParameterValue}, not the AMI just built (${imageId})`,
+    );
+  }
+  console.log(`  ci's web servers launch from ${imageId}, the AMI built above`);
 
   const bucket = JSON.parse(created.outputs.outputs!).DataBucketName as string;
   for (let index = 0; index < 25; index++) {
@@ -175,7 +220,7 @@ async function main(): Promise<void> {
     operation: 'deploy',
     environment: 'staging',
     package: v2.outputs.package!,
-    parameters: `ServiceEndpoint=${stagingService.endpoint}`,
+    parameters: `ServiceEndpoint=${stagingService.endpoint}\nImageId=${imageId}`,
     'require-promotion-from': 'ci',
     'smoke-test': 'true',
   };
@@ -226,7 +271,7 @@ async function main(): Promise<void> {
     `\nAll ${steps.length} steps passed in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))}`,
   );
   console.log(
-    'Where things stand: ci and staging deleted; packages 1.0.0 and 1.1.0 published in s3://demo-artifacts/sample-service/; 1.0.0 passed smoke in ci, 1.1.0 in ci and staging.',
+    `Where things stand: AMI ${imageId} (sample-service 1.0.0) in moto; ci and staging deleted; packages 1.0.0 and 1.1.0 published in s3://demo-artifacts/sample-service/; 1.0.0 passed smoke in ci, 1.1.0 in ci and staging.`,
   );
 }
 

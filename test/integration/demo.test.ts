@@ -15,6 +15,10 @@ test('npm run demo runs the pipeline end to end against moto', () => {
       timeout: 240_000,
     },
   );
+  expect(result.stdout).toMatch(
+    /✔ build AMI sample-service 1\.0\.0 \(Packer\)\s+[\d.]+ s\s+ami-[0-9a-f]+ sample-service-1\.0\.0-\d{8}T\d{6} from ami-[0-9a-f]+; waited for user data/,
+  );
+  expect(result.stdout).toMatch(/ci's web servers launch from ami-[0-9a-f]+, the AMI built above/);
   expect(result.stdout).toMatch(/✔ package 1\.0\.0/);
   expect(result.stdout).toMatch(/✔ deploy ci 1\.1\.0 again \(no-op\)\s+[\d.]+ s\s+changed=false/);
   expect(result.stdout).toMatch(/✔ delete ci .* 25 objects emptied first/);
@@ -28,11 +32,12 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(result.stdout).toMatch(
     /promotions\/sample-service\/1\.0\.0\/ci\/smoke\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
   );
-  expect(result.stdout).toContain('All 10 steps passed');
+  expect(result.stdout).toContain('All 11 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
   expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
   expect(report).toContain('## 🗑️ Deleted ci-sample-service');
+  expect(report).toMatch(/## AMI sample-service-1\.0\.0-\d{8}T\d{6}/);
   expect(report).toContain('| ↳ ReadCustomerData | ✅ pass |');
   expect(report).toContain(
     '| Burst | Callers | Requests | Errors | Req/s | p50 | p95 | p99 | Max |',
