@@ -2,19 +2,14 @@ import * as core from '@actions/core';
 import { buildAmi, PackerFailedError, prepareBuild } from '../../src/ami/build-ami.js';
 import { buildAmiSummary } from '../../src/ami/summaries.js';
 import { createAwsClients, resolveAwsSettings } from '../../src/aws/clients.js';
-import { ConfigurationError, RefusalError, errorMessage } from '../../src/core/errors.js';
 import { runContextFromEnv } from '../../src/core/github-context.js';
 import { ActionsLogger } from '../../src/core/logger.js';
+import { failStep, writeSummary } from '../../src/core/step-outcome.js';
 import { SummaryBuilder } from '../../src/core/summary.js';
 import { UNVERSIONED_WARNING, unversionedVersion } from '../../src/packaging/version.js';
 import { parseBuildAmiInputs } from './inputs.js';
 
 function report(error: unknown, summary: SummaryBuilder): void {
-  if (error instanceof ConfigurationError) {
-    summary.heading('❌ Configuration error', 3).paragraph(error.message);
-    core.setFailed(`Configuration error: ${error.message}`);
-    return;
-  }
   if (error instanceof PackerFailedError) {
     summary.heading(`❌ packer ${error.stage} failed`, 3);
     summary.table(
@@ -24,10 +19,7 @@ function report(error: unknown, summary: SummaryBuilder): void {
     core.setFailed(error.message);
     return;
   }
-  summary.heading('❌ AMI build failed', 3).paragraph(errorMessage(error));
-  if (!(error instanceof RefusalError) && error instanceof Error && error.stack)
-    core.debug(error.stack);
-  core.setFailed(errorMessage(error));
+  failStep(error, summary, 'AMI build failed');
 }
 
 /** The action's entry point: validate every input, build with Packer, distribute, retire. */
@@ -74,9 +66,5 @@ export async function run(): Promise<void> {
   } catch (error) {
     report(error, summary);
   }
-  try {
-    await core.summary.addRaw(logger.redact(summary.toMarkdown())).write();
-  } catch (error) {
-    core.debug(`No job summary written: ${errorMessage(error)}`);
-  }
+  await writeSummary(summary, logger);
 }

@@ -3,6 +3,7 @@ import { createAwsClients, resolveAwsSettings, type AwsClients } from '../../src
 import { ConfigurationError, RefusalError, errorMessage } from '../../src/core/errors.js';
 import { runContextFromEnv } from '../../src/core/github-context.js';
 import { ActionsLogger, type Logger } from '../../src/core/logger.js';
+import { writeSummary } from '../../src/core/step-outcome.js';
 import { SummaryBuilder } from '../../src/core/summary.js';
 import { systemClock } from '../../src/core/waiter.js';
 import { packageEnvironment } from '../../src/packaging/package-environment.js';
@@ -305,10 +306,5 @@ export async function run(): Promise<void> {
   } catch (error) {
     report(error, inputs, summary);
   }
-  try {
-    await core.summary.addRaw(logger.redact(summary.toMarkdown())).write();
-  } catch (error) {
-    // Outside a runner (or with no summary file) a missing summary must not fail the step.
-    core.debug(`No job summary written: ${errorMessage(error)}`);
-  }
+  await writeSummary(summary, logger);
 }

@@ -1,8 +1,9 @@
 import * as core from '@actions/core';
 import { createAwsClients, resolveAwsSettings, type AwsClients } from '../../src/aws/clients.js';
-import { ConfigurationError, RefusalError, errorMessage } from '../../src/core/errors.js';
+import { ConfigurationError } from '../../src/core/errors.js';
 import { runContextFromEnv } from '../../src/core/github-context.js';
 import { ActionsLogger, type Logger } from '../../src/core/logger.js';
+import { failStep, writeSummary } from '../../src/core/step-outcome.js';
 import { SummaryBuilder } from '../../src/core/summary.js';
 import { readDefinition, type EnvironmentDefinition } from '../../src/definition/definition.js';
 import { recordSmokeResult } from '../../src/promotion/ledger.js';
@@ -110,18 +111,6 @@ async function recordResult(
   );
 }
 
-function report(error: unknown, summary: SummaryBuilder): void {
-  const title =
-    error instanceof ConfigurationError ? 'Configuration error' : 'Smoke test could not run';
-  summary.heading(`❌ ${title}`, 3).paragraph(errorMessage(error));
-  if (error instanceof ConfigurationError) core.setFailed(`Configuration error: ${error.message}`);
-  else {
-    if (!(error instanceof RefusalError) && error instanceof Error && error.stack)
-      core.debug(error.stack);
-    core.setFailed(errorMessage(error));
-  }
-}
-
 /** The action's entry point: validate every input, read the stack, run the checks, record. */
 export async function run(): Promise<void> {
   const logger = new ActionsLogger();
@@ -179,11 +168,7 @@ export async function run(): Promise<void> {
       else logger.warning(`${message} (fail-on-error is false, so the step passes)`);
     }
   } catch (error) {
-    report(error, summary);
+    failStep(error, summary, 'Smoke test could not run');
   }
-  try {
-    await core.summary.addRaw(logger.redact(summary.toMarkdown())).write();
-  } catch (error) {
-    core.debug(`No job summary written: ${errorMessage(error)}`);
-  }
+  await writeSummary(summary, logger);
 }

@@ -382,7 +382,6 @@ describe('failures and timeouts', () => {
     });
   }
 
-  const now = Date.now();
   const event = (
     token: string,
     logicalId: string,
