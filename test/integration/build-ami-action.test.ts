@@ -269,6 +269,48 @@ describe('action-build-ami on moto with the real Packer', () => {
     expect(real.summary).toMatch(/retired \(1 snapshot\(s\) deleted\)/);
   });
 
+  test('passes an HCL2 template through: the AMI name and source AMI as variables, sensitive values masked', async () => {
+    mkdirSync(path.join(work, 'hcl'), { recursive: true });
+    writeFileSync(
+      path.join(work, 'hcl', 'image.pkr.hcl'),
+      `variable "source_ami" { type = string }
+variable "ami_name" { type = string }
+variable "token" {
+  type      = string
+  sensitive = true
+}
+source "amazon-ebs" "web" {
+  region                  = "us-east-1"
+  source_ami              = var.source_ami
+  ami_name                = var.ami_name
+  instance_type           = "t3.micro"
+  communicator            = "none"
+  custom_endpoint_ec2     = "${moto.endpoint}"
+  skip_region_validation  = true
+  skip_metadata_api_check = true
+}
+build {
+  sources = ["source.amazon-ebs.web"]
+  provisioner "shell-local" {
+    inline = ["echo token is \${var.token}"]
+  }
+}
+`,
+    );
+    const run = await build({
+      template: 'hcl/image.pkr.hcl',
+      version: '2.0.0',
+      'source-ami-filter': 'owners=amazon\nname=base-linux-*\narchitecture=x86_64',
+      variables: `token=${SECRET}`,
+    });
+    expectSucceeded(run);
+    expect(run.outputs['ami-name']).toMatch(/^web-2\.0\.0-\d{8}T\d{6}$/);
+    expect((await image(ec2, run.outputs['ami-id']!)).Name).toBe(run.outputs['ami-name']);
+    expect(run.outputs['source-ami']).toBe(NEWEST_X86);
+    expect(run.stdout).toContain('token is ***');
+    expect(run.stdout.replace(`::add-mask::${SECRET}`, '')).not.toContain(SECRET);
+  });
+
   test("a failing provisioner fails the step with Packer's own error lines as annotations", async () => {
     const template = writeTemplate('failing.json', {
       ...TEMPLATE,
