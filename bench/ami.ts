@@ -4,52 +4,34 @@
 // `packer version`, `packer validate`, the template copy, tagging and the manifest.
 // Goal: under one second of overhead.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMoto } from '../harness/moto.js';
-import { runAction } from '../harness/run-action.js';
+import { REPO_ROOT, runAction } from '../harness/run-action.js';
+import { adjustJsonTemplate } from '../src/ami/packer-template.js';
 import { findPacker } from '../src/ami/run-packer.js';
+import { median } from './stats.js';
 
 const ROUNDS = 5;
 const GOAL_MS = 1000;
 const BASE_AMI = 'ami-03cf127a'; // one of moto's built-in public images
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-const template = (endpoint?: string) => ({
-  variables: { source_ami: '' },
-  builders: [
-    {
-      type: 'amazon-ebs',
-      source_ami: '{{user `source_ami`}}',
-      instance_type: 't3.micro',
-      communicator: 'none',
-      region: 'us-east-1',
-      ami_name: 'bench-bare-{{timestamp}}-{{uuid}}',
-      ...(endpoint
-        ? {
-            custom_endpoint_ec2: endpoint,
-            skip_region_validation: true,
-            skip_metadata_api_check: true,
-          }
-        : {}),
-    },
-  ],
-  provisioners: [{ type: 'shell-local', inline: ['echo provisioning'] }],
-});
+// The demo's image template: the action builds it as it is, the bare run builds the copy the
+// action would make of it (name, region, emulator endpoint), so both build the same thing.
+const TEMPLATE = path.join(REPO_ROOT, 'demo', 'ami', 'sample-service.json');
 
 async function main(): Promise<void> {
   const packer = await findPacker(process.env.PACKER_PATH);
   const moto = await startMoto();
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-ami-'));
-  // The bare run needs the emulator settings in its template; the action adds them itself.
-  writeFileSync(path.join(work, 'bare.json'), JSON.stringify(template(moto.endpoint)));
-  writeFileSync(path.join(work, 'action.json'), JSON.stringify(template()));
+  const { document } = adjustJsonTemplate(JSON.parse(readFileSync(TEMPLATE, 'utf8')), {
+    amiName: 'bench-bare-{{timestamp}}-{{uuid}}',
+    region: moto.env.AWS_REGION!,
+    endpoint: moto.endpoint,
+    firstProvisioner: undefined,
+  });
+  writeFileSync(path.join(work, 'bare.json'), JSON.stringify(document));
   const env = { ...process.env, ...moto.env, CHECKPOINT_DISABLE: '1' };
   const bare: number[] = [];
   const action: number[] = [];
@@ -66,7 +48,7 @@ async function main(): Promise<void> {
       const run = await runAction(
         'action-build-ami',
         {
-          template: 'action.json',
+          template: TEMPLATE,
           name: 'bench',
           version: `1.0.${round}`,
           variables: `source_ami=${BASE_AMI}`,

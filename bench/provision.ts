@@ -8,6 +8,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startCountingProxy, type CountingProxy } from '../harness/counting-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { REPO_ROOT, runAction } from '../harness/run-action.js';
+import { median } from './stats.js';
 
 const DEFINITION = path.join(REPO_ROOT, 'demo', 'environment', 'environment.yml');
 const TEMPLATE = path.join(REPO_ROOT, 'demo', 'environment', 'cloudformation.yml');
@@ -18,11 +19,6 @@ interface Sample {
   coldStartMs: number;
   requests: number;
   labels: string[];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function measure(proxy: CountingProxy, start: () => Promise<number>): Promise<Sample> {

@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import { buildAmi, PackerFailedError, prepareBuild } from '../../src/ami/build-ami.js';
 import { buildAmiSummary } from '../../src/ami/summaries.js';
-import { createAwsClients, resolveAwsSettings } from '../../src/aws/clients.js';
+import { resolveAwsSettings } from '../../src/aws/clients.js';
+import { createEc2Clients } from '../../src/aws/ec2-clients.js';
 import { runContextFromEnv } from '../../src/core/github-context.js';
 import { ActionsLogger } from '../../src/core/logger.js';
 import { failStep, writeSummary } from '../../src/core/step-outcome.js';
@@ -40,7 +41,7 @@ export async function run(): Promise<void> {
       prepareBuild(request, logger, process.env),
     );
     const result = await buildAmi(request, prepared, {
-      clients: createAwsClients(settings),
+      clients: createEc2Clients(settings),
       logger,
       run: runContextFromEnv(),
       now,

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AwsClients } from '../aws/clients.js';
+import type { Ec2Clients } from '../aws/ec2-clients.js';
 import { ConfigurationError, RefusalError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
@@ -106,7 +106,7 @@ export class PackerFailedError extends Error {
 }
 
 export interface BuildAmiDependencies {
-  clients: AwsClients;
+  clients: Ec2Clients;
   logger: Logger;
   run: RunContext;
   now: () => Date;
@@ -282,14 +282,16 @@ async function distribute(
   const targets = request.copyToRegions.filter(
     (region) => !result.some((ami) => ami.region === region),
   );
+  if (targets.length === 0) return result;
+  // Packer waits for its AMI, so this is normally one look-up; a copy needs an available source.
+  const sourceImage = await waitForImage(
+    clients.ec2(source.region),
+    source.imageId,
+    source.region,
+    request.copyTimeoutMinutes * 60_000,
+  );
   const copies = await Promise.all(
     targets.map(async (region): Promise<BuiltAmi> => {
-      const sourceImage = await waitForImage(
-        clients.ec2(source.region),
-        source.imageId,
-        source.region,
-        request.copyTimeoutMinutes * 60_000,
-      );
       const ec2 = clients.ec2(region);
       const copy = await copyImage(
         ec2,
@@ -393,20 +395,18 @@ export async function buildAmi(
 
   const extraVariables: Record<string, string> = {};
   if (sourceAmi) extraVariables[request.sourceAmiVariable] = sourceAmi.imageId;
-  let buildFile = template.path;
-  let removeBuildFile = async () => undefined as void;
+  const firstProvisioner = request.wait ? waitProvisioner(request.wait) : undefined;
+  let copy: Awaited<ReturnType<typeof writeBuildTemplate>> | undefined;
   const templateChanges: string[] = [];
   if (template.format === 'json') {
     const adjusted = adjustJsonTemplate(template.document, {
       amiName,
       region: clients.settings.region,
       endpoint: clients.settings.endpoint,
-      firstProvisioner: request.wait ? waitProvisioner(request.wait) : undefined,
+      firstProvisioner,
     });
     templateChanges.push(...adjusted.changes);
-    const written = await writeBuildTemplate(template.path, adjusted.document);
-    buildFile = written.path;
-    removeBuildFile = written.remove;
+    copy = await writeBuildTemplate(template.path, adjusted.document);
   } else if (template.variables.has('ami_name')) {
     extraVariables.ami_name = amiName;
     templateChanges.push(`variable ami_name = ${amiName}`);
@@ -415,7 +415,7 @@ export async function buildAmi(
       `${request.template} declares no variable "ami_name", so the AMI is named by the template, not ${amiName}`,
     );
   }
-  const args = [...packerArgs(request, extraVariables), buildFile];
+  const args = [...packerArgs(request, extraVariables), copy?.path ?? template.path];
 
   let packerMs = 0;
   let artifacts;
@@ -426,13 +426,12 @@ export async function buildAmi(
           `The action builds a copy of ${request.template} with: ${templateChanges.join('; ')}`,
         );
       }
-      if (request.wait) {
+      if (request.wait && firstProvisioner) {
         logger.info(
           `Injected first provisioner (wait-for-user-data: ${request.wait.mode}, platform ${request.wait.platform}):`,
         );
-        const provisioner = waitProvisioner(request.wait);
         logger.info(
-          `${String(provisioner.type)} provisioner:\n${(provisioner.inline as string[]).join('\n')}`,
+          `${String(firstProvisioner.type)} provisioner:\n${(firstProvisioner.inline as string[]).join('\n')}`,
         );
       }
       await packerStep('validate', packer, args, request.workingDirectory, deps.env, logger);
@@ -444,7 +443,7 @@ export async function buildAmi(
     packerMs = build.durationMs;
     artifacts = amiArtifacts(build.output.artifacts());
   } finally {
-    await removeBuildFile();
+    await copy?.remove();
   }
   if (artifacts.length === 0) {
     throw new RefusalError(

@@ -1,6 +1,4 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../core/errors.js';
 
@@ -19,9 +17,6 @@ export interface AwsClients {
   readonly settings: AwsSettings;
   readonly cloudFormation: CloudFormationClient;
   readonly s3: S3Client;
-  /** EC2 in the settings' region, or in another one (AMI copies and retention span regions). */
-  ec2(region?: string): EC2Client;
-  autoScaling(region?: string): AutoScalingClient;
 }
 
 export function validateRegionName(region: string, source: string): string {
@@ -60,13 +55,12 @@ export function resolveAwsSettings(
 }
 
 /**
- * The one place AWS SDK clients are built. Every client shares region, endpoint override,
- * retry policy and user agent; each is created on first use so an operation that never
- * touches a service never pays for its client.
+ * What every client shares: region, endpoint override, retry policy and user agent. Used by
+ * each client factory (this file and ec2-clients.ts), so clients differ only in their service.
  */
-export function createAwsClients(settings: AwsSettings): AwsClients {
-  const common = {
-    region: settings.region,
+export function clientConfig(settings: AwsSettings, region = settings.region) {
+  return {
+    region,
     // "adaptive" is "standard" (exponential backoff with full jitter, throttling errors
     // retried) plus a client-side rate limiter that slows down once throttling starts.
     retryMode: 'adaptive',
@@ -74,19 +68,17 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     customUserAgent: [[USER_AGENT], [settings.caller]] as [string, string?][],
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   };
+}
+
+/**
+ * The CloudFormation and S3 clients. Each is created on first use so an operation that never
+ * touches a service never pays for its client. EC2 and Auto Scaling live in ec2-clients.ts, so
+ * the actions that never touch them do not load (and bundle) those SDK packages.
+ */
+export function createAwsClients(settings: AwsSettings): AwsClients {
+  const common = clientConfig(settings);
   let cloudFormation: CloudFormationClient | undefined;
   let s3: S3Client | undefined;
-  const perRegion = <T>(create: (region: string) => T) => {
-    const clients = new Map<string, T>();
-    return (region = settings.region): T => {
-      let client = clients.get(region);
-      if (client === undefined) {
-        client = create(region);
-        clients.set(region, client);
-      }
-      return client;
-    };
-  };
   return {
     settings,
     get cloudFormation() {
@@ -96,7 +88,5 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
       // Emulators serve buckets under the path, not as virtual hosts.
       return (s3 ??= new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }));
     },
-    ec2: perRegion((region) => new EC2Client({ ...common, region })),
-    autoScaling: perRegion((region) => new AutoScalingClient({ ...common, region })),
   };
 }

@@ -408,17 +408,8 @@ function templateFile(name: string, text: string): string {
   return name;
 }
 
-const JSON_TEMPLATE = JSON.stringify({
-  variables: { source_ami: '' },
-  builders: [
-    {
-      type: 'amazon-ebs',
-      source_ami: '{{user `source_ami`}}',
-      instance_type: 't3.micro',
-      communicator: 'none',
-    },
-  ],
-});
+// A valid JSON template: the demo's image.
+const DEMO_TEMPLATE = path.join(REPO_ROOT, 'demo', 'ami', 'sample-service.json');
 
 const buildAmiCases: Case[] = [
   ['missing template', () => ({ name: 'web' }), /input 'template': is required/],
@@ -436,7 +427,7 @@ const buildAmiCases: Case[] = [
     'an unknown wait mode',
     () => ({
       name: 'web',
-      template: templateFile('image.json', JSON_TEMPLATE),
+      template: DEMO_TEMPLATE,
       'wait-for-user-data': 'forever',
     }),
     /input 'wait-for-user-data': 'forever' is not valid; valid values: none, cloud-init, signal-file/,
@@ -463,7 +454,7 @@ const buildAmiCases: Case[] = [
     'a source filter without owners',
     () => ({
       name: 'web',
-      template: templateFile('image.json', JSON_TEMPLATE),
+      template: DEMO_TEMPLATE,
       'source-ami-filter': 'name=al2023-*',
     }),
     /input 'source-ami-filter': needs owners=/,
@@ -472,7 +463,7 @@ const buildAmiCases: Case[] = [
     'a bad region to copy to',
     () => ({
       name: 'web',
-      template: templateFile('image.json', JSON_TEMPLATE),
+      template: DEMO_TEMPLATE,
       'copy-to-regions': 'mars-1',
     }),
     /input 'copy-to-regions': 'mars-1' is not an AWS region name/,
@@ -481,7 +472,7 @@ const buildAmiCases: Case[] = [
     'Packer not installed',
     () => ({
       name: 'web',
-      template: templateFile('image.json', JSON_TEMPLATE),
+      template: DEMO_TEMPLATE,
       packer: path.join(work, 'no-packer'),
     }),
     /input 'packer': Packer was not found .*hashicorp\/setup-packer/,
