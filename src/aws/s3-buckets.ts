@@ -16,22 +16,20 @@ export interface EmptiedBucket {
 
 /**
  * Deletes every object version and delete marker in a bucket, a page (at most 1000 keys, the
- * DeleteObjects limit) at a time so memory does not grow with the bucket. Any per-key error
+ * DeleteObjects limit) at a time so memory does not grow with the bucket. Each page is listed
+ * from the start: what was listed before is deleted, and a marker naming a deleted version is
+ * not honoured by every S3 implementation (moto stops listing there, leaving objects behind). Any per-key error
  * in a DeleteObjects response fails the whole operation: a "successful" call can still have
  * left objects behind, and then CloudFormation cannot delete the bucket.
  */
 export async function emptyBucket(s3: S3Client, bucket: string): Promise<EmptiedBucket> {
   let deleted = 0;
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
   for (let page = 0; page < 10_000_000; page++) {
     let response;
     try {
       response = await s3.send(
         new ListObjectVersionsCommand({
           Bucket: bucket,
-          KeyMarker: keyMarker,
-          VersionIdMarker: versionIdMarker,
           MaxKeys: 1000,
         }),
       );
@@ -67,9 +65,7 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<Emptied
       }
       deleted += batch.length;
     }
-    if (!response.IsTruncated) break;
-    keyMarker = response.NextKeyMarker;
-    versionIdMarker = response.NextVersionIdMarker;
+    if (!response.IsTruncated || objects.length === 0) break;
   }
   return { bucket, deleted, missing: false };
 }

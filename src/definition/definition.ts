@@ -5,6 +5,7 @@ import { ConfigurationError } from '../core/errors.js';
 import { checkAllPlaceholders, parseChecks, type SmokeCheck } from '../smoke/checks.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
 import { describeValue, isRecord } from '../core/values.js';
+import { checkPlaceholders } from '../core/placeholders.js';
 
 export const DEFAULT_DEFINITION = 'environment/environment.yml';
 
@@ -48,8 +49,22 @@ export interface EnvironmentDefinition {
   include: string[];
   /** The checks every environment runs when it comes up; empty when the definition has none. */
   smoke: SmokeCheck[];
-  /** Filled in by the migrate action; kept verbatim until then. */
-  statistics?: unknown;
+  /** The service's statistics endpoint, compared by action-migrate; absent when there is none. */
+  statistics?: StatisticsSettings;
+  migration: MigrationSettings;
+}
+
+export interface StatisticsSettings {
+  /** `{{ Output }}` placeholders filled from the stack's outputs. */
+  url: string;
+  headers: Record<string, string>;
+  /** Paths inside `data` that differ legitimately between environments (timestamps). */
+  ignore: string[];
+}
+
+export interface MigrationSettings {
+  /** DB instance logical ID → the template parameter that restores it from a snapshot. */
+  snapshotParameters: Record<string, string>;
 }
 
 export interface LoadedDefinition {
@@ -68,6 +83,7 @@ const TOP_LEVEL_KEYS = [
   'include',
   'smoke',
   'statistics',
+  'migration',
 ];
 const ENVIRONMENT_KEYS = ['parameters', 'tags', 'protected'];
 
@@ -258,6 +274,39 @@ export function parseDefinition(text: string, file: string): EnvironmentDefiniti
     .stringList(raw.include, 'include')
     .map((entry) => reader.relativePath(entry, 'include'));
 
+  let statistics: StatisticsSettings | undefined;
+  if (raw.statistics !== undefined && raw.statistics !== null) {
+    const rawStatistics = raw.statistics;
+    if (!isRecord(rawStatistics)) {
+      reader.fail(
+        'statistics',
+        `expected a mapping with url, headers, ignore, got ${describeValue(rawStatistics)}`,
+      );
+    }
+    reader.unknownKeys(rawStatistics, ['url', 'headers', 'ignore'], 'statistics.');
+    statistics = {
+      url: reader.string(rawStatistics, 'url', 'statistics.'),
+      headers: reader.scalarMap(rawStatistics.headers, 'statistics.headers', false),
+      ignore: reader.stringList(rawStatistics.ignore, 'statistics.ignore'),
+    };
+  }
+  const migration: MigrationSettings = { snapshotParameters: {} };
+  if (raw.migration !== undefined && raw.migration !== null) {
+    const rawMigration = raw.migration;
+    if (!isRecord(rawMigration)) {
+      reader.fail(
+        'migration',
+        `expected a mapping with snapshot-parameters, got ${describeValue(rawMigration)}`,
+      );
+    }
+    reader.unknownKeys(rawMigration, ['snapshot-parameters'], 'migration.');
+    migration.snapshotParameters = reader.scalarMap(
+      rawMigration['snapshot-parameters'],
+      'migration.snapshot-parameters',
+      false,
+    );
+  }
+
   return {
     file: path.resolve(file),
     root: path.dirname(path.resolve(file)),
@@ -269,7 +318,8 @@ export function parseDefinition(text: string, file: string): EnvironmentDefiniti
     stateful,
     include,
     smoke: raw.smoke === undefined ? [] : parseChecks(raw.smoke, `${displayName}: smoke.`),
-    ...(raw.statistics !== undefined ? { statistics: raw.statistics } : {}),
+    ...(statistics ? { statistics } : {}),
+    migration,
   };
 }
 
@@ -293,6 +343,13 @@ export function checkParameterCoverage(
     }
   };
   undeclared(definition.parameters, 'parameters');
+  for (const [logicalId, parameter] of Object.entries(definition.migration.snapshotParameters)) {
+    if (!declared.includes(parameter)) {
+      problems.push(
+        `migration.snapshot-parameters.${logicalId} names ${parameter}, which is not a parameter of ${templateFile}`,
+      );
+    }
+  }
   const required = requiredParameters(template).filter(
     (name) => !(SUITE_PARAMETERS as readonly string[]).includes(name),
   );
@@ -360,5 +417,12 @@ export async function loadDefinition(
   // A smoke check naming an output the template does not declare would only fail after the
   // stack was built; the template says now which outputs there will be.
   checkAllPlaceholders(definition.smoke, template.outputs);
+  if (definition.statistics) {
+    checkPlaceholders(
+      definition.statistics.url,
+      template.outputs,
+      `${path.relative(process.cwd(), definition.file) || definition.file}: statistics.url`,
+    );
+  }
   return { definition, template };
 }

@@ -1,0 +1,207 @@
+import type { Capability } from '@aws-sdk/client-cloudformation';
+import { ConfigurationError } from '../../src/core/errors.js';
+import {
+  integer,
+  keyValues,
+  list,
+  oneOf,
+  optionalString,
+  type InputSource,
+} from '../../src/core/inputs.js';
+import { placeholdersIn } from '../../src/core/placeholders.js';
+import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
+import {
+  AVAILABILITY_MODES,
+  type AvailabilityMode,
+  type MaintenanceHook,
+} from '../../src/migration/availability.js';
+import { STRATEGIES, type Strategy } from '../../src/migration/journal.js';
+import { parseIgnorePattern, type IgnorePattern } from '../../src/migration/json-diff.js';
+import { RECOVERY_MODES, type RecoveryMode } from '../../src/migration/migration-context.js';
+import {
+  parsePackageReference,
+  validateBucketName,
+  type PackageReference,
+} from '../../src/packaging/package-reference.js';
+import { validateVersion } from '../../src/packaging/version.js';
+import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
+
+const METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
+
+/** Every input of action-migrate, validated once, before any AWS call. */
+export interface MigrateInputs {
+  strategy: Strategy;
+  environment: string;
+  definition: string;
+  version: string | undefined;
+  package: PackageReference | undefined;
+  /** Holds the journal and the promotion ledger. */
+  artifactBucket: string;
+  parameters: Record<string, string>;
+  allowReplacement: string[];
+  capabilities: Capability[];
+  availability: AvailabilityMode;
+  hook: MaintenanceHook | undefined;
+  statisticsUrl: string | undefined;
+  statisticsHeaders: Record<string, string>;
+  statisticsIgnore: IgnorePattern[];
+  statisticsTimeoutSeconds: number;
+  copyConcurrency: number;
+  keepPreviousHours: number;
+  /** With `{environment}` and `{component}` still to be filled in. */
+  pointerParameter: string;
+  recover: RecoveryMode;
+  timeoutMinutes: number;
+  awsRegion: string | undefined;
+}
+
+export const DEFAULT_POINTER = '/environments/{environment}/{component}/active-colour';
+
+/** A fixed URL would ask the same service twice and compare it with itself. */
+function checkUrlTemplate(value: string, name: string, why: string): string {
+  const source = `input '${name}'`;
+  if (
+    placeholdersIn(value, source).filter((placeholder) => !placeholder.startsWith('env.'))
+      .length === 0
+  ) {
+    throw new ConfigurationError(
+      `'${value}' has no {{ Output }} placeholder, so ${why}; write it over a stack output, for example {{ ServiceUrl }}/admin/statistics`,
+      source,
+    );
+  }
+  return value;
+}
+
+export function parseMigrateInputs(source: InputSource): MigrateInputs {
+  const strategy = oneOf(source, 'strategy', STRATEGIES);
+  const environmentValue = optionalString(source, 'environment');
+  if (environmentValue === undefined) {
+    throw new ConfigurationError(
+      'is required: the environment to migrate (for example staging, production)',
+      "input 'environment'",
+    );
+  }
+  const environment = validateEnvironmentName(environmentValue, "input 'environment'");
+  const versionValue = optionalString(source, 'version');
+  const packageValue = optionalString(source, 'package');
+  const packageReference =
+    packageValue === undefined ? undefined : parsePackageReference(packageValue);
+  if (packageReference && versionValue !== undefined) {
+    throw new ConfigurationError(
+      "cannot be combined with 'package': a package carries its own version",
+      "input 'version'",
+    );
+  }
+  if (!packageReference && versionValue === undefined) {
+    throw new ConfigurationError(
+      "is required without 'package': a migration moves the environment to a named version (an unversioned migration could not be resumed or recorded)",
+      "input 'version'",
+    );
+  }
+  const bucketValue = optionalString(source, 'artifact-bucket');
+  const artifactBucket =
+    bucketValue !== undefined
+      ? validateBucketName(bucketValue, "input 'artifact-bucket'")
+      : packageReference?.kind === 's3'
+        ? packageReference.bucket
+        : undefined;
+  if (artifactBucket === undefined) {
+    throw new ConfigurationError(
+      'is required: the migration journal and the promotion ledger live in it (or migrate a package from s3://, whose bucket is used)',
+      "input 'artifact-bucket'",
+    );
+  }
+
+  const availability = oneOf(source, 'availability', AVAILABILITY_MODES, 'asg-standby');
+  const onUrl = optionalString(source, 'maintenance-on-url');
+  const offUrl = optionalString(source, 'maintenance-off-url');
+  let hook: MaintenanceHook | undefined;
+  if (availability === 'maintenance-hook') {
+    if (onUrl === undefined || offUrl === undefined) {
+      throw new ConfigurationError(
+        'availability maintenance-hook needs both maintenance-on-url and maintenance-off-url',
+        `input '${onUrl === undefined ? 'maintenance-on-url' : 'maintenance-off-url'}'`,
+      );
+    }
+    hook = {
+      onUrl: checkUrlTemplate(onUrl, 'maintenance-on-url', 'every stack would get the same call'),
+      offUrl: checkUrlTemplate(
+        offUrl,
+        'maintenance-off-url',
+        'every stack would get the same call',
+      ),
+      method: oneOf(source, 'maintenance-method', METHODS, 'POST'),
+      headers: keyValues(source, 'maintenance-headers'),
+    };
+  } else if (onUrl !== undefined || offUrl !== undefined) {
+    throw new ConfigurationError(
+      `is only used with availability: maintenance-hook (availability is ${availability})`,
+      `input '${onUrl !== undefined ? 'maintenance-on-url' : 'maintenance-off-url'}'`,
+    );
+  }
+
+  const statisticsValue = optionalString(source, 'statistics-url');
+  const statisticsUrl =
+    statisticsValue === undefined
+      ? undefined
+      : checkUrlTemplate(
+          statisticsValue,
+          'statistics-url',
+          'both environments would be asked at the same address and compared with themselves',
+        );
+
+  const allowReplacement = list(source, 'allow-replacement');
+  if (allowReplacement.length > 0 && strategy !== 'update') {
+    throw new ConfigurationError(
+      `applies to strategy update only: ${strategy} never replaces a resource in place, it copies the data into a new stack`,
+      "input 'allow-replacement'",
+    );
+  }
+  const capabilities = list(source, 'capabilities');
+  for (const capability of capabilities) {
+    if (!(CAPABILITIES as string[]).includes(capability)) {
+      throw new ConfigurationError(
+        `'${capability}' is not valid; valid values: ${CAPABILITIES.join(', ')}`,
+        "input 'capabilities'",
+      );
+    }
+  }
+  const pointerParameter = optionalString(source, 'pointer-parameter') ?? DEFAULT_POINTER;
+  if (!/^\/?[A-Za-z0-9_.\-/{}]+$/.test(pointerParameter) || pointerParameter.length > 1011) {
+    throw new ConfigurationError(
+      `'${pointerParameter}' is not an SSM parameter name (letters, digits, _ . - and / separators)`,
+      "input 'pointer-parameter'",
+    );
+  }
+
+  return {
+    strategy,
+    environment,
+    definition: optionalString(source, 'definition') ?? DEFAULT_DEFINITION,
+    version: versionValue === undefined ? undefined : validateVersion(versionValue),
+    package: packageReference,
+    artifactBucket,
+    parameters: keyValues(source, 'parameters'),
+    allowReplacement,
+    capabilities: (capabilities.length
+      ? capabilities
+      : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']) as Capability[],
+    availability,
+    hook,
+    statisticsUrl,
+    statisticsHeaders: keyValues(source, 'statistics-headers'),
+    statisticsIgnore: list(source, 'statistics-ignore').map((entry) =>
+      parseIgnorePattern(entry, "input 'statistics-ignore'"),
+    ),
+    statisticsTimeoutSeconds: integer(source, 'statistics-timeout-seconds', 300, {
+      min: 1,
+      max: 3600,
+    }),
+    copyConcurrency: integer(source, 's3-copy-concurrency', 32, { min: 1, max: 512 }),
+    keepPreviousHours: integer(source, 'keep-previous-hours', 24, { min: 0, max: 8760 }),
+    pointerParameter,
+    recover: oneOf(source, 'recover', RECOVERY_MODES, 'resume'),
+    timeoutMinutes: integer(source, 'timeout-minutes', 120, { min: 1, max: 720 }),
+    awsRegion: optionalString(source, 'aws-region'),
+  };
+}

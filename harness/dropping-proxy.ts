@@ -1,0 +1,69 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback proxy in front of the emulator that loses data the way a broken clone would:
+ * every `dropEvery`-th CopyObject is answered "200 OK" without being forwarded, so the copier
+ * believes the object was copied. Only the verification can notice.
+ */
+export interface DroppingProxy {
+  endpoint: string;
+  dropped: string[];
+  close(): Promise<void>;
+}
+
+export async function startDroppingProxy(
+  upstream: string,
+  dropEvery: number,
+): Promise<DroppingProxy> {
+  const target = new URL(upstream);
+  const dropped: string[] = [];
+  let copies = 0;
+  const server = http.createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const isCopy =
+        incoming.method === 'PUT' &&
+        incoming.headers['x-amz-copy-source'] !== undefined &&
+        !incoming.url?.includes('uploadId=');
+      if (isCopy && ++copies % dropEvery === 0) {
+        dropped.push(decodeURIComponent(incoming.url ?? ''));
+        outgoing.writeHead(200, { 'content-type': 'application/xml' });
+        outgoing.end(
+          '<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><ETag>"00000000000000000000000000000000"</ETag><LastModified>2026-01-01T00:00:00.000Z</LastModified></CopyObjectResult>',
+        );
+        return;
+      }
+      const forward = http.request(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: incoming.headers,
+        },
+        (response) => {
+          outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(outgoing);
+        },
+      );
+      forward.on('error', () => {
+        outgoing.writeHead(502);
+        outgoing.end();
+      });
+      forward.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    dropped,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,32 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, type AwsSettings } from './clients.js';
+
+/**
+ * The services only a migration touches: Auto Scaling (standby), RDS (snapshots) and SSM (the
+ * blue/green pointer). Apart from clients.ts so the other actions never bundle them.
+ */
+export interface MigrationClients {
+  readonly autoScaling: AutoScalingClient;
+  readonly rds: RDSClient;
+  readonly ssm: SSMClient;
+}
+
+export function createMigrationClients(settings: AwsSettings): MigrationClients {
+  const common = clientConfig(settings);
+  let autoScaling: AutoScalingClient | undefined;
+  let rds: RDSClient | undefined;
+  let ssm: SSMClient | undefined;
+  return {
+    get autoScaling() {
+      return (autoScaling ??= new AutoScalingClient(common));
+    },
+    get rds() {
+      return (rds ??= new RDSClient(common));
+    },
+    get ssm() {
+      return (ssm ??= new SSMClient(common));
+    },
+  };
+}

@@ -1,0 +1,228 @@
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { awsErrorName } from '../aws/errors.js';
+import { ConfigurationError, errorMessage, RefusalError } from '../core/errors.js';
+import { findStack } from '../provisioning/stack-lookup.js';
+import { hasStarted, isDone } from './journal.js';
+import type { MigrationContext } from './migration-context.js';
+import type { MigrationOutcome, MigrationRun } from './migration-run.js';
+import {
+  copyStep,
+  createStep,
+  deleteVerifiedStack,
+  gateStep,
+  makeStackUnavailable,
+  restoreStack,
+  restoreStep,
+  snapshotStep,
+} from './stack-steps.js';
+
+export const COLOURS = ['blue', 'green'] as const;
+export type Colour = (typeof COLOURS)[number];
+
+export function colourStackName(stackName: string, colour: Colour): string {
+  return `${stackName}-${colour}`;
+}
+
+export function otherColour(colour: Colour): Colour {
+  return colour === 'blue' ? 'green' : 'blue';
+}
+
+export interface Pointer {
+  colour: Colour | undefined;
+  /** When the pointer last changed: the previous colour is kept for rollback from then. */
+  since: Date | undefined;
+}
+
+export async function readPointer(ssm: SSMClient, name: string): Promise<Pointer> {
+  try {
+    const response = await ssm.send(new GetParameterCommand({ Name: name }));
+    const value = response.Parameter?.Value?.trim();
+    if (value !== 'blue' && value !== 'green') {
+      throw new RefusalError(
+        `The active pointer ${name} says '${value}', which is not a colour (blue or green).`,
+        'Set it to the colour of the stack that serves users.',
+      );
+    }
+    return { colour: value, since: response.Parameter?.LastModifiedDate };
+  } catch (error) {
+    if (awsErrorName(error) === 'ParameterNotFound') return { colour: undefined, since: undefined };
+    throw error;
+  }
+}
+
+export async function writePointer(ssm: SSMClient, name: string, colour: Colour): Promise<void> {
+  await ssm.send(
+    new PutParameterCommand({
+      Name: name,
+      Value: colour,
+      Type: 'String',
+      Overwrite: true,
+      Description: 'The active colour of a blue/green environment (environment-pipeline-actions).',
+    }),
+  );
+}
+
+export interface BlueGreenPlan {
+  /** Undefined when the environment has no colours yet: the first run creates blue. */
+  active: Colour | undefined;
+  target: Colour;
+  /** The previous colour, to be deleted first because its rollback window has passed. */
+  retire: string | undefined;
+}
+
+/**
+ * Works out the colours from the pointer and the stacks, refusing every state in which going
+ * on could be wrong: a plain stack without colours, colours without a pointer, a pointer to a
+ * missing stack, a previous colour still inside its rollback window.
+ */
+export async function planBlueGreen(
+  context: MigrationContext,
+  stackName: string,
+  pointerName: string,
+  keepPreviousHours: number,
+): Promise<BlueGreenPlan> {
+  const pointer = await readPointer(context.ssm(), pointerName);
+  const blue = await findStack(context.cloudFormation, colourStackName(stackName, 'blue'));
+  const green = await findStack(context.cloudFormation, colourStackName(stackName, 'green'));
+  if (pointer.colour === undefined) {
+    if (blue || green) {
+      throw new RefusalError(
+        `${(blue ?? green)!.StackName} exists but the active pointer ${pointerName} does not, so it is unknown which colour serves users.`,
+        `Set ${pointerName} to the active colour (blue or green) and run again.`,
+      );
+    }
+    const plain = await findStack(context.cloudFormation, stackName);
+    if (plain) {
+      throw new ConfigurationError(
+        `'blue-green' needs the stacks ${stackName}-blue / -green and the pointer ${pointerName}, but ${stackName} is a stack without colours. Migrate it with strategy double-clone or update, or create the colours: a blue-green run on an environment with no stack creates ${stackName}-blue and the pointer.`,
+        "input 'strategy'",
+      );
+    }
+    return { active: undefined, target: 'blue', retire: undefined };
+  }
+  const active = pointer.colour;
+  const activeStack = active === 'blue' ? blue : green;
+  if (!activeStack) {
+    throw new RefusalError(
+      `The active pointer ${pointerName} says ${active}, but ${colourStackName(stackName, active)} does not exist.`,
+      'Find where the data is before going on; set the pointer to the colour that holds it.',
+    );
+  }
+  const target = otherColour(active);
+  const previous = active === 'blue' ? green : blue;
+  let retire: string | undefined;
+  if (previous) {
+    const keptUntil = new Date((pointer.since?.getTime() ?? 0) + keepPreviousHours * 3_600_000);
+    if (keptUntil.getTime() > context.clock.now()) {
+      throw new RefusalError(
+        `${previous.StackName} is the previous colour, kept for rollback until ${keptUntil.toISOString()} (keep-previous-hours: ${keepPreviousHours}).`,
+        'Run again after that, or set keep-previous-hours lower to retire it now.',
+      );
+    }
+    retire = previous.StackName;
+  }
+  return { active, target, retire };
+}
+
+/** Undoes a blue/green run before users were moved: the active colour serves them again. */
+export async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Promise<void> {
+  const { source, target } = run.journal.stacks as { source: string; target: string };
+  const from = run.journal.stacks.sourceColour as Colour | undefined;
+  if (isDone(run.journal, 'available:target')) {
+    throw new RefusalError(
+      `Migration ${run.journal.id} already serves users from ${target}; it cannot be rolled back.`,
+      `Migrate back to the previous version instead (${source} is kept until keep-previous-hours pass).`,
+    );
+  }
+  await run.context.logger.group(`Roll back: ${source || 'nothing'} keeps the data`, async () => {
+    const problems: string[] = [];
+    if (from && hasStarted(run.journal, 'switch-pointer')) {
+      await writePointer(run.context.ssm(), run.request.pointerParameter, from).catch((error) =>
+        problems.push(`switching the pointer back failed: ${errorMessage(error)}`),
+      );
+    }
+    if (hasStarted(run.journal, 'create:target')) {
+      await deleteVerifiedStack(run, target, "it is this migration's unfinished copy").catch(
+        (error) => problems.push(`deleting ${target} failed: ${errorMessage(error)}`),
+      );
+    }
+    if (source) {
+      await restoreStack(run, ['source'], source).catch((error) =>
+        problems.push(`restoring ${source}'s availability failed: ${errorMessage(error)}`),
+      );
+    }
+    const location = source
+      ? `${source}, untouched (the active colour)`
+      : 'nowhere: the environment had no data yet';
+    if (problems.length > 0) {
+      await run.setStatus(
+        'failed',
+        location,
+        `${errorMessage(cause)} Rolling back: ${problems.join('; ')}`,
+      );
+      throw new RefusalError(
+        `Rolling back left work undone: ${problems.join('; ')}.`,
+        'Run again with recover: rollback to finish the rollback.',
+      );
+    }
+    await run.setStatus('rolled-back', location, cause);
+  });
+}
+
+/**
+ * Blue/green: the new version goes into the idle colour, the data is cloned into it once and
+ * compared, then the pointer moves. The previous colour stays, frozen, for rollback until
+ * keep-previous-hours pass; a later run retires it.
+ */
+export async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
+  const stacks = run.journal.stacks as {
+    source: string;
+    target: string;
+    targetColour: Colour;
+    sourceColour?: Colour;
+    retire?: string;
+  };
+  const { source, target } = stacks;
+  try {
+    if (stacks.retire) {
+      await run.step('retire-previous', `Retire the previous colour ${stacks.retire}`, () =>
+        deleteVerifiedStack(
+          run,
+          stacks.retire!,
+          'it is the previous colour, past its rollback window',
+        ),
+      );
+    }
+    if (source) {
+      await makeStackUnavailable(run, 'source', source);
+    }
+    const snapshots = source ? await snapshotStep(run, 'source', source) : [];
+    await createStep(run, 'target', target, snapshots, run.request.protect);
+    if (source) {
+      await makeStackUnavailable(run, 'target', target);
+      await copyStep(run, 'source-to-target', source, target);
+      await gateStep(run, 'source-to-target', source, target, snapshots);
+    }
+    await run.step(
+      'switch-pointer',
+      `Point ${run.request.pointerParameter} at ${stacks.targetColour}`,
+      () => writePointer(run.context.ssm(), run.request.pointerParameter, stacks.targetColour),
+    );
+    await run.locate(
+      source
+        ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy`
+        : `${target} (active; it started empty)`,
+    );
+    if (source) await restoreStep(run, 'target', target);
+  } catch (error) {
+    await rollBackBlueGreen(run, error);
+    throw run.failure(error);
+  }
+  await run.setStatus(
+    'completed',
+    source
+      ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy, out of service, until keep-previous-hours pass`
+      : `${target} (active)`,
+  );
+  return run.outcome(target);
+}

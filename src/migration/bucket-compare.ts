@@ -1,0 +1,133 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { compareKeys, listObjects, type ListedObject } from './bucket-listing.js';
+
+/**
+ * The suite's own statistics of a bucket: what is compared between environments even when the
+ * service has no statistics endpoint.
+ */
+export interface BucketStatistics {
+  bucket: string;
+  objects: number;
+  bytes: number;
+  /** SHA-256 over every key, size and ETag in listing order: equal digests, equal contents. */
+  digest: string;
+}
+
+export interface ObjectDifference {
+  key: string;
+  problem: 'missing' | 'extra' | 'size' | 'etag';
+  source?: string;
+  target?: string;
+}
+
+export interface BucketComparison {
+  source: BucketStatistics;
+  target: BucketStatistics;
+  equal: boolean;
+  /** How many objects differ; `differences` holds the first few. */
+  differenceCount: number;
+  differences: ObjectDifference[];
+  /**
+   * Objects whose source ETag is a multipart one ("...-N"): a copy re-chunks them, so their
+   * ETags cannot match and they are compared by key and size alone.
+   */
+  sizeOnly: number;
+}
+
+const SHOWN = 20;
+
+function isMultipartEtag(etag: string): boolean {
+  return /-\d+"?$/.test(etag);
+}
+
+class Tally {
+  objects = 0;
+  bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+
+  add(object: ListedObject): void {
+    this.objects += 1;
+    this.bytes += object.size;
+    // Multipart ETags depend on how the object was uploaded, not on its content.
+    const etag = isMultipartEtag(object.etag) ? 'multipart' : object.etag;
+    this.hash.update(`${object.key}\u0000${object.size}\u0000${etag}\n`);
+  }
+
+  statistics(bucket: string): BucketStatistics {
+    return { bucket, objects: this.objects, bytes: this.bytes, digest: this.hash.digest('hex') };
+  }
+}
+
+/** Statistics of one bucket, read in one streaming pass. */
+export async function bucketStatistics(s3: S3Client, bucket: string): Promise<BucketStatistics> {
+  const tally = new Tally();
+  for await (const object of listObjects(s3, bucket)) tally.add(object);
+  return tally.statistics(bucket);
+}
+
+/**
+ * Compares two buckets object by object (keys, sizes, ETags) by merging their listings, which
+ * S3 returns in the same order: one pass, two pages in memory each, whatever the size. The
+ * statistics of both come out of the same pass.
+ */
+export async function compareBuckets(
+  s3: S3Client,
+  source: string,
+  target: string,
+): Promise<BucketComparison> {
+  const sourceTally = new Tally();
+  const targetTally = new Tally();
+  const differences: ObjectDifference[] = [];
+  let differenceCount = 0;
+  let sizeOnly = 0;
+  const differ = (difference: ObjectDifference): void => {
+    differenceCount += 1;
+    if (differences.length < SHOWN) differences.push(difference);
+  };
+  const left = listObjects(s3, source);
+  const right = listObjects(s3, target);
+  let a = await left.next();
+  let b = await right.next();
+  for (let step = 0; step < Number.MAX_SAFE_INTEGER && !(a.done && b.done); step++) {
+    const order = a.done ? 1 : b.done ? -1 : compareKeys(a.value.key, b.value.key);
+    if (order < 0 && !a.done) {
+      sourceTally.add(a.value);
+      differ({ key: a.value.key, problem: 'missing', source: `${a.value.size} bytes` });
+      a = await left.next();
+    } else if (order > 0 && !b.done) {
+      targetTally.add(b.value);
+      differ({ key: b.value.key, problem: 'extra', target: `${b.value.size} bytes` });
+      b = await right.next();
+    } else if (!a.done && !b.done) {
+      sourceTally.add(a.value);
+      targetTally.add(b.value);
+      if (a.value.size !== b.value.size) {
+        differ({
+          key: a.value.key,
+          problem: 'size',
+          source: String(a.value.size),
+          target: String(b.value.size),
+        });
+      } else if (isMultipartEtag(a.value.etag) || isMultipartEtag(b.value.etag)) {
+        sizeOnly += 1;
+      } else if (a.value.etag !== b.value.etag) {
+        differ({ key: a.value.key, problem: 'etag', source: a.value.etag, target: b.value.etag });
+      }
+      a = await left.next();
+      b = await right.next();
+    }
+  }
+  const sourceStatistics = sourceTally.statistics(source);
+  const targetStatistics = targetTally.statistics(target);
+  return {
+    source: sourceStatistics,
+    target: targetStatistics,
+    // Not the digests: a source object with a multipart ETag is copied as a single part, so its
+    // digest line differs while the object, compared by key and size, is the same.
+    equal: differenceCount === 0,
+    differenceCount,
+    differences,
+    sizeOnly,
+  };
+}

@@ -1,0 +1,158 @@
+import { errorMessage, RefusalError } from '../core/errors.js';
+import { findStack } from '../provisioning/stack-lookup.js';
+import { hasStarted } from './journal.js';
+import type { MigrationOutcome, MigrationRun } from './migration-run.js';
+import {
+  copyStep,
+  createStep,
+  deleteStep,
+  deleteVerifiedStack,
+  gateStep,
+  makeStackUnavailable,
+  restoreStack,
+  restoreStep,
+  snapshotStep,
+} from './stack-steps.js';
+
+/** Steps of the second half, redone from the start if it fails (the temporary holds the data). */
+const SECOND_HALF =
+  /^(delete:source|(plan-unavailable|unavailable):(temporary-again|final)|snapshot:temporary|create:final|copy:temporary-to-final|compare:temporary-to-final)$/;
+
+export function temporaryStackName(stackName: string): string {
+  return `${stackName}-temporary`;
+}
+
+/** Undoes the first half: the original still holds the data and serves users again. */
+export async function rollBackDoubleClone(run: MigrationRun, cause: unknown): Promise<void> {
+  const { source, temporary } = run.journal.stacks as { source: string; temporary: string };
+  const { logger } = run.context;
+  if (hasStarted(run.journal, 'delete:source')) {
+    throw new RefusalError(
+      `Migration ${run.journal.id} is past its point of no return: ${source} was deleted after its data was verified in ${temporary}, so it cannot be rolled back.`,
+      'Run again with recover: resume to finish it.',
+    );
+  }
+  await logger.group(`Roll back: ${source} keeps the data`, async () => {
+    const problems: string[] = [];
+    if (hasStarted(run.journal, 'create:temporary')) {
+      try {
+        await deleteVerifiedStack(run, temporary, "it is this migration's unfinished copy");
+      } catch (error) {
+        problems.push(`deleting ${temporary} failed: ${errorMessage(error)}`);
+      }
+    }
+    try {
+      await restoreStack(run, ['source'], source);
+    } catch (error) {
+      problems.push(`restoring ${source}'s availability failed: ${errorMessage(error)}`);
+    }
+    if (problems.length > 0) {
+      await run.setStatus(
+        'failed',
+        `${source}, untouched (the original)`,
+        `${errorMessage(cause)} Rolling back: ${problems.join('; ')}`,
+      );
+      throw new RefusalError(
+        `Rolling back left work undone: ${problems.join('; ')}.`,
+        'Run again with recover: rollback to finish the rollback.',
+      );
+    }
+    await run.setStatus('rolled-back', `${source}, untouched (the original)`, cause);
+  });
+}
+
+/**
+ * The seeds' migration, for stacks that must keep their name: freeze the original, clone it
+ * into a temporary stack of the new version, compare, delete the original, clone the temporary
+ * back under the original name, compare, delete the temporary. Nothing is deleted before a
+ * copy of its data has passed the statistics gate, and the stack holding the only verified
+ * copy is never deleted.
+ */
+export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> {
+  const { source, temporary } = run.journal.stacks as { source: string; temporary: string };
+  const { context, request } = run;
+
+  try {
+    await makeStackUnavailable(run, 'source', source);
+    const snapshots = await snapshotStep(run, 'source', source);
+    await createStep(run, 'temporary', temporary, snapshots, false);
+    await makeStackUnavailable(run, 'temporary', temporary);
+    await copyStep(run, 'source-to-temporary', source, temporary);
+    await gateStep(run, 'source-to-temporary', source, temporary, snapshots);
+    await run.locate(`${source} (the original) and ${temporary} (a verified copy)`);
+  } catch (error) {
+    if (!hasStarted(run.journal, 'delete:source')) {
+      await rollBackDoubleClone(run, error);
+      throw run.failure(error);
+    }
+    throw error;
+  }
+
+  // The point of no return: from here on the temporary holds the only verified copy until
+  // the new original has passed the gate against it.
+  try {
+    await deleteStep(run, 'source', source);
+    await run.locate(`${temporary} only (verified against ${source} before it was deleted)`);
+    await makeStackUnavailable(run, 'temporary-again', temporary);
+    const snapshots = await snapshotStep(run, 'temporary', temporary);
+    await createStep(run, 'final', source, snapshots, request.protect);
+    await makeStackUnavailable(run, 'final', source);
+    await copyStep(run, 'temporary-to-final', temporary, source);
+    await gateStep(run, 'temporary-to-final', temporary, source, snapshots);
+    await run.locate(`${source} (the new version) and ${temporary} (a verified copy)`);
+  } catch (error) {
+    if (!hasStarted(run.journal, 'delete:temporary')) {
+      await context.logger.group(`Keep ${temporary}: it holds the only verified copy`, async () => {
+        const notes: string[] = [];
+        if (
+          hasStarted(run.journal, 'create:final') &&
+          (await findStack(context.cloudFormation, source))
+        ) {
+          try {
+            await deleteVerifiedStack(
+              run,
+              source,
+              `it is an unverified copy; ${temporary} holds the data`,
+            );
+          } catch (cleanup) {
+            notes.push(`the unverified ${source} could not be deleted (${errorMessage(cleanup)})`);
+          }
+        }
+        try {
+          await restoreStack(run, ['temporary', 'temporary-again'], temporary);
+        } catch (restore) {
+          notes.push(
+            `${temporary}'s availability could not be restored (${errorMessage(restore)})`,
+          );
+        }
+        // A re-run redoes the second half from the start: the temporary was available again,
+        // so its data must be frozen, snapshotted and copied afresh.
+        run.forget((name) => SECOND_HALF.test(name) && name !== 'delete:source');
+        run.journal.attempt += 1;
+        await run.setStatus(
+          'failed',
+          `${temporary} only (verified against the original, which was deleted)${notes.length ? `; ${notes.join('; ')}` : ''}`,
+          error,
+        );
+      });
+    } else {
+      await run.setStatus(
+        'failed',
+        `${source} (the new version, verified against ${temporary})`,
+        error,
+      );
+    }
+    throw run.failure(error);
+  }
+
+  try {
+    await deleteStep(run, 'temporary', temporary);
+    await run.locate(`${source} (the new version, verified)`);
+    await restoreStep(run, 'final', source);
+  } catch (error) {
+    await run.setStatus('failed', `${source} (the new version, verified)`, error);
+    throw run.failure(error);
+  }
+  await run.setStatus('completed', `${source} (the new version, verified)`);
+  return run.outcome(source);
+}

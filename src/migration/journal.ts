@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { awsErrorName } from '../aws/errors.js';
+import { RefusalError } from '../core/errors.js';
+import { s3Url } from '../packaging/package-reference.js';
+
+export const STRATEGIES = ['update', 'blue-green', 'double-clone'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface JournalStep {
+  name: string;
+  status: 'started' | 'done';
+  startedAt: string;
+  finishedAt?: string;
+  /** What the step found or made, for the steps after it and for a re-run. */
+  data?: unknown;
+}
+
+/**
+ * running: in progress, or the run died (a re-run resumes or rolls back);
+ * failed: stopped past the point of no return, data safe where `dataLocation` says (a re-run
+ * resumes); completed and rolled-back are final.
+ */
+export type JournalStatus = 'running' | 'failed' | 'completed' | 'rolled-back';
+
+export interface MigrationJournal {
+  schema: 1;
+  id: string;
+  component: string;
+  environment: string;
+  strategy: Strategy;
+  toVersion: string;
+  status: JournalStatus;
+  /** Where the environment's data is, in one sentence; updated as the migration moves it. */
+  dataLocation: string;
+  /** Stack names by role: source, target, temporary. */
+  stacks: Record<string, string>;
+  /** Bumped when a failed phase is reset for a re-run; makes re-taken snapshots distinct. */
+  attempt: number;
+  startedAt: string;
+  updatedAt: string;
+  runUrl: string | null;
+  steps: JournalStep[];
+  error?: string;
+}
+
+const ROOT = 'migrations';
+const MAX_PAGES = 1000;
+
+export function journalPrefix(component: string, environment: string): string {
+  return `${ROOT}/${component}/${environment}/`;
+}
+
+/** Sortable by time so the newest journal is the greatest key. */
+export function newMigrationId(now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** One journal object per migration in the artifact bucket, rewritten as each step runs. */
+export class JournalStore {
+  constructor(
+    private readonly s3: () => S3Client,
+    readonly bucket: string,
+  ) {}
+
+  key(journal: Pick<MigrationJournal, 'component' | 'environment' | 'id'>): string {
+    return `${journalPrefix(journal.component, journal.environment)}${journal.id}.json`;
+  }
+
+  url(journal: Pick<MigrationJournal, 'component' | 'environment' | 'id'>): string {
+    return s3Url(this.bucket, this.key(journal));
+  }
+
+  private missingBucket(error: unknown): never {
+    if (awsErrorName(error) === 'NoSuchBucket') {
+      throw new RefusalError(
+        `The artifact bucket '${this.bucket}' does not exist, so the migration journal cannot be kept; no migration starts without one.`,
+        'Check artifact-bucket.',
+      );
+    }
+    throw error;
+  }
+
+  /** The newest journal of an environment: the only one that can be unfinished. */
+  async latest(component: string, environment: string): Promise<MigrationJournal | undefined> {
+    const prefix = journalPrefix(component, environment);
+    let newest: string | undefined;
+    let token: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      let response;
+      try {
+        response = await this.s3().send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
+        );
+      } catch (error) {
+        this.missingBucket(error);
+      }
+      for (const object of response.Contents ?? []) {
+        if (object.Key?.endsWith('.json') && (!newest || object.Key > newest)) newest = object.Key;
+      }
+      token = response.IsTruncated ? response.NextContinuationToken : undefined;
+      if (!token) break;
+    }
+    if (!newest) return undefined;
+    const object = await this.s3().send(new GetObjectCommand({ Bucket: this.bucket, Key: newest }));
+    const text = (await object.Body?.transformToString('utf8')) ?? '';
+    let journal: MigrationJournal;
+    try {
+      journal = JSON.parse(text) as MigrationJournal;
+    } catch {
+      journal = undefined as never;
+    }
+    if (
+      !journal ||
+      journal.schema !== 1 ||
+      !Array.isArray(journal.steps) ||
+      journal.component !== component ||
+      journal.environment !== environment
+    ) {
+      throw new RefusalError(
+        `The newest migration journal ${s3Url(this.bucket, newest)} cannot be read as a journal of ${component} in ${environment}, so it is not possible to tell whether a migration is half-finished.`,
+        'Inspect it and the stacks it names; once the environment is known to be whole, move the object aside and run again.',
+      );
+    }
+    return journal;
+  }
+
+  async create(journal: MigrationJournal): Promise<void> {
+    try {
+      await this.s3().send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key(journal),
+          Body: JSON.stringify(journal, null, 2),
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+        }),
+      );
+    } catch (error) {
+      this.missingBucket(error);
+    }
+  }
+
+  async save(journal: MigrationJournal, now: Date): Promise<void> {
+    journal.updatedAt = now.toISOString();
+    await this.s3().send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.key(journal),
+        Body: JSON.stringify(journal, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+}
+
+export function isFinished(journal: MigrationJournal): boolean {
+  return journal.status === 'completed' || journal.status === 'rolled-back';
+}
+
+export function stepOf(journal: MigrationJournal, name: string): JournalStep | undefined {
+  return journal.steps.find((step) => step.name === name);
+}
+
+export function isDone(journal: MigrationJournal, name: string): boolean {
+  return stepOf(journal, name)?.status === 'done';
+}
+
+export function hasStarted(journal: MigrationJournal, name: string): boolean {
+  return stepOf(journal, name) !== undefined;
+}

@@ -1,0 +1,52 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { Capability } from '@aws-sdk/client-cloudformation';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { RunContext } from '../core/github-context.js';
+import type { StatefulResources } from '../definition/definition.js';
+import type { ProvisionContext } from '../provisioning/context.js';
+import type { AvailabilityMode, MaintenanceHook } from './availability.js';
+import type { Strategy } from './journal.js';
+import type { StatisticsEndpoint } from './statistics-endpoint.js';
+
+/** Everything a migration talks to, built once by the action and passed in. */
+export interface MigrationContext extends ProvisionContext {
+  autoScaling: () => AutoScalingClient;
+  rds: () => RDSClient;
+  ssm: () => SSMClient;
+  /**
+   * Called after each step is journalled as done. Tests use it to kill the process there
+   * (ENVIRONMENT_PIPELINE_CRASH_AFTER) and prove a re-run recovers.
+   */
+  afterStep?: (step: string) => void;
+}
+
+export const RECOVERY_MODES = ['resume', 'rollback'] as const;
+export type RecoveryMode = (typeof RECOVERY_MODES)[number];
+
+/** A migration as the action asks for it, every input already validated. */
+export interface MigrationRequest {
+  strategy: Strategy;
+  environment: string;
+  component: string;
+  version: string;
+  templateBody: string;
+  /** The environment's resolved parameters, without the snapshot parameters. */
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  capabilities: Capability[];
+  stateful: StatefulResources;
+  allowReplacement: string[];
+  protect: boolean;
+  /** DB instance logical ID → template parameter that takes its snapshot identifier. */
+  snapshotParameters: Record<string, string>;
+  availability: AvailabilityMode;
+  hook: MaintenanceHook | undefined;
+  statistics: StatisticsEndpoint | undefined;
+  copyConcurrency: number;
+  keepPreviousHours: number;
+  pointerParameter: string;
+  recover: RecoveryMode;
+  journalBucket: string;
+  run: RunContext;
+}

@@ -1,0 +1,151 @@
+import { RefusalError, errorMessage } from '../core/errors.js';
+import type { GateResult } from './data-copy.js';
+import {
+  isDone,
+  stepOf,
+  type JournalStatus,
+  type JournalStore,
+  type MigrationJournal,
+} from './journal.js';
+import type { MigrationContext, MigrationRequest } from './migration-context.js';
+
+/** The statistics gate found a difference: nothing was deleted because of this copy. */
+export class GateFailedError extends RefusalError {
+  constructor(readonly gate: GateResult) {
+    const problems = [
+      ...gate.buckets
+        .filter((bucket) => !bucket.equal)
+        .map((bucket) => `bucket ${bucket.path}: ${bucket.differenceCount} object(s) differ`),
+      ...gate.databases
+        .filter((db) => !db.equal)
+        .map(
+          (db) =>
+            `database ${db.path}: ${db.source.engine}/${db.source.allocatedStorage} GiB vs ${db.target.engine}/${db.target.allocatedStorage} GiB`,
+        ),
+      ...(gate.endpoint && !gate.endpoint.equal
+        ? [`statistics endpoint: ${gate.endpoint.differences.length} path(s) differ`]
+        : []),
+    ];
+    super(`The statistics of ${gate.to} do not match ${gate.from}: ${problems.join('; ')}.`);
+  }
+}
+
+/** How a migration ended, for the outputs and the summary. */
+export interface MigrationOutcome {
+  journal: MigrationJournal;
+  journalUrl: string;
+  /** The stack users are (or will be) served by now. */
+  activeStack: string;
+  gates: GateResult[];
+  resumed: boolean;
+}
+
+/** A migration that stopped; the journal says what state everything was left in. */
+export class MigrationFailedError extends Error {
+  override readonly name = 'MigrationFailedError';
+  constructor(
+    override readonly cause: unknown,
+    readonly journal: MigrationJournal,
+    readonly journalUrl: string,
+    readonly gates: GateResult[],
+  ) {
+    super(
+      `Migration ${journal.id} of ${journal.component} in ${journal.environment} ${journal.status === 'rolled-back' ? 'was rolled back' : 'stopped'}: ${errorMessage(cause)} Where the data is: ${journal.dataLocation}`,
+    );
+  }
+}
+
+/**
+ * One migration's steps, each journalled before and after it runs. A step the journal already
+ * has as done is not run again: its recorded result is returned, so a re-run after a crash
+ * picks up where the dead run left off. Every step is written to be safe to run twice, since
+ * a crash can come between doing it and journalling it.
+ */
+export class MigrationRun {
+  readonly gates: GateResult[] = [];
+
+  constructor(
+    readonly context: MigrationContext,
+    readonly request: MigrationRequest,
+    readonly journal: MigrationJournal,
+    readonly store: JournalStore,
+    readonly resumed: boolean,
+  ) {}
+
+  private now(): Date {
+    return new Date(this.context.clock.now());
+  }
+
+  save(): Promise<void> {
+    return this.store.save(this.journal, this.now());
+  }
+
+  done(name: string): boolean {
+    return isDone(this.journal, name);
+  }
+
+  data<T>(name: string): T | undefined {
+    return stepOf(this.journal, name)?.data as T | undefined;
+  }
+
+  /**
+   * `grouped: false` for steps whose work opens log groups of its own (a deploy): the runner
+   * does not nest groups.
+   */
+  async step<T>(name: string, title: string, run: () => Promise<T>, grouped = true): Promise<T> {
+    const existing = stepOf(this.journal, name);
+    if (existing?.status === 'done') {
+      this.context.logger.info(`✔ ${title}: done by an earlier run (${existing.finishedAt}).`);
+      return existing.data as T;
+    }
+    const entry = existing ?? { name, status: 'started' as const, startedAt: '' };
+    entry.startedAt = this.now().toISOString();
+    if (!existing) this.journal.steps.push(entry);
+    await this.save();
+    let value: T;
+    if (grouped) {
+      value = await this.context.logger.group(title, run);
+    } else {
+      this.context.logger.info(`▶ ${title}`);
+      value = await run();
+    }
+    entry.status = 'done';
+    entry.finishedAt = this.now().toISOString();
+    if (value !== undefined) entry.data = value;
+    await this.save();
+    this.context.afterStep?.(name);
+    return value;
+  }
+
+  /** Forgets steps so the next run does them again (their results are no longer valid). */
+  forget(names: (name: string) => boolean): void {
+    this.journal.steps = this.journal.steps.filter((step) => !names(step.name));
+  }
+
+  async setStatus(status: JournalStatus, dataLocation?: string, error?: unknown): Promise<void> {
+    this.journal.status = status;
+    if (dataLocation) this.journal.dataLocation = dataLocation;
+    if (error !== undefined) this.journal.error = errorMessage(error);
+    else delete this.journal.error;
+    await this.save();
+  }
+
+  async locate(dataLocation: string): Promise<void> {
+    this.journal.dataLocation = dataLocation;
+    await this.save();
+  }
+
+  outcome(activeStack: string): MigrationOutcome {
+    return {
+      journal: this.journal,
+      journalUrl: this.store.url(this.journal),
+      activeStack,
+      gates: this.gates,
+      resumed: this.resumed,
+    };
+  }
+
+  failure(cause: unknown): MigrationFailedError {
+    return new MigrationFailedError(cause, this.journal, this.store.url(this.journal), this.gates);
+  }
+}

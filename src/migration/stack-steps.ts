@@ -1,0 +1,224 @@
+import { UpdateTerminationProtectionCommand } from '@aws-sdk/client-cloudformation';
+import { deleteStack } from '../provisioning/delete-stack.js';
+import { deployStack } from '../provisioning/deploy-stack.js';
+import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
+import {
+  makeUnavailable,
+  planUnavailability,
+  restoreAvailability,
+  type AvailabilityContext,
+  type Unavailability,
+} from './availability.js';
+import {
+  copyStackBuckets,
+  runGate,
+  snapshotParameterValues,
+  snapshotStackDatabases,
+  type GateResult,
+} from './data-copy.js';
+import type { DatabaseSnapshot } from './database-snapshots.js';
+import { GateFailedError, type MigrationRun } from './migration-run.js';
+
+function availabilityContext(run: MigrationRun): AvailabilityContext {
+  const { context, request } = run;
+  return {
+    cloudFormation: context.cloudFormation,
+    autoScaling: context.autoScaling,
+    logger: context.logger,
+    clock: context.clock,
+    polling: { ...context.polling, initialDelayMs: 1_000, maxDelayMs: 10_000 },
+    mode: request.availability,
+    hook: request.hook,
+  };
+}
+
+async function outputsOf(run: MigrationRun, stackName: string): Promise<Record<string, string>> {
+  return stackOutputs(await findStack(run.context.cloudFormation, stackName));
+}
+
+/**
+ * Stops user traffic to a stack. The plan (which instances) is journalled as its own step
+ * before anything changes, so whatever happens next, a run knows exactly what to bring back.
+ */
+export async function makeStackUnavailable(
+  run: MigrationRun,
+  role: string,
+  stackName: string,
+): Promise<void> {
+  const availability = availabilityContext(run);
+  const plan = await run.step(
+    `plan-unavailable:${role}`,
+    `Plan: stop traffic to ${stackName}`,
+    () => planUnavailability(availability, stackName),
+  );
+  await run.step(`unavailable:${role}`, `Stop traffic to ${stackName} (${plan.mode})`, async () =>
+    makeUnavailable(availability, plan, await outputsOf(run, stackName)),
+  );
+}
+
+/** The plans journalled for these roles (a stack is planned once per phase it is frozen in). */
+function plansFor(run: MigrationRun, roles: string[]): Unavailability[] {
+  return run.journal.steps
+    .filter((step) => roles.some((role) => step.name === `plan-unavailable:${role}`) && step.data)
+    .map((step) => step.data as Unavailability);
+}
+
+/** Brings a stack back as it was; a no-op when nothing was ever done to it. */
+export async function restoreStack(
+  run: MigrationRun,
+  roles: string[],
+  stackName: string,
+): Promise<void> {
+  const availability = availabilityContext(run);
+  const outputs = await outputsOf(run, stackName);
+  for (const plan of plansFor(run, roles)) {
+    await restoreAvailability(availability, plan, outputs);
+  }
+}
+
+export async function restoreStep(
+  run: MigrationRun,
+  role: string,
+  stackName: string,
+): Promise<void> {
+  await run.step(`available:${role}`, `Serve users from ${stackName} again`, () =>
+    restoreStack(run, [role], stackName),
+  );
+}
+
+export async function snapshotStep(
+  run: MigrationRun,
+  role: string,
+  stackName: string,
+): Promise<DatabaseSnapshot[]> {
+  return run.step(`snapshot:${role}`, `Snapshot the databases of ${stackName}`, () =>
+    snapshotStackDatabases(
+      run.context,
+      run.request,
+      stackName,
+      run.journal.id,
+      run.journal.attempt,
+    ),
+  );
+}
+
+export interface CreatedStack {
+  stackName: string;
+  stackId: string;
+  outputs: Record<string, string>;
+}
+
+export async function createStep(
+  run: MigrationRun,
+  role: string,
+  stackName: string,
+  snapshots: DatabaseSnapshot[],
+  protect: boolean,
+): Promise<CreatedStack> {
+  const { request } = run;
+  return run.step(
+    `create:${role}`,
+    `Create ${stackName} at ${request.version}`,
+    async () => {
+      const result = await deployStack(run.context, {
+        stackName,
+        version: request.version,
+        templateBody: request.templateBody,
+        parameters: { ...request.parameters, ...snapshotParameterValues(snapshots) },
+        tags: request.tags,
+        capabilities: request.capabilities,
+        stateful: request.stateful,
+        allowReplacement: [],
+        keepFailed: false,
+        protect,
+      });
+      return { stackName, stackId: result.stackId, outputs: result.outputs };
+    },
+    false,
+  );
+}
+
+export async function copyStep(
+  run: MigrationRun,
+  name: string,
+  sourceStack: string,
+  targetStack: string,
+): Promise<void> {
+  await run.step(
+    `copy:${name}`,
+    `Copy the data of ${sourceStack} into ${targetStack}`,
+    async () => {
+      const results = await copyStackBuckets(run.context, run.request, sourceStack, targetStack);
+      return results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
+        source,
+        target,
+        objects,
+        bytes,
+        retries,
+        durationMs,
+      }));
+    },
+  );
+}
+
+/** The statistics gate: a failed comparison stops the migration before anything is deleted. */
+export async function gateStep(
+  run: MigrationRun,
+  name: string,
+  sourceStack: string,
+  targetStack: string,
+  snapshots: DatabaseSnapshot[],
+): Promise<GateResult> {
+  const gate = await run.step(
+    `compare:${name}`,
+    `Compare the statistics of ${sourceStack} and ${targetStack}`,
+    async () => {
+      const result = await runGate(run.context, run.request, sourceStack, targetStack, snapshots);
+      if (!result.passed) {
+        run.gates.push(result);
+        throw new GateFailedError(result);
+      }
+      return result;
+    },
+  );
+  if (!run.gates.includes(gate)) run.gates.push(gate);
+  return gate;
+}
+
+/**
+ * Deletes a stack whose data has been verified elsewhere. Termination protection is switched
+ * off first when it is on: the migration was asked for, and its gate has passed.
+ */
+export async function deleteStep(
+  run: MigrationRun,
+  role: string,
+  stackName: string,
+): Promise<void> {
+  await run.step(`delete:${role}`, `Delete ${stackName}`, async () => {
+    await deleteVerifiedStack(run, stackName);
+  });
+}
+
+/**
+ * Deletes a stack the migration made or whose data is verified elsewhere, switching off the
+ * termination protection the migration may itself have switched on.
+ */
+export async function deleteVerifiedStack(
+  run: MigrationRun,
+  stackName: string,
+  why = 'its data has passed the statistics gate in another stack',
+): Promise<void> {
+  const stack = await findStack(run.context.cloudFormation, stackName);
+  if (stack?.EnableTerminationProtection) {
+    run.context.logger.warning(
+      `Switching termination protection off for ${stackName} to delete it: ${why}.`,
+    );
+    await run.context.cloudFormation.send(
+      new UpdateTerminationProtectionCommand({
+        StackName: stackName,
+        EnableTerminationProtection: false,
+      }),
+    );
+  }
+  await deleteStack(run.context, stackName);
+}

@@ -1,0 +1,99 @@
+import type { Logger } from '../core/logger.js';
+import { renderPlaceholders, type PlaceholderValues } from '../core/placeholders.js';
+import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
+import { isRecord } from '../core/values.js';
+import { HttpRequestError, sendRequest } from '../smoke/http-client.js';
+import { diffJson, type IgnorePattern, type JsonDifference } from './json-diff.js';
+
+/** The service's statistics endpoint (seed 002): `{"data": {...}}`, compared deeply. */
+export interface StatisticsEndpoint {
+  /** A template filled from the stack's outputs, e.g. `{{ ServiceUrl }}/admin/statistics`. */
+  url: string;
+  /** Header templates; every filled-in value is masked, as these carry admin credentials. */
+  headers: Record<string, string>;
+  ignore: IgnorePattern[];
+  /** How long a stack's endpoint may take to answer (a new stack's instances boot first). */
+  timeoutMs: number;
+}
+
+export interface FetchedStatistics {
+  stackName: string;
+  url: string;
+  data: unknown;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export async function fetchStatistics(
+  endpoint: StatisticsEndpoint,
+  stackName: string,
+  values: PlaceholderValues,
+  logger: Logger,
+  clock: Clock,
+): Promise<FetchedStatistics> {
+  const url = renderPlaceholders(endpoint.url, values, "input 'statistics-url'");
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': 'environment-pipeline-actions migrate',
+  };
+  for (const [name, template] of Object.entries(endpoint.headers)) {
+    const value = renderPlaceholders(template, values, `input 'statistics-headers' (${name})`);
+    logger.mask(value);
+    headers[name.toLowerCase()] = value;
+  }
+  const backoff: BackoffOptions = {
+    initialDelayMs: 1_000,
+    maxDelayMs: 10_000,
+    factor: 2,
+    timeoutMs: endpoint.timeoutMs,
+  };
+  const data = await waitUntil(
+    `the statistics of ${stackName} at ${url}`,
+    async () => {
+      try {
+        const response = await sendRequest({
+          method: 'GET',
+          url: new URL(url),
+          headers,
+          timeoutMs: REQUEST_TIMEOUT_MS,
+        });
+        if (response.status !== 200) {
+          return { done: false, pending: `HTTP ${response.status}` };
+        }
+        let document: unknown;
+        try {
+          document = JSON.parse(response.body);
+        } catch {
+          return { done: false, pending: 'the answer is not JSON' };
+        }
+        if (!isRecord(document) || !('data' in document)) {
+          return { done: false, pending: "the answer has no 'data' section" };
+        }
+        return { done: true, value: document.data };
+      } catch (error) {
+        if (error instanceof HttpRequestError) return { done: false, pending: error.message };
+        throw error;
+      }
+    },
+    backoff,
+    clock,
+  );
+  logger.info(`Statistics of ${stackName} (${url}): ${logger.redact(JSON.stringify(data))}`);
+  return { stackName, url, data };
+}
+
+export interface StatisticsComparison {
+  source: FetchedStatistics;
+  target: FetchedStatistics;
+  equal: boolean;
+  differences: JsonDifference[];
+}
+
+export function compareStatistics(
+  source: FetchedStatistics,
+  target: FetchedStatistics,
+  ignore: IgnorePattern[],
+): StatisticsComparison {
+  const differences = diffJson(source.data, target.data, ignore);
+  return { source, target, equal: differences.length === 0, differences };
+}

@@ -1,0 +1,101 @@
+import { escapeCell, type SummaryBuilder } from '../core/summary.js';
+import type { GateResult } from './data-copy.js';
+import type { MigrationJournal } from './journal.js';
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? '(absent)' : JSON.stringify(value);
+}
+
+function duration(step: MigrationJournal['steps'][number]): string {
+  if (!step.finishedAt) return step.status === 'started' ? 'started, not finished' : '';
+  const ms = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function journalFacts(
+  summary: SummaryBuilder,
+  journal: MigrationJournal,
+  journalUrl: string,
+  extra: Array<[string, string]> = [],
+): void {
+  summary.facts([
+    ['Migration', `\`${journal.id}\` (${journal.strategy} to ${journal.toVersion})`],
+    ['Status', journal.status],
+    ['**Where the data is**', `**${journal.dataLocation}**`],
+    ['Journal', `\`${journalUrl}\``],
+    ...extra,
+  ]);
+}
+
+export function stepsTable(summary: SummaryBuilder, journal: MigrationJournal): void {
+  summary.table(
+    ['Step', 'Status', 'Took'],
+    journal.steps.map((step) => [
+      step.name,
+      step.status === 'done' ? '✅ done' : '⏳ started',
+      duration(step),
+    ]),
+  );
+}
+
+/** The gate's tables: per bucket and database, and every endpoint path that differs. */
+export function gateTables(summary: SummaryBuilder, gates: GateResult[]): void {
+  for (const gate of gates) {
+    summary.heading(
+      `${gate.passed ? '✅' : '❌'} Statistics: ${escapeCell(gate.from)} → ${escapeCell(gate.to)}`,
+      4,
+    );
+    summary.table(
+      ['Bucket', 'Objects', 'Bytes', 'Digest', 'Verdict'],
+      gate.buckets.map((bucket) => [
+        bucket.path,
+        `${bucket.source.objects} → ${bucket.target.objects}`,
+        `${mib(bucket.source.bytes)} → ${mib(bucket.target.bytes)}`,
+        bucket.source.digest === bucket.target.digest
+          ? `equal (${bucket.source.digest.slice(0, 12)})`
+          : `${bucket.source.digest.slice(0, 12)} ≠ ${bucket.target.digest.slice(0, 12)}`,
+        bucket.equal
+          ? `equal${bucket.sizeOnly ? ` (${bucket.sizeOnly} multipart object(s) by size)` : ''}`
+          : `${bucket.differenceCount} object(s) differ`,
+      ]),
+    );
+    const differing = gate.buckets.flatMap((bucket) =>
+      bucket.differences.map((difference) => [
+        bucket.path,
+        difference.key,
+        difference.problem,
+        difference.source ?? '',
+        difference.target ?? '',
+      ]),
+    );
+    summary.table(['Bucket', 'Key', 'Problem', 'Source', 'Target'], differing);
+    summary.table(
+      ['Database', 'Engine', 'Allocated storage', 'Verdict'],
+      gate.databases.map((db) => [
+        db.path,
+        `${db.source.engine} → ${db.target.engine}`,
+        `${db.source.allocatedStorage} → ${db.target.allocatedStorage} GiB`,
+        db.equal ? 'equal' : 'differs',
+      ]),
+    );
+    if (gate.endpoint) {
+      summary.paragraph(
+        gate.endpoint.equal
+          ? `Statistics endpoint: \`data\` equal (${gate.endpoint.sourceUrl} and ${gate.endpoint.targetUrl}).`
+          : `Statistics endpoint: ${gate.endpoint.differences.length} path(s) differ between ${gate.endpoint.sourceUrl} and ${gate.endpoint.targetUrl}:`,
+      );
+      summary.table(
+        ['Path', gate.from, gate.to],
+        gate.endpoint.differences.map((difference) => [
+          difference.path,
+          show(difference.source),
+          show(difference.target),
+        ]),
+      );
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { errorMessage } from '../core/errors.js';
+import { deployStack } from '../provisioning/deploy-stack.js';
+import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
+import { bucketStatistics, type BucketStatistics } from './bucket-compare.js';
+import { stackBuckets, type GateResult } from './data-copy.js';
+import { GateFailedError, type MigrationOutcome, type MigrationRun } from './migration-run.js';
+import { compareStatistics, fetchStatistics } from './statistics-endpoint.js';
+import { makeStackUnavailable, restoreStack, restoreStep } from './stack-steps.js';
+
+interface Before {
+  buckets: { path: string; statistics: BucketStatistics }[];
+  endpoint?: { url: string; data: unknown };
+}
+
+/**
+ * In place: the stack is updated through a change set that the stateful-resource guard must
+ * pass (no bucket or database removed or replaced), and the data is measured before and
+ * after: the update must not have changed it.
+ */
+export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome> {
+  const { context, request } = run;
+  const { source } = run.journal.stacks as { source: string };
+  const outputsOf = async () => stackOutputs(await findStack(context.cloudFormation, source));
+  try {
+    await makeStackUnavailable(run, 'source', source);
+    const before = await run.step('measure:before', `Measure the data of ${source}`, async () => {
+      const buckets = [];
+      for (const bucket of await stackBuckets(context, source)) {
+        buckets.push({
+          path: bucket.path,
+          statistics: await bucketStatistics(context.s3(), bucket.physicalId),
+        });
+      }
+      const measured: Before = { buckets };
+      if (request.statistics) {
+        const fetched = await fetchStatistics(
+          request.statistics,
+          source,
+          { outputs: await outputsOf(), env: process.env },
+          context.logger,
+          context.clock,
+        );
+        measured.endpoint = { url: fetched.url, data: fetched.data };
+      }
+      return measured;
+    });
+    await run.step('update', `Update ${source} to ${request.version}`, async () => {
+      await deployStack(context, {
+        stackName: source,
+        version: request.version,
+        templateBody: request.templateBody,
+        parameters: request.parameters,
+        tags: request.tags,
+        capabilities: request.capabilities,
+        stateful: request.stateful,
+        allowReplacement: request.allowReplacement,
+        keepFailed: false,
+        protect: request.protect,
+      });
+    });
+    await run.step(
+      'compare:before-after',
+      `Compare the data of ${source} before and after`,
+      async () => {
+        const gate: GateResult = {
+          from: `${source} before`,
+          to: `${source} after`,
+          passed: true,
+          buckets: [],
+          databases: [],
+        };
+        const after = await stackBuckets(context, source);
+        for (const entry of before.buckets) {
+          const bucket = after.find((candidate) => candidate.path === entry.path);
+          const statistics = bucket
+            ? await bucketStatistics(context.s3(), bucket.physicalId)
+            : { bucket: '(removed)', objects: 0, bytes: 0, digest: '-' };
+          const equal =
+            bucket?.physicalId === entry.statistics.bucket &&
+            statistics.digest === entry.statistics.digest &&
+            statistics.objects === entry.statistics.objects;
+          gate.buckets.push({
+            path: entry.path,
+            source: entry.statistics,
+            target: statistics,
+            equal,
+            differenceCount: equal
+              ? 0
+              : Math.abs(statistics.objects - entry.statistics.objects) || 1,
+            differences: [],
+            sizeOnly: 0,
+          });
+        }
+        if (request.statistics && before.endpoint) {
+          const fetched = await fetchStatistics(
+            request.statistics,
+            source,
+            { outputs: await outputsOf(), env: process.env },
+            context.logger,
+            context.clock,
+          );
+          const comparison = compareStatistics(
+            { stackName: source, ...before.endpoint },
+            fetched,
+            request.statistics.ignore,
+          );
+          gate.endpoint = {
+            equal: comparison.equal,
+            differences: comparison.differences,
+            sourceUrl: before.endpoint.url,
+            targetUrl: fetched.url,
+          };
+        }
+        gate.passed =
+          gate.buckets.every((bucket) => bucket.equal) && (gate.endpoint?.equal ?? true);
+        run.gates.push(gate);
+        if (!gate.passed) throw new GateFailedError(gate);
+        return gate;
+      },
+    );
+    await restoreStep(run, 'source', source);
+  } catch (error) {
+    await context.logger.group(`Serve users from ${source} again`, async () => {
+      let note = '';
+      await restoreStack(run, ['source'], source).catch((restore) => {
+        note = `; restoring its availability failed (${errorMessage(restore)})`;
+      });
+      await run.setStatus(
+        run.done('update') ? 'failed' : 'rolled-back',
+        `${source}${run.done('update') ? ' (updated; its data did not measure the same, see the comparison)' : ', not updated'}${note}`,
+        error,
+      );
+    });
+    throw run.failure(error);
+  }
+  await run.setStatus(
+    'completed',
+    `${source} (updated in place; data measured the same before and after)`,
+  );
+  return run.outcome(source);
+}

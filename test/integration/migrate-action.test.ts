@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { startMoto, type MotoServer } from '../../harness/moto.js';
+import {
+  startStatisticsService,
+  type StatisticsService,
+} from '../../harness/statistics-service.js';
+import { startDroppingProxy } from '../../harness/dropping-proxy.js';
+import {
+  expectSuccess,
+  MigrationWorld,
+  TOKEN,
+  withoutMaskCommands,
+} from '../support/migration-environment.js';
+
+// Each strategy end to end through the bundled action, on moto, with a real local service
+// whose statistics endpoint counts the objects in each stack's bucket.
+let moto: MotoServer;
+let service: StatisticsService;
+let world: MigrationWorld;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  service = await startStatisticsService({ endpoint: moto.endpoint, region: 'us-east-1' }, TOKEN);
+  world = new MigrationWorld(moto, service);
+  await world.createArtifactBucket();
+});
+
+afterAll(async () => {
+  await service?.close();
+  await moto?.stop();
+});
+
+describe('double-clone', () => {
+  test('moves 2,000 objects and the database to the new version under the same name', async () => {
+    expectSuccess(await world.provision('dc', '1.0.0'));
+    const keys = await world.writeData('dc-records', 2000, 40);
+    expect(await world.instanceStates('dc-records')).toEqual(['InService', 'InService']);
+
+    const run = expectSuccess(
+      await world.migrate({ strategy: 'double-clone', environment: 'dc', version: '2.0.0' }),
+    );
+    expect(run.outputs['status']).toBe('completed');
+    expect(run.outputs['stack-name']).toBe('dc-records');
+    expect(await world.keysOf('dc-records')).toEqual(keys.sort());
+    expect((await world.stack('dc-records'))?.Tags).toContainEqual({
+      Key: 'environment:version',
+      Value: '2.0.0',
+    });
+    expect(await world.stack('dc-records-temporary')).toBeUndefined();
+    expect(await world.instanceStates('dc-records')).toEqual(['InService', 'InService']);
+    expect(run.summary).toContain('Where the data is');
+    expect(withoutMaskCommands(run.stdout)).not.toContain(TOKEN);
+  });
+});
+
+describe('blue-green', () => {
+  const pointer = '/environments/bg/records/active-colour';
+
+  test('the first run creates blue; the next clones into green once and moves the pointer', async () => {
+    const first = expectSuccess(
+      await world.migrate({ strategy: 'blue-green', environment: 'bg', version: '1.0.0' }),
+    );
+    expect(first.outputs['stack-name']).toBe('bg-records-blue');
+    expect(await world.pointer(pointer)).toBe('blue');
+    const keys = await world.writeData('bg-records-blue', 1500, 30);
+
+    const run = expectSuccess(
+      await world.migrate({ strategy: 'blue-green', environment: 'bg', version: '1.1.0' }),
+    );
+    expect(run.outputs['stack-name']).toBe('bg-records-green');
+    expect(run.outputs['previous-stack']).toBe('bg-records-blue');
+    expect(await world.pointer(pointer)).toBe('green');
+    expect(await world.keysOf('bg-records-green')).toEqual(keys.sort());
+    // The previous colour keeps its copy, out of service, for rollback.
+    expect(await world.keysOf('bg-records-blue')).toEqual(keys.sort());
+    expect(await world.instanceStates('bg-records-blue')).toEqual(['Standby', 'Standby']);
+    expect(await world.instanceStates('bg-records-green')).toEqual(['InService', 'InService']);
+    expect(run.summary).toContain('Statistics: bg-records-blue → bg-records-green');
+    const journal = await world.journal(run.outputs['journal']!);
+    expect(journal.status).toBe('completed');
+
+    // Within keep-previous-hours the previous colour is not touched...
+    const early = await world.migrate({
+      strategy: 'blue-green',
+      environment: 'bg',
+      version: '1.2.0',
+    });
+    expect(early.exitCode).not.toBe(0);
+    expect(early.stdout).toMatch(/bg-records-blue is the previous colour, kept for rollback until/);
+    // ...and once it has passed, the next migration retires it and goes back to blue.
+    const next = expectSuccess(
+      await world.migrate({
+        strategy: 'blue-green',
+        environment: 'bg',
+        version: '1.2.0',
+        'keep-previous-hours': '0',
+      }),
+    );
+    expect(next.outputs['stack-name']).toBe('bg-records-blue');
+    expect(await world.keysOf('bg-records-blue')).toEqual(keys.sort());
+    expect((await world.stack('bg-records-blue'))?.Tags).toContainEqual({
+      Key: 'environment:version',
+      Value: '1.2.0',
+    });
+  });
+
+  test('a plain stack without colours is refused before anything changes', async () => {
+    expectSuccess(await world.provision('plain', '1.0.0'));
+    const run = await world.migrate({
+      strategy: 'blue-green',
+      environment: 'plain',
+      version: '2.0.0',
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toMatch(
+      /Configuration error: input 'strategy': 'blue-green' needs the stacks plain-records-blue/,
+    );
+    expect(await world.stack('plain-records-blue')).toBeUndefined();
+    expect(await world.instanceStates('plain-records')).toEqual(['InService', 'InService']);
+  });
+});
+
+describe('update', () => {
+  test('updates in place with maintenance mode, measuring the data before and after', async () => {
+    expectSuccess(await world.provision('up', '1.0.0'));
+    const keys = await world.writeData('up-records', 300, 10);
+    const run = expectSuccess(
+      await world.migrate({
+        strategy: 'update',
+        environment: 'up',
+        version: '1.0.1',
+        availability: 'maintenance-hook',
+        'maintenance-on-url': '{{ ServiceUrl }}/maintenance/on',
+        'maintenance-off-url': '{{ ServiceUrl }}/maintenance/off',
+      }),
+    );
+    expect(run.outputs['stack-name']).toBe('up-records');
+    expect(service.maintenanceCalls.filter((call) => call.startsWith('up-records '))).toEqual([
+      'up-records on',
+      'up-records off',
+    ]);
+    expect(await world.keysOf('up-records')).toEqual(keys.sort());
+    expect((await world.stack('up-records'))?.Tags).toContainEqual({
+      Key: 'environment:version',
+      Value: '1.0.1',
+    });
+  });
+});
+
+describe('the statistics gate', () => {
+  test('a clone that silently drops objects is caught: original intact and available, temporary removed', async () => {
+    expectSuccess(await world.provision('lossy', '1.0.0'));
+    const keys = await world.writeData('lossy-records', 400, 8);
+    const proxy = await startDroppingProxy(moto.endpoint, 50);
+    try {
+      const run = await world.migrate(
+        { strategy: 'double-clone', environment: 'lossy', version: '2.0.0' },
+        { AWS_ENDPOINT_URL: proxy.endpoint },
+      );
+      expect(proxy.dropped.length).toBe(8);
+      expect(run.exitCode).not.toBe(0);
+      expect(run.outputs['status']).toBe('rolled-back');
+      expect(run.outputs['data-location']).toBe('lossy-records, untouched (the original)');
+      expect(run.stdout).toMatch(
+        /The statistics of lossy-records-temporary do not match lossy-records: bucket DataBucket: 8 object\(s\) differ/,
+      );
+      expect(run.summary).toContain('| DataBucket | customer-');
+      expect(run.summary).toContain('| missing |');
+      // The endpoint's view differs too, and the table shows both values.
+      expect(run.summary).toMatch(/\| objects\.total \| 400 \| 392 \|/);
+    } finally {
+      await proxy.close();
+    }
+    expect(await world.keysOf('lossy-records')).toEqual(keys.sort());
+    expect(await world.stack('lossy-records-temporary')).toBeUndefined();
+    expect(await world.instanceStates('lossy-records')).toEqual(['InService', 'InService']);
+  });
+});
