@@ -488,3 +488,82 @@ describe('action-build-ami: bad input is reported before Packer runs or AWS is c
     ),
   );
 });
+
+const MIGRATION_DEFINITION = path.join(
+  REPO_ROOT,
+  'test',
+  'fixtures',
+  'migration',
+  'environment.yml',
+);
+const migrate = (inputs: Record<string, string>) => () => ({
+  environment: 'staging',
+  definition: MIGRATION_DEFINITION,
+  version: '2.0.0',
+  'artifact-bucket': 'artifacts',
+  ...inputs,
+});
+
+const migrateCases: Case[] = [
+  [
+    'unknown strategy',
+    migrate({ strategy: 'rolling' }),
+    /input 'strategy': 'rolling' is not valid; valid values: update, blue-green, double-clone/,
+  ],
+  [
+    'missing strategy',
+    migrate({}),
+    /input 'strategy': is required; valid values: update, blue-green, double-clone/,
+  ],
+  [
+    'a statistics URL with no placeholder',
+    migrate({ strategy: 'blue-green', 'statistics-url': 'http://127.0.0.1:8080/admin/statistics' }),
+    /input 'statistics-url': .* has no \{\{ Output \}\} placeholder, so both environments would be asked at the same address/,
+  ],
+  [
+    'a statistics URL naming an output the template lacks',
+    migrate({ strategy: 'blue-green', 'statistics-url': '{{ AdminUrl }}/statistics' }),
+    /input 'statistics-url': unknown placeholder \{\{ AdminUrl \}\}; outputs that exist: DataBucketName, ServiceUrl, Version/,
+  ],
+  [
+    'copy concurrency 0',
+    migrate({ strategy: 'double-clone', 's3-copy-concurrency': '0' }),
+    /input 's3-copy-concurrency': '0' is not valid; expected a whole number from 1 to 512/,
+  ],
+  [
+    'maintenance-hook without its URLs',
+    migrate({ strategy: 'double-clone', availability: 'maintenance-hook' }),
+    /input 'maintenance-on-url': availability maintenance-hook needs both/,
+  ],
+  [
+    'unknown availability',
+    migrate({ strategy: 'double-clone', availability: 'drain' }),
+    /input 'availability': 'drain' is not valid; valid values: asg-standby, maintenance-hook, none/,
+  ],
+  [
+    'allow-replacement with a copying strategy',
+    migrate({ strategy: 'blue-green', 'allow-replacement': 'DataBucket' }),
+    /input 'allow-replacement': applies to strategy update only/,
+  ],
+  [
+    'no version',
+    migrate({ strategy: 'update', version: '' }),
+    /input 'version': is required without 'package'/,
+  ],
+  [
+    'no artifact bucket for the journal',
+    migrate({ strategy: 'update', 'artifact-bucket': '' }),
+    /input 'artifact-bucket': is required: the migration journal/,
+  ],
+  [
+    'an ignore path that is not a path',
+    migrate({ strategy: 'update', 'statistics-ignore': 'objects..total' }),
+    /input 'statistics-ignore': 'objects\.\.total' is not a path/,
+  ],
+];
+
+describe('action-migrate: bad input is reported before any AWS call', () => {
+  test.each(migrateCases)('%s', (_name, inputs, message) =>
+    expectRefusedWithoutAws('action-migrate', inputs(), message),
+  );
+});

@@ -1,0 +1,82 @@
+import { describe, expect, test } from '@jest/globals';
+import { compareKeys } from '../../src/migration/bucket-listing.js';
+import { copySource } from '../../src/migration/bucket-copy.js';
+import { diffJson, parseIgnorePattern } from '../../src/migration/json-diff.js';
+import { snapshotIdentifier } from '../../src/migration/database-snapshots.js';
+
+describe('comparing statistics', () => {
+  const source = {
+    customers: { count: 57, lastSeen: '2026-11-01' },
+    databases: { count: 129 },
+    buckets: [
+      { name: 'a', modified: 1 },
+      { name: 'b', modified: 2 },
+    ],
+  };
+
+  test('equal data, whatever the key order, has no differences', () => {
+    const target = JSON.parse(JSON.stringify(source)) as typeof source;
+    expect(diffJson(source, { databases: target.databases, ...target })).toEqual([]);
+  });
+
+  test('every differing path is listed with both values, missing ones as undefined', () => {
+    const target = {
+      customers: { count: 56, lastSeen: '2026-11-02' },
+      buckets: [{ name: 'a', modified: 1 }],
+    };
+    expect(diffJson(source, target)).toEqual([
+      { path: 'buckets[1]', source: { name: 'b', modified: 2 }, target: undefined },
+      { path: 'customers.count', source: 57, target: 56 },
+      { path: 'customers.lastSeen', source: '2026-11-01', target: '2026-11-02' },
+      { path: 'databases', source: { count: 129 }, target: undefined },
+    ]);
+  });
+
+  test('ignored paths, with * for any key or index, are skipped', () => {
+    const target = {
+      ...source,
+      customers: { count: 57, lastSeen: 'later' },
+      buckets: [
+        { name: 'a', modified: 9 },
+        { name: 'b', modified: 8 },
+      ],
+    };
+    const ignore = ['customers.lastSeen', 'buckets[*].modified'].map((text) =>
+      parseIgnorePattern(text, 'test'),
+    );
+    expect(diffJson(source, target, ignore)).toEqual([]);
+    expect(diffJson(source, target, ignore.slice(0, 1)).map((d) => d.path)).toEqual([
+      'buckets[0].modified',
+      'buckets[1].modified',
+    ]);
+  });
+
+  test('a malformed ignore path is a configuration error naming the input', () => {
+    expect(() => parseIgnorePattern('a..b', "input 'statistics-ignore'")).toThrow(
+      /input 'statistics-ignore': 'a\.\.b' is not a path/,
+    );
+  });
+});
+
+describe('listing order and names', () => {
+  test('keys compare in S3 order (UTF-8 bytes), not JavaScript string order', () => {
+    const astral = '\u{1F600}'; // UTF-16 surrogates sort below U+FF5E; UTF-8 bytes sort above
+    const fullwidth = '\uFF5E';
+    expect(astral < fullwidth).toBe(true);
+    expect(compareKeys(astral, fullwidth)).toBeGreaterThan(0);
+    expect(compareKeys('a/b', 'a/b')).toBe(0);
+  });
+
+  test('a copy source encodes each key segment and keeps the slashes', () => {
+    expect(copySource('bucket', 'customers/a b+c/ü.json')).toBe(
+      'bucket/customers/a%20b%2Bc/%C3%BC.json',
+    );
+  });
+
+  test('snapshot identifiers are valid RDS identifiers', () => {
+    const id = snapshotIdentifier('20261122T060140Z-d61bab', 'prod-records', 'Nested/Database');
+    expect(id).toBe('migration-20261122t060140z-d61bab-prod-records-nested-database');
+    expect(id).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
+    expect(id).not.toMatch(/--/);
+  });
+});
