@@ -6,9 +6,11 @@
 //
 //   build the web server AMI with Packer (newest base image, user-data wait, tags)
 //   → package 1.0.0 → deploy ci + smoke test, on that AMI → write data → package 1.1.0
-//   → deploy staging 1.1.0 requiring ci (refused: 1.1.0 never passed ci)
-//   → update ci to 1.1.0 + smoke test → deploy staging 1.1.0 requiring ci + smoke test
-//   → smoke test staging (action-smoke-test) → no-op deploy → delete ci and staging
+//   → migrate staging to 1.1.0 requiring ci (refused: 1.1.0 never passed ci)
+//   → update ci to 1.1.0 + smoke test → create staging's blue colour at 1.1.0 → smoke test it
+//   → write 300 records into staging → package 1.2.0 → update ci to 1.2.0 + smoke test
+//   → migrate staging blue → green with the statistics gate, counts before and after
+//   → smoke test green → no-op deploy of ci → delete ci
 //
 // Prints each step's result and timing, writes every step's job summary to .demo/report.md,
 // and stops the emulator it started, whatever happens.
@@ -44,7 +46,7 @@ function seconds(ms: number): string {
 }
 
 interface StepOptions {
-  action?: 'action-provision' | 'action-smoke-test' | 'action-build-ami';
+  action?: 'action-provision' | 'action-smoke-test' | 'action-build-ami' | 'action-migrate';
   /** The step is meant to be refused; it passes when the action fails with this message. */
   refusedWith?: RegExp;
 }
@@ -130,12 +132,19 @@ async function main(): Promise<void> {
     endpoint: moto.endpoint,
     region,
   });
-  const stagingService = await startSampleService('staging-sample-service', {
+  // Staging is blue/green: one service per colour, each over its own stack.
+  const blueService = await startSampleService('staging-sample-service-blue', {
     endpoint: moto.endpoint,
     region,
   });
-  services.push(ciService, stagingService);
-  console.log(`ci's service on ${ciService.endpoint}, staging's on ${stagingService.endpoint}\n`);
+  const greenService = await startSampleService('staging-sample-service-green', {
+    endpoint: moto.endpoint,
+    region,
+  });
+  services.push(ciService, blueService, greenService);
+  console.log(
+    `ci's service on ${ciService.endpoint}; staging's blue on ${blueService.endpoint}, green on ${greenService.endpoint}\n`,
+  );
 
   // The web servers' image, built by the real Packer against moto. The demo plays user data:
   // it writes 1 to the signal file, then 0 a moment later, and the build waits for it.
@@ -216,38 +225,97 @@ async function main(): Promise<void> {
     { operation: 'package', version: '1.1.0', 'artifact-bucket': ARTIFACTS },
     (run) => `published ${run.outputs.package}`,
   );
-  const staging = {
-    operation: 'deploy',
+  // Staging is blue/green: action-migrate creates its colours and moves it between versions.
+  const migrateStaging = (pkg: string, colour: SampleService): Record<string, string> => ({
+    strategy: 'blue-green',
     environment: 'staging',
-    package: v2.outputs.package!,
-    parameters: `ServiceEndpoint=${stagingService.endpoint}\nImageId=${imageId}`,
+    package: pkg,
+    parameters: `ServiceEndpoint=${colour.endpoint}\nImageId=${imageId}`,
     'require-promotion-from': 'ci',
-    'smoke-test': 'true',
-  };
-  await step('deploy staging 1.1.0 (gate: ci)', staging, () => '', {
-    refusedWith: /has not been promoted: no smoke record in ci/,
+    's3-copy-concurrency': '16',
   });
+  await step(
+    'migrate staging to 1.1.0 (gate: ci)',
+    migrateStaging(v2.outputs.package!, blueService),
+    () => '',
+    { action: 'action-migrate', refusedWith: /has not been promoted: no smoke record in ci/ },
+  );
   await step(
     'deploy ci 1.1.0 + smoke test (update)',
     deployCi(v2.outputs.package!, true),
     (run) =>
       `${run.outputs.operation} ${run.outputs['stack-name']} to ${run.outputs.version}; ${smokeLine(run)}`,
   );
+  const firstColour = await step(
+    'create staging 1.1.0, blue (gate: ci)',
+    migrateStaging(v2.outputs.package!, blueService),
+    (run) => `${run.outputs['stack-name']} serves staging; pointer set`,
+    { action: 'action-migrate' },
+  );
+  const smokeStaging = (stackName: string) =>
+    step(
+      `smoke test staging (${stackName.replace('staging-sample-service-', '')})`,
+      { environment: 'staging', 'stack-name': stackName, 'artifact-bucket': ARTIFACTS },
+      (run) => `${smokeLine(run)}; recorded in the ledger`,
+      { action: 'action-smoke-test' },
+    );
+  await smokeStaging(firstColour.outputs['stack-name']!);
+
+  const blueBucket = (
+    await cloudFormation.send(
+      new DescribeStacksCommand({ StackName: firstColour.outputs['stack-name'] }),
+    )
+  ).Stacks![0]!.Outputs!.find((output) => output.OutputKey === 'DataBucketName')!.OutputValue!;
+  const kinds = ['customers', 'orders', 'invoices'];
+  for (let index = 0; index < 300; index += 30) {
+    await Promise.all(
+      Array.from({ length: 30 }, (_, offset) =>
+        s3.send(
+          new PutObjectCommand({
+            Bucket: blueBucket,
+            Key: `${kinds[(index + offset) % 3]}/${index + offset}.json`,
+            Body: JSON.stringify({ id: index + offset }),
+          }),
+        ),
+      ),
+    );
+  }
+  const before = await statisticsOf(blueService);
+  console.log(`  wrote 300 records to staging (${blueBucket}): ${describeCounts(before)}`);
+
+  const v3 = await step(
+    'package 1.2.0',
+    { operation: 'package', version: '1.2.0', 'artifact-bucket': ARTIFACTS },
+    (run) => `published ${run.outputs.package}`,
+  );
   await step(
-    'deploy staging 1.1.0 (gate: ci) + smoke',
-    staging,
+    'deploy ci 1.2.0 + smoke test (update)',
+    deployCi(v3.outputs.package!, true),
     (run) =>
-      `${run.outputs.operation} ${run.outputs['stack-name']} at ${run.outputs.version}; ${smokeLine(run)}`,
+      `${run.outputs.operation} ${run.outputs['stack-name']} to ${run.outputs.version}; ${smokeLine(run)}`,
   );
-  await step(
-    'smoke test staging (action-smoke-test)',
-    { environment: 'staging', 'artifact-bucket': ARTIFACTS },
-    (run) => `${smokeLine(run)}; recorded ${run.outputs.record}`,
-    { action: 'action-smoke-test' },
+  const migrated = await step(
+    'migrate staging to 1.2.0, blue → green',
+    migrateStaging(v3.outputs.package!, greenService),
+    (run) => {
+      const gates = JSON.parse(run.outputs.statistics ?? '[]') as Array<{
+        passed: boolean;
+        buckets: Array<{ objects: number }>;
+      }>;
+      return `${run.outputs['stack-name']} serves staging; statistics gate ${gates.every((gate) => gate.passed) ? 'passed' : 'failed'} (${gates[0]?.buckets[0]?.objects ?? 0} objects copied and verified); ${run.outputs['previous-stack']} kept for rollback`;
+    },
+    { action: 'action-migrate' },
   );
+  const after = await statisticsOf(greenService);
+  console.log(`  staging's data before (blue): ${describeCounts(before)}`);
+  console.log(`  staging's data after (green): ${describeCounts(after)}`);
+  if (describeCounts(before) !== describeCounts(after)) {
+    throw new Error('the statistics of green differ from blue after the migration');
+  }
+  await smokeStaging(migrated.outputs['stack-name']!);
   await step(
-    'deploy ci 1.1.0 again (no-op)',
-    deployCi(v2.outputs.package!, false),
+    'deploy ci 1.2.0 again (no-op)',
+    deployCi(v3.outputs.package!, false),
     (run) => `changed=${run.outputs.changed} (empty change set)`,
   );
   await step(
@@ -255,11 +323,6 @@ async function main(): Promise<void> {
     { operation: 'delete', environment: 'ci' },
     (run) =>
       `${run.outputs['stack-name']} deleted; ${/(\d+) object version/.exec(run.stdout)?.[1] ?? 0} objects emptied first`,
-  );
-  await step(
-    'delete staging',
-    { operation: 'delete', environment: 'staging' },
-    (run) => `${run.outputs['stack-name']} deleted`,
   );
   const ledger = await s3.send(
     new ListObjectsV2Command({ Bucket: ARTIFACTS, Prefix: 'promotions/' }),
@@ -271,8 +334,26 @@ async function main(): Promise<void> {
     `\nAll ${steps.length} steps passed in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))}`,
   );
   console.log(
-    `Where things stand: AMI ${imageId} (sample-service 1.0.0) in moto; ci and staging deleted; packages 1.0.0 and 1.1.0 published in s3://demo-artifacts/sample-service/; 1.0.0 passed smoke in ci, 1.1.0 in ci and staging.`,
+    `Where things stand: AMI ${imageId} (sample-service 1.0.0) in moto; ci deleted; staging at 1.2.0 on ${migrated.outputs['stack-name']} (${describeCounts(after)}), ${migrated.outputs['previous-stack']} kept at 1.1.0 for rollback; packages 1.0.0, 1.1.0 and 1.2.0 in s3://${ARTIFACTS}/sample-service/.`,
   );
+}
+
+interface Statistics {
+  records: Record<string, number>;
+  bytes: number;
+}
+
+async function statisticsOf(service: SampleService): Promise<Statistics> {
+  const response = await fetch(`${service.endpoint}/admin/statistics`);
+  if (!response.ok) throw new Error(`statistics of ${service.endpoint}: HTTP ${response.status}`);
+  return ((await response.json()) as { data: Statistics }).data;
+}
+
+function describeCounts(statistics: Statistics): string {
+  return `${Object.entries(statistics.records)
+    .sort()
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(', ')}, ${statistics.bytes} bytes`;
 }
 
 let exitCode = 0;

@@ -147,6 +147,26 @@ export async function startSampleService(
     return { Health: await health(), Tests: tests };
   }
 
+  // Seed 002's statistics endpoint: a summary of the data, compared between environments.
+  async function countObjects(bucket: string) {
+    const counts: Record<string, number> = {};
+    let bytes = 0;
+    let token: string | undefined;
+    for (let page = 0; page < 10_000; page++) {
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+      );
+      for (const object of listed.Contents ?? []) {
+        const kind = object.Key!.split('/')[0]!;
+        counts[kind] = (counts[kind] ?? 0) + 1;
+        bytes += object.Size ?? 0;
+      }
+      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+      if (!token) break;
+    }
+    return { records: counts, bytes };
+  }
+
   const server = http.createServer((request, response) => {
     const route = new URL(request.url ?? '/', 'http://localhost').pathname;
     const reply = (status: number, body: unknown): void => {
@@ -157,6 +177,14 @@ export async function startSampleService(
       if (route === '/health') {
         const result = await health();
         return reply(result.DatabaseConnectivity ? 200 : 503, result);
+      }
+      if (route === '/admin/statistics') {
+        const current = await stack();
+        const bucket = current?.outputs.DataBucketName;
+        if (!bucket) return reply(503, { error: `stack ${stackName} has no bucket` });
+        return reply(200, {
+          data: { ...(await countObjects(bucket)), generatedAt: new Date().toISOString() },
+        });
       }
       if (route === '/test') {
         const result = await selfTest();

@@ -24,6 +24,7 @@ import {
   type PackageReference,
 } from '../../src/packaging/package-reference.js';
 import { validateVersion } from '../../src/packaging/version.js';
+import { GATES, type Gate } from '../../src/promotion/ledger.js';
 import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
 
 const METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
@@ -51,6 +52,9 @@ export interface MigrateInputs {
   /** With `{environment}` and `{component}` still to be filled in. */
   pointerParameter: string;
   recover: RecoveryMode;
+  /** Environments whose promotion-ledger records this version must have passed first. */
+  requirePromotionFrom: string[];
+  requireGates: Gate[];
   timeoutMinutes: number;
   awsRegion: string | undefined;
 }
@@ -174,6 +178,25 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     );
   }
 
+  const requirePromotionFrom = list(source, 'require-promotion-from').map((name) =>
+    validateEnvironmentName(name, "input 'require-promotion-from'"),
+  );
+  if (requirePromotionFrom.includes(environment)) {
+    throw new ConfigurationError(
+      `names '${environment}', the environment being migrated; name the one before it (for example staging before production)`,
+      "input 'require-promotion-from'",
+    );
+  }
+  const gateNames = list(source, 'require-gates');
+  for (const gate of gateNames) {
+    if (!(GATES as readonly string[]).includes(gate)) {
+      throw new ConfigurationError(
+        `'${gate}' is not valid; valid values: ${GATES.join(', ')}`,
+        "input 'require-gates'",
+      );
+    }
+  }
+
   return {
     strategy,
     environment,
@@ -201,6 +224,8 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     keepPreviousHours: integer(source, 'keep-previous-hours', 24, { min: 0, max: 8760 }),
     pointerParameter,
     recover: oneOf(source, 'recover', RECOVERY_MODES, 'resume'),
+    requirePromotionFrom,
+    requireGates: (gateNames.length ? gateNames : ['smoke']) as Gate[],
     timeoutMinutes: integer(source, 'timeout-minutes', 120, { min: 1, max: 720 }),
     awsRegion: optionalString(source, 'aws-region'),
   };

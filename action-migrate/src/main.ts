@@ -15,6 +15,7 @@ import type { MigrationContext, MigrationRequest } from '../../src/migration/mig
 import { MigrationFailedError } from '../../src/migration/migration-run.js';
 import type { StatisticsEndpoint } from '../../src/migration/statistics-endpoint.js';
 import { gateTables, journalFacts, stepsTable } from '../../src/migration/summaries.js';
+import { requirePromotion } from '../../src/promotion/ledger.js';
 import { defaultPolling } from '../../src/provisioning/context.js';
 import { resolveDeploySource } from '../../src/provisioning/deploy-source.js';
 import { resolveParameters, stackTags } from '../../src/provisioning/stack-settings.js';
@@ -93,6 +94,23 @@ async function runMigration(
         "input 'parameters'",
       );
     }
+  }
+  if (inputs.requirePromotionFrom.length > 0) {
+    await logger.group(
+      `Promotion gate: ${inputs.requireGates.join(' and ')} in ${inputs.requirePromotionFrom.join(', ')}`,
+      () =>
+        requirePromotion(
+          clients.s3,
+          inputs.artifactBucket,
+          {
+            component: definition.component,
+            version: source.version,
+            environments: inputs.requirePromotionFrom,
+            gates: inputs.requireGates,
+          },
+          logger,
+        ),
+    );
   }
   const parameters = resolveParameters(
     definition,

@@ -1,4 +1,5 @@
 import { RefusalError } from '../core/errors.js';
+import { STATEFUL_TYPES } from '../provisioning/stateful-guard.js';
 import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
 import { listStackResources, type StackResource } from '../provisioning/stack-resources.js';
 import { compareBuckets, type BucketComparison } from './bucket-compare.js';
@@ -72,6 +73,33 @@ export function checkSnapshotParameters(
     throw new RefusalError(
       `${stackName} has DB instance(s) ${unmapped.map((db) => db.path).join(', ')} with no snapshot parameter, so the new stack would get an empty database.`,
       `Name the template parameter that restores each one under migration.snapshot-parameters in the environment definition (for example ${unmapped[0]!.path}: ${unmapped[0]!.logicalId}Snapshot).`,
+    );
+  }
+}
+
+/**
+ * Refuses a stack holding data the migration cannot clone (a DynamoDB table, an Aurora
+ * cluster, a file system): copying around it would leave the new stack without that data,
+ * and double-clone would then delete the only copy.
+ */
+export async function checkClonable(
+  context: MigrationContext,
+  request: MigrationRequest,
+  stackName: string,
+): Promise<void> {
+  const resources = await listStackResources(context.cloudFormation, stackName);
+  const unclonable = resources.filter(
+    (resource) =>
+      resource.type !== BUCKET_TYPE &&
+      resource.type !== DATABASE_TYPE &&
+      (STATEFUL_TYPES.includes(resource.type) ||
+        request.stateful.resourceTypes.includes(resource.type) ||
+        request.stateful.logicalIds.includes(resource.path)),
+  );
+  if (unclonable.length > 0) {
+    throw new RefusalError(
+      `${stackName} holds data the migration cannot clone: ${unclonable.map((resource) => `${resource.path} (${resource.type})`).join(', ')}; a ${request.strategy} migration would leave it behind.`,
+      'Only S3 buckets and RDS DB instances are cloned. Use strategy update (the data stays in place), or move that data out first.',
     );
   }
 }

@@ -9,7 +9,7 @@ import {
   readPointer,
   rollBackBlueGreen,
 } from './blue-green.js';
-import { checkSnapshotParameters, stackDatabases } from './data-copy.js';
+import { checkClonable, checkSnapshotParameters, stackDatabases } from './data-copy.js';
 import { doubleClone, rollBackDoubleClone, temporaryStackName } from './double-clone.js';
 import {
   hasStarted,
@@ -46,8 +46,10 @@ async function planStacks(
       );
     }
   };
-  const checkDatabases = async (source: string) =>
+  const checkDatabases = async (source: string) => {
+    await checkClonable(context, request, source);
     checkSnapshotParameters(await stackDatabases(context, source), request, source);
+  };
   if (request.strategy === 'update') {
     await requireSource();
     return { source: stackName };

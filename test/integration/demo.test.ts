@@ -20,23 +20,34 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   );
   expect(result.stdout).toMatch(/ci's web servers launch from ami-[0-9a-f]+, the AMI built above/);
   expect(result.stdout).toMatch(/✔ package 1\.0\.0/);
-  expect(result.stdout).toMatch(/✔ deploy ci 1\.1\.0 again \(no-op\)\s+[\d.]+ s\s+changed=false/);
+  expect(result.stdout).toMatch(/✔ deploy ci 1\.2\.0 again \(no-op\)\s+[\d.]+ s\s+changed=false/);
   expect(result.stdout).toMatch(/✔ delete ci .* 25 objects emptied first/);
   expect(result.stdout).toMatch(/✔ deploy ci 1\.0\.0 \+ smoke test \(create\).*smoke 3\/3 passed/);
   expect(result.stdout).toMatch(
-    /✔ deploy staging 1\.1\.0 \(gate: ci\)\s+[\d.]+ s\s+refused as expected/,
+    /✔ migrate staging to 1\.1\.0 \(gate: ci\)\s+[\d.]+ s\s+refused as expected/,
   );
   expect(result.stdout).toMatch(
-    /✔ smoke test staging \(action-smoke-test\).*recorded s3:\/\/demo-artifacts\/promotions\/sample-service\/1\.1\.0\/staging\/smoke\//,
+    /✔ migrate staging to 1\.2\.0, blue → green .*statistics gate passed \(300 objects copied and verified\)/,
   );
+  expect(result.stdout).toMatch(
+    /staging's data before \(blue\): 100 customers, 100 invoices, 100 orders, (\d+) bytes\n.*staging's data after \(green\): 100 customers, 100 invoices, 100 orders, \1 bytes/,
+  );
+  expect(result.stdout).toMatch(
+    /promotions\/sample-service\/1\.2\.0\/staging\/statistics\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
+  );
+  expect(result.stdout).toMatch(/✔ smoke test staging \(green\).*recorded in the ledger/);
   expect(result.stdout).toMatch(
     /promotions\/sample-service\/1\.0\.0\/ci\/smoke\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
   );
-  expect(result.stdout).toContain('All 11 steps passed');
+  expect(result.stdout).toContain('All 14 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
   expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
   expect(report).toContain('## 🗑️ Deleted ci-sample-service');
+  expect(report).toContain('## ✅ sample-service in staging migrated to 1.2.0');
+  expect(report).toContain(
+    '#### ✅ Statistics: staging-sample-service-blue → staging-sample-service-green',
+  );
   expect(report).toMatch(/## AMI sample-service-1\.0\.0-\d{8}T\d{6}/);
   expect(report).toContain('| ↳ ReadCustomerData | ✅ pass |');
   expect(report).toContain(

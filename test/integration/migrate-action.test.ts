@@ -1,4 +1,8 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { runAction } from '../../harness/run-action.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import {
   startStatisticsService,
@@ -6,6 +10,7 @@ import {
 } from '../../harness/statistics-service.js';
 import { startDroppingProxy } from '../../harness/dropping-proxy.js';
 import {
+  DEFINITION,
   expectSuccess,
   MigrationWorld,
   TOKEN,
@@ -174,5 +179,45 @@ describe('the statistics gate', () => {
     expect(await world.keysOf('lossy-records')).toEqual(keys.sort());
     expect(await world.stack('lossy-records-temporary')).toBeUndefined();
     expect(await world.instanceStates('lossy-records')).toEqual(['InService', 'InService']);
+  });
+});
+
+describe('data the migration cannot clone', () => {
+  test('a stack with a DynamoDB table is refused by the copying strategies before anything changes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-table-'));
+    cpSync(path.dirname(DEFINITION), dir, { recursive: true });
+    const template = path.join(dir, 'cloudformation.yml');
+    writeFileSync(
+      template,
+      readFileSync(template, 'utf8').replace(
+        'Resources:\n',
+        'Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]\n      KeySchema: [{ AttributeName: id, KeyType: HASH }]\n',
+      ),
+    );
+    const definition = path.join(dir, 'environment.yml');
+    const deployed = await runAction(
+      'action-provision',
+      {
+        operation: 'deploy',
+        definition,
+        environment: 'tbl',
+        version: '1.0.0',
+        parameters: `ServiceEndpoint=${service.endpoint}`,
+      },
+      world.env(),
+    );
+    expectSuccess(deployed);
+    const run = await world.migrate({
+      strategy: 'double-clone',
+      environment: 'tbl',
+      version: '2.0.0',
+      definition,
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toMatch(
+      /tbl-records holds data the migration cannot clone: Orders \(AWS::DynamoDB::Table\)/,
+    );
+    expect(await world.stack('tbl-records-temporary')).toBeUndefined();
+    expect(await world.instanceStates('tbl-records')).toEqual(['InService', 'InService']);
   });
 });

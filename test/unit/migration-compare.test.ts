@@ -15,8 +15,13 @@ describe('comparing statistics', () => {
   };
 
   test('equal data, whatever the key order, has no differences', () => {
-    const target = JSON.parse(JSON.stringify(source)) as typeof source;
-    expect(diffJson(source, { databases: target.databases, ...target })).toEqual([]);
+    const copy = JSON.parse(JSON.stringify(source)) as typeof source;
+    const reordered = {
+      databases: copy.databases,
+      buckets: copy.buckets,
+      customers: copy.customers,
+    };
+    expect(diffJson(source, reordered)).toEqual([]);
   });
 
   test('every differing path is listed with both values, missing ones as undefined', () => {
