@@ -31,17 +31,15 @@ async function fill(s3: S3Client, bucket: string): Promise<void> {
   );
   for (let start = 0; start < keys.length; start += 64) {
     await Promise.all(
-      keys
-        .slice(start, start + 64)
-        .map((key, offset) =>
-          s3.send(
-            new PutObjectCommand({
-              Bucket: bucket,
-              Key: key,
-              Body: Buffer.alloc(256 + ((start + offset) % 1024), 7),
-            }),
-          ),
+      keys.slice(start, start + 64).map((key, offset) =>
+        s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: Buffer.alloc(256 + ((start + offset) % 1024), 7),
+          }),
         ),
+      ),
     );
   }
 }
