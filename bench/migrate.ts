@@ -7,7 +7,7 @@
 // 2. Migrate the same environment (BENCH_MIGRATE_OBJECTS objects, 1,500 by default) once
 //    blue-green and once double-clone through the bundled action. Goal: blue-green at most
 //    0.55 of double-clone's wall time.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto } from '../harness/moto.js';
 import { startStatisticsService } from '../harness/statistics-service.js';
@@ -42,6 +42,32 @@ async function fill(s3: S3Client, bucket: string): Promise<void> {
       ),
     );
   }
+}
+
+function runSync(
+  target: string,
+  endpoint: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'aws',
+      [
+        's3',
+        'sync',
+        's3://bench-source',
+        `s3://${target}`,
+        '--only-show-errors',
+        '--endpoint-url',
+        endpoint,
+      ],
+      { env: { ...env, AWS_DEFAULT_REGION: 'us-east-1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
 }
 
 function seconds(ms: number): string {
@@ -87,19 +113,8 @@ async function main(): Promise<void> {
       const theirs = `bench-sync-${round}`;
       await s3.send(new CreateBucketCommand({ Bucket: theirs }));
       const syncStarted = performance.now();
-      const result = spawnSync(
-        'aws',
-        [
-          's3',
-          'sync',
-          's3://bench-source',
-          `s3://${theirs}`,
-          '--only-show-errors',
-          '--endpoint-url',
-          moto.endpoint,
-        ],
-        { env: { ...process.env, ...moto.env, AWS_DEFAULT_REGION: 'us-east-1' }, encoding: 'utf8' },
-      );
+      // Not spawnSync: a blocked event loop stops draining moto's log pipe, and moto then hangs.
+      const result = await runSync(theirs, moto.endpoint, { ...process.env, ...moto.env });
       sync.push(performance.now() - syncStarted);
       if (result.status !== 0) throw new Error(`aws s3 sync failed: ${result.stderr}`);
       const synced = await compareBuckets(s3, 'bench-source', theirs);

@@ -16,6 +16,33 @@ function label(request: http.IncomingMessage, body: Buffer): string {
   return action ?? `${request.method} ${request.url?.split('?')[0]}`;
 }
 
+/** Sends a request, already read into `body`, on to `target` and relays the answer. */
+export function forwardTo(
+  target: URL,
+  incoming: http.IncomingMessage,
+  body: Buffer,
+  outgoing: http.ServerResponse,
+): void {
+  const forward = http.request(
+    {
+      hostname: target.hostname,
+      port: target.port,
+      method: incoming.method,
+      path: incoming.url,
+      headers: incoming.headers,
+    },
+    (response) => {
+      outgoing.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(outgoing);
+    },
+  );
+  forward.on('error', (error) => {
+    outgoing.writeHead(502);
+    outgoing.end(String(error));
+  });
+  forward.end(body);
+}
+
 /** A loopback proxy that forwards every request to `upstream` and records when it arrived. */
 export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
   const target = new URL(upstream);
@@ -27,24 +54,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
       requests.push({ at, label: label(incoming, body) });
-      const forward = http.request(
-        {
-          hostname: target.hostname,
-          port: target.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: incoming.headers,
-        },
-        (response) => {
-          outgoing.writeHead(response.statusCode ?? 502, response.headers);
-          response.pipe(outgoing);
-        },
-      );
-      forward.on('error', (error) => {
-        outgoing.writeHead(502);
-        outgoing.end(String(error));
-      });
-      forward.end(body);
+      forwardTo(target, incoming, body, outgoing);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

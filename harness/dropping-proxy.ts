@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardTo } from './counting-proxy.js';
 
 /**
  * A loopback proxy in front of the emulator that loses data the way a broken clone would:
@@ -35,24 +36,7 @@ export async function startDroppingProxy(
         );
         return;
       }
-      const forward = http.request(
-        {
-          hostname: target.hostname,
-          port: target.port,
-          method: incoming.method,
-          path: incoming.url,
-          headers: incoming.headers,
-        },
-        (response) => {
-          outgoing.writeHead(response.statusCode ?? 502, response.headers);
-          response.pipe(outgoing);
-        },
-      );
-      forward.on('error', () => {
-        outgoing.writeHead(502);
-        outgoing.end();
-      });
-      forward.end(Buffer.concat(chunks));
+      forwardTo(target, incoming, Buffer.concat(chunks), outgoing);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -80,15 +82,18 @@ export async function startMoto(options: { amisFile?: string } = {}): Promise<Mo
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
+    // moto logs every request to stderr. Into a file, not a pipe: a pipe is only drained
+    // while this process's event loop runs, and moto blocks (hangs every client) once it fills,
+    // e.g. while a benchmark waits in spawnSync.
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'moto-'));
+    const logFile = path.join(logDir, 'server.log');
+    const log = openSync(logFile, 'w');
     const child = spawn(python(), [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', log],
       // moto's own switch for the public images it serves: the file replaces its built-in list.
       env: options.amisFile ? { ...process.env, MOTO_AMIS_PATH: options.amisFile } : process.env,
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
+    closeSync(log);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && child.exitCode === null) {
       if (await answers(endpoint)) {
@@ -107,13 +112,17 @@ export async function startMoto(options: { amisFile?: string } = {}): Promise<Mo
             const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
             if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
           },
-          stop: () => stopProcess(child),
+          stop: async () => {
+            await stopProcess(child);
+            rmSync(logDir, { recursive: true, force: true });
+          },
         };
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    lastError = stderr;
+    lastError = readFileSync(logFile, 'utf8').slice(-4000);
     await stopProcess(child);
+    rmSync(logDir, { recursive: true, force: true });
   }
   throw new Error(`moto server did not start: ${lastError}`);
 }

@@ -17,7 +17,11 @@ import {
 } from '../../src/migration/availability.js';
 import { STRATEGIES, type Strategy } from '../../src/migration/journal.js';
 import { parseIgnorePattern, type IgnorePattern } from '../../src/migration/json-diff.js';
-import { RECOVERY_MODES, type RecoveryMode } from '../../src/migration/migration-context.js';
+import {
+  RECOVERY_MODES,
+  type DnsRecord,
+  type RecoveryMode,
+} from '../../src/migration/migration-context.js';
 import {
   parsePackageReference,
   validateBucketName,
@@ -51,6 +55,7 @@ export interface MigrateInputs {
   keepPreviousHours: number;
   /** With `{environment}` and `{component}` still to be filled in. */
   pointerParameter: string;
+  dnsRecord: DnsRecord | undefined;
   recover: RecoveryMode;
   /** Environments whose promotion-ledger records this version must have passed first. */
   requirePromotionFrom: string[];
@@ -197,6 +202,42 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     }
   }
 
+  const zoneId = optionalString(source, 'route53-zone-id');
+  const recordName = optionalString(source, 'route53-record-name');
+  let dnsRecord: DnsRecord | undefined;
+  if (zoneId !== undefined || recordName !== undefined) {
+    if (zoneId === undefined || recordName === undefined) {
+      throw new ConfigurationError(
+        'route53-zone-id and route53-record-name go together: the record to UPSERT and its hosted zone',
+        `input '${zoneId === undefined ? 'route53-zone-id' : 'route53-record-name'}'`,
+      );
+    }
+    if (strategy !== 'blue-green') {
+      throw new ConfigurationError(
+        `applies to strategy blue-green only (the record follows the active colour); ${strategy} keeps the stack's name`,
+        "input 'route53-record-name'",
+      );
+    }
+    if (!/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/.test(zoneId)) {
+      throw new ConfigurationError(
+        `'${zoneId}' is not a hosted zone ID (for example Z0123456789ABCDEFGHIJ)`,
+        "input 'route53-zone-id'",
+      );
+    }
+    if (!/^[A-Za-z0-9*_.-]+\.?$/.test(recordName) || recordName.length > 253) {
+      throw new ConfigurationError(
+        `'${recordName}' is not a DNS name`,
+        "input 'route53-record-name'",
+      );
+    }
+    dnsRecord = {
+      zoneId: zoneId.replace('/hostedzone/', ''),
+      name: recordName,
+      output: optionalString(source, 'route53-endpoint-output') ?? 'Endpoint',
+      ttl: integer(source, 'route53-ttl', 60, { min: 0, max: 86_400 }),
+    };
+  }
+
   return {
     strategy,
     environment,
@@ -223,6 +264,7 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     copyConcurrency: integer(source, 's3-copy-concurrency', 32, { min: 1, max: 512 }),
     keepPreviousHours: integer(source, 'keep-previous-hours', 24, { min: 0, max: 8760 }),
     pointerParameter,
+    dnsRecord,
     recover: oneOf(source, 'recover', RECOVERY_MODES, 'resume'),
     requirePromotionFrom,
     requireGates: (gateNames.length ? gateNames : ['smoke']) as Gate[],

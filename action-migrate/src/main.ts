@@ -83,6 +83,12 @@ async function runMigration(
   );
   const { definition, template } = source.loaded;
   const statistics = statisticsEndpoint(inputs, source.loaded);
+  if (inputs.dnsRecord && !template.outputs.includes(inputs.dnsRecord.output)) {
+    throw new ConfigurationError(
+      `names output ${inputs.dnsRecord.output}, which the template does not declare; outputs: ${template.outputs.join(', ') || 'none'}`,
+      "input 'route53-endpoint-output'",
+    );
+  }
   if (inputs.hook) {
     checkPlaceholders(inputs.hook.onUrl, template.outputs, "input 'maintenance-on-url'");
     checkPlaceholders(inputs.hook.offUrl, template.outputs, "input 'maintenance-off-url'");
@@ -126,6 +132,7 @@ async function runMigration(
     autoScaling: () => migrationClients.autoScaling,
     rds: () => migrationClients.rds,
     ssm: () => migrationClients.ssm,
+    route53: () => migrationClients.route53,
     logger,
     clock: systemClock,
     polling: defaultPolling(inputs.timeoutMinutes),
@@ -156,6 +163,7 @@ async function runMigration(
     pointerParameter: inputs.pointerParameter
       .replace('{environment}', inputs.environment)
       .replace('{component}', definition.component),
+    dnsRecord: inputs.dnsRecord,
     recover: inputs.recover,
     journalBucket: inputs.artifactBucket,
     run,

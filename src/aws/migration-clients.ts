@@ -1,16 +1,18 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, type AwsSettings } from './clients.js';
 
 /**
- * The services only a migration touches: Auto Scaling (standby), RDS (snapshots) and SSM (the
- * blue/green pointer). Apart from clients.ts so the other actions never bundle them.
+ * The services only a migration touches: Auto Scaling (standby), RDS (snapshots), SSM and Route 53
+ * (the blue/green pointer and DNS record). Apart from clients.ts so the other actions never bundle them.
  */
 export interface MigrationClients {
   readonly autoScaling: AutoScalingClient;
   readonly rds: RDSClient;
   readonly ssm: SSMClient;
+  readonly route53: Route53Client;
 }
 
 export function createMigrationClients(settings: AwsSettings): MigrationClients {
@@ -18,6 +20,7 @@ export function createMigrationClients(settings: AwsSettings): MigrationClients 
   let autoScaling: AutoScalingClient | undefined;
   let rds: RDSClient | undefined;
   let ssm: SSMClient | undefined;
+  let route53: Route53Client | undefined;
   return {
     get autoScaling() {
       return (autoScaling ??= new AutoScalingClient(common));
@@ -27,6 +30,9 @@ export function createMigrationClients(settings: AwsSettings): MigrationClients 
     },
     get ssm() {
       return (ssm ??= new SSMClient(common));
+    },
+    get route53() {
+      return (route53 ??= new Route53Client(common));
     },
   };
 }

@@ -1,7 +1,13 @@
-import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  PutParameterCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { awsErrorName } from '../aws/errors.js';
 import { ConfigurationError, errorMessage, RefusalError } from '../core/errors.js';
-import { findStack } from '../provisioning/stack-lookup.js';
+import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
+import { pointRecord } from './dns-record.js';
 import { hasStarted, isDone } from './journal.js';
 import type { MigrationContext } from './migration-context.js';
 import type { MigrationOutcome, MigrationRun } from './migration-run.js';
@@ -136,9 +142,26 @@ export async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Prom
   }
   await run.context.logger.group(`Roll back: ${source || 'nothing'} keeps the data`, async () => {
     const problems: string[] = [];
-    if (from && hasStarted(run.journal, 'switch-pointer')) {
-      await writePointer(run.context.ssm(), run.request.pointerParameter, from).catch((error) =>
+    if (hasStarted(run.journal, 'switch-pointer')) {
+      const back = from
+        ? writePointer(run.context.ssm(), run.request.pointerParameter, from)
+        : run.context
+            .ssm()
+            .send(new DeleteParameterCommand({ Name: run.request.pointerParameter }));
+      await back.catch((error: unknown) =>
         problems.push(`switching the pointer back failed: ${errorMessage(error)}`),
+      );
+    }
+    const record = run.request.dnsRecord;
+    if (record && source && hasStarted(run.journal, 'switch-dns')) {
+      await pointRecord(
+        run.context.route53(),
+        record,
+        stackOutputs(await findStack(run.context.cloudFormation, source)),
+        source,
+        run.context.logger,
+      ).catch((error: unknown) =>
+        problems.push(`pointing ${record.name} back at ${source} failed: ${errorMessage(error)}`),
       );
     }
     if (hasStarted(run.journal, 'create:target')) {
@@ -208,6 +231,18 @@ export async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
       `Point ${run.request.pointerParameter} at ${stacks.targetColour}`,
       () => writePointer(run.context.ssm(), run.request.pointerParameter, stacks.targetColour),
     );
+    const record = run.request.dnsRecord;
+    if (record) {
+      await run.step('switch-dns', `Point ${record.name} at ${target}`, async () =>
+        pointRecord(
+          run.context.route53(),
+          record,
+          stackOutputs(await findStack(run.context.cloudFormation, target)),
+          target,
+          run.context.logger,
+        ),
+      );
+    }
     await run.locate(
       source
         ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy`

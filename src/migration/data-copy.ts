@@ -1,6 +1,5 @@
 import { RefusalError } from '../core/errors.js';
 import { STATEFUL_TYPES } from '../provisioning/stateful-guard.js';
-import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
 import { listStackResources, type StackResource } from '../provisioning/stack-resources.js';
 import { compareBuckets, type BucketComparison } from './bucket-compare.js';
 import { copyBucket, type CopyResult } from './bucket-copy.js';
@@ -14,7 +13,7 @@ import {
 import type { MigrationContext, MigrationRequest } from './migration-context.js';
 import {
   compareStatistics,
-  fetchStatistics,
+  fetchStackStatistics,
   type StatisticsComparison,
 } from './statistics-endpoint.js';
 
@@ -250,24 +249,16 @@ export async function runGate(
   }
   let endpoint: GateResult['endpoint'];
   if (request.statistics) {
-    const outputsOf = async (stack: string) =>
-      stackOutputs(await findStack(context.cloudFormation, stack));
-    const [source, target] = [
-      await fetchStatistics(
-        request.statistics,
-        sourceStack,
-        { outputs: await outputsOf(sourceStack), env: process.env },
+    const fetch = (stack: string) =>
+      fetchStackStatistics(
+        request.statistics!,
+        context.cloudFormation,
+        stack,
         context.logger,
         context.clock,
-      ),
-      await fetchStatistics(
-        request.statistics,
-        targetStack,
-        { outputs: await outputsOf(targetStack), env: process.env },
-        context.logger,
-        context.clock,
-      ),
-    ];
+      );
+    const source = await fetch(sourceStack);
+    const target = await fetch(targetStack);
     const comparison = compareStatistics(source, target, request.statistics.ignore);
     endpoint = {
       equal: comparison.equal,

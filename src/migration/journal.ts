@@ -138,17 +138,22 @@ export class JournalStore {
     return journal;
   }
 
+  private put(journal: MigrationJournal, firstWrite: boolean) {
+    return this.s3().send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.key(journal),
+        Body: JSON.stringify(journal, null, 2),
+        ContentType: 'application/json',
+        // A new journal never replaces another: ids are unique, and this makes sure of it.
+        ...(firstWrite ? { IfNoneMatch: '*' } : {}),
+      }),
+    );
+  }
+
   async create(journal: MigrationJournal): Promise<void> {
     try {
-      await this.s3().send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.key(journal),
-          Body: JSON.stringify(journal, null, 2),
-          ContentType: 'application/json',
-          IfNoneMatch: '*',
-        }),
-      );
+      await this.put(journal, true);
     } catch (error) {
       this.missingBucket(error);
     }
@@ -156,14 +161,7 @@ export class JournalStore {
 
   async save(journal: MigrationJournal, now: Date): Promise<void> {
     journal.updatedAt = now.toISOString();
-    await this.s3().send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.key(journal),
-        Body: JSON.stringify(journal, null, 2),
-        ContentType: 'application/json',
-      }),
-    );
+    await this.put(journal, false);
   }
 }
 

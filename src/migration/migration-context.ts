@@ -1,6 +1,7 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { RunContext } from '../core/github-context.js';
 import type { StatefulResources } from '../definition/definition.js';
@@ -14,6 +15,7 @@ export interface MigrationContext extends ProvisionContext {
   autoScaling: () => AutoScalingClient;
   rds: () => RDSClient;
   ssm: () => SSMClient;
+  route53: () => Route53Client;
   /**
    * Called after each step is journalled as done. Tests use it to kill the process there
    * (ENVIRONMENT_PIPELINE_CRASH_AFTER) and prove a re-run recovers.
@@ -23,6 +25,14 @@ export interface MigrationContext extends ProvisionContext {
 
 export const RECOVERY_MODES = ['resume', 'rollback'] as const;
 export type RecoveryMode = (typeof RECOVERY_MODES)[number];
+
+export interface DnsRecord {
+  zoneId: string;
+  name: string;
+  /** The stack output holding the colour's endpoint (a host name, or a URL whose host is used). */
+  output: string;
+  ttl: number;
+}
 
 /** A migration as the action asks for it, every input already validated. */
 export interface MigrationRequest {
@@ -46,6 +56,8 @@ export interface MigrationRequest {
   copyConcurrency: number;
   keepPreviousHours: number;
   pointerParameter: string;
+  /** blue-green: a DNS record UPSERTed to the active colour's endpoint output. */
+  dnsRecord: DnsRecord | undefined;
   recover: RecoveryMode;
   journalBucket: string;
   run: RunContext;

@@ -1,4 +1,6 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Logger } from '../core/logger.js';
+import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
 import { renderPlaceholders, type PlaceholderValues } from '../core/placeholders.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
 import { isRecord } from '../core/values.js';
@@ -96,4 +98,16 @@ export function compareStatistics(
 ): StatisticsComparison {
   const differences = diffJson(source.data, target.data, ignore);
   return { source, target, equal: differences.length === 0, differences };
+}
+
+/** The statistics of a stack as it is now: its outputs fill the URL's placeholders. */
+export async function fetchStackStatistics(
+  endpoint: StatisticsEndpoint,
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+  logger: Logger,
+  clock: Clock,
+): Promise<FetchedStatistics> {
+  const outputs = stackOutputs(await findStack(cloudFormation, stackName));
+  return fetchStatistics(endpoint, stackName, { outputs, env: process.env }, logger, clock);
 }

@@ -1,10 +1,13 @@
 import { errorMessage } from '../core/errors.js';
 import { deployStack } from '../provisioning/deploy-stack.js';
-import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
 import { bucketStatistics, type BucketStatistics } from './bucket-compare.js';
 import { stackBuckets, type GateResult } from './data-copy.js';
 import { GateFailedError, type MigrationOutcome, type MigrationRun } from './migration-run.js';
-import { compareStatistics, fetchStatistics } from './statistics-endpoint.js';
+import {
+  compareStatistics,
+  fetchStackStatistics,
+  type StatisticsEndpoint,
+} from './statistics-endpoint.js';
 import { makeStackUnavailable, restoreStack, restoreStep } from './stack-steps.js';
 
 interface Before {
@@ -20,7 +23,8 @@ interface Before {
 export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome> {
   const { context, request } = run;
   const { source } = run.journal.stacks as { source: string };
-  const outputsOf = async () => stackOutputs(await findStack(context.cloudFormation, source));
+  const fetchNow = (endpoint: StatisticsEndpoint) =>
+    fetchStackStatistics(endpoint, context.cloudFormation, source, context.logger, context.clock);
   try {
     await makeStackUnavailable(run, 'source', source);
     const before = await run.step('measure:before', `Measure the data of ${source}`, async () => {
@@ -33,13 +37,7 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
       }
       const measured: Before = { buckets };
       if (request.statistics) {
-        const fetched = await fetchStatistics(
-          request.statistics,
-          source,
-          { outputs: await outputsOf(), env: process.env },
-          context.logger,
-          context.clock,
-        );
+        const fetched = await fetchNow(request.statistics);
         measured.endpoint = { url: fetched.url, data: fetched.data };
       }
       return measured;
@@ -92,13 +90,7 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
           });
         }
         if (request.statistics && before.endpoint) {
-          const fetched = await fetchStatistics(
-            request.statistics,
-            source,
-            { outputs: await outputsOf(), env: process.env },
-            context.logger,
-            context.clock,
-          );
+          const fetched = await fetchNow(request.statistics);
           const comparison = compareStatistics(
             { stackName: source, ...before.endpoint },
             fetched,

@@ -523,7 +523,7 @@ const migrateCases: Case[] = [
   [
     'a statistics URL naming an output the template lacks',
     migrate({ strategy: 'blue-green', 'statistics-url': '{{ AdminUrl }}/statistics' }),
-    /input 'statistics-url': unknown placeholder \{\{ AdminUrl \}\}; outputs that exist: DataBucketName, ServiceUrl, Version/,
+    /input 'statistics-url': unknown placeholder \{\{ AdminUrl \}\}; outputs that exist: DataBucketName, Endpoint, ServiceUrl, Version/,
   ],
   [
     'copy concurrency 0',
@@ -554,6 +554,25 @@ const migrateCases: Case[] = [
     'no artifact bucket for the journal',
     migrate({ strategy: 'update', 'artifact-bucket': '' }),
     /input 'artifact-bucket': is required: the migration journal/,
+  ],
+  [
+    'a DNS record with a strategy that keeps the stack name',
+    migrate({
+      strategy: 'double-clone',
+      'route53-zone-id': 'Z123',
+      'route53-record-name': 'records.example.com',
+    }),
+    /input 'route53-record-name': applies to strategy blue-green only/,
+  ],
+  [
+    'a DNS record over an output the template lacks',
+    migrate({
+      strategy: 'blue-green',
+      'route53-zone-id': 'Z123',
+      'route53-record-name': 'records.example.com',
+      'route53-endpoint-output': 'LoadBalancerDns',
+    }),
+    /input 'route53-endpoint-output': names output LoadBalancerDns, which the template does not declare/,
   ],
   [
     'an ignore path that is not a path',

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { runAction } from '../../harness/run-action.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import {
@@ -69,9 +70,26 @@ describe('blue-green', () => {
     expect(await world.pointer(pointer)).toBe('blue');
     const keys = await world.writeData('bg-records-blue', 1500, 30);
 
-    const run = expectSuccess(
-      await world.migrate({ strategy: 'blue-green', environment: 'bg', version: '1.1.0' }),
+    const zone = await world.route53.send(
+      new CreateHostedZoneCommand({ Name: 'records.example.com', CallerReference: 'bg-test' }),
     );
+    const zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+    const run = expectSuccess(
+      await world.migrate({
+        strategy: 'blue-green',
+        environment: 'bg',
+        version: '1.1.0',
+        'route53-zone-id': zoneId,
+        'route53-record-name': 'app.records.example.com',
+      }),
+    );
+    const records = await world.route53.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }),
+    );
+    expect(
+      records.ResourceRecordSets?.find((record) => record.Name?.startsWith('app.records'))
+        ?.ResourceRecords,
+    ).toEqual([{ Value: 'bg-records-green.records.internal' }]);
     expect(run.outputs['stack-name']).toBe('bg-records-green');
     expect(run.outputs['previous-stack']).toBe('bg-records-blue');
     expect(await world.pointer(pointer)).toBe('green');
@@ -179,6 +197,45 @@ describe('the statistics gate', () => {
     expect(await world.keysOf('lossy-records')).toEqual(keys.sort());
     expect(await world.stack('lossy-records-temporary')).toBeUndefined();
     expect(await world.instanceStates('lossy-records')).toEqual(['InService', 'InService']);
+  });
+});
+
+describe('after the point of no return', () => {
+  test('a lossy copy back keeps the temporary (the only verified copy), available, and a re-run finishes', async () => {
+    expectSuccess(await world.provision('late', '1.0.0'));
+    const keys = await world.writeData('late-records', 300, 6);
+    const inputs = { strategy: 'double-clone', environment: 'late', version: '2.0.0' };
+    // The first run dies right after deleting the original; the data is in the temporary.
+    await world.migrate(inputs, { ENVIRONMENT_PIPELINE_CRASH_AFTER: 'delete:source' });
+    expect(await world.stack('late-records')).toBeUndefined();
+
+    const proxy = await startDroppingProxy(moto.endpoint, 40);
+    let failed;
+    try {
+      failed = await world.migrate(inputs, { AWS_ENDPOINT_URL: proxy.endpoint });
+    } finally {
+      await proxy.close();
+    }
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.outputs['status']).toBe('failed');
+    expect(failed.outputs['data-location']).toMatch(/^late-records-temporary only/);
+    expect(failed.summary).toContain('**late-records-temporary only');
+    expect(failed.stdout).toMatch(
+      /The statistics of late-records do not match late-records-temporary/,
+    );
+    // The unverified new original is gone; the temporary holds every object and serves again.
+    expect(await world.stack('late-records')).toBeUndefined();
+    expect(await world.keysOf('late-records-temporary')).toEqual(keys.sort());
+    expect(await world.instanceStates('late-records-temporary')).toEqual([
+      'InService',
+      'InService',
+    ]);
+
+    const finished = expectSuccess(await world.migrate(inputs));
+    expect(finished.outputs['status']).toBe('completed');
+    expect(await world.keysOf('late-records')).toEqual(keys.sort());
+    expect(await world.stack('late-records-temporary')).toBeUndefined();
+    expect(await world.instanceStates('late-records')).toEqual(['InService', 'InService']);
   });
 });
 

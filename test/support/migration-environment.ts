@@ -8,6 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { MotoServer } from '../../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
@@ -23,6 +24,7 @@ export class MigrationWorld {
   readonly cloudFormation: CloudFormationClient;
   readonly autoScaling: AutoScalingClient;
   readonly ssm: SSMClient;
+  readonly route53: Route53Client;
 
   constructor(
     readonly moto: MotoServer,
@@ -37,6 +39,7 @@ export class MigrationWorld {
     this.cloudFormation = new CloudFormationClient(config);
     this.autoScaling = new AutoScalingClient(config);
     this.ssm = new SSMClient(config);
+    this.route53 = new Route53Client(config);
   }
 
   async createArtifactBucket(): Promise<void> {

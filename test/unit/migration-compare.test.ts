@@ -3,6 +3,7 @@ import { compareKeys } from '../../src/migration/bucket-listing.js';
 import { copySource } from '../../src/migration/bucket-copy.js';
 import { diffJson, parseIgnorePattern } from '../../src/migration/json-diff.js';
 import { snapshotIdentifier } from '../../src/migration/database-snapshots.js';
+import { endpointHost } from '../../src/migration/dns-record.js';
 
 describe('comparing statistics', () => {
   const source = {
@@ -83,5 +84,14 @@ describe('listing order and names', () => {
     expect(id).toBe('migration-20261122t060140z-d61bab-prod-records-nested-database');
     expect(id).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
     expect(id).not.toMatch(/--/);
+  });
+});
+
+describe('the DNS record of the active colour', () => {
+  test('points at a host output as it is, and at the host of a URL output', () => {
+    expect(endpointHost('staging-green.example.com.')).toBe('staging-green.example.com');
+    expect(endpointHost('https://lb-123.eu-west-1.elb.amazonaws.com/app')).toBe(
+      'lb-123.eu-west-1.elb.amazonaws.com',
+    );
   });
 });
