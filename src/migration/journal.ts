@@ -56,13 +56,21 @@ export function journalPrefix(component: string, environment: string): string {
   return `${ROOT}/${component}/${environment}/`;
 }
 
-/** Sortable by time so the newest journal is the greatest key. */
-export function newMigrationId(now: Date): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
+/**
+ * Sortable by time, to the millisecond, so the newest journal is the greatest key. `after` is
+ * the newest existing id: a new one always sorts after it, even within the same millisecond or
+ * with a clock that went back, because only the newest journal is read to find an unfinished
+ * migration.
+ */
+export function newMigrationId(now: Date, after?: string): string {
+  const stamp = (time: Date) => time.toISOString().replace(/[-:.]/g, '');
+  const suffix = randomBytes(3).toString('hex');
+  const id = `${stamp(now)}-${suffix}`;
+  const previous = after && /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(\d{3})Z/.exec(after);
+  if (!after || id > after || !previous) return id;
+  const [, year, month, day, hour, minute, second, ms] = previous;
+  const time = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`);
+  return `${stamp(new Date(time + 1))}-${suffix}`;
 }
 
 /** One journal object per migration in the artifact bucket, rewritten as each step runs. */

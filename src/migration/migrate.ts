@@ -229,7 +229,7 @@ export async function migrate(
     const now = new Date(context.clock.now());
     const journal: MigrationJournal = {
       schema: 1,
-      id: newMigrationId(now),
+      id: newMigrationId(now, latest?.id),
       component: request.component,
       environment: request.environment,
       strategy: request.strategy,

@@ -4,6 +4,7 @@ import { copySource } from '../../src/migration/bucket-copy.js';
 import { diffJson, parseIgnorePattern } from '../../src/migration/json-diff.js';
 import { snapshotIdentifier } from '../../src/migration/database-snapshots.js';
 import { endpointHost } from '../../src/migration/dns-record.js';
+import { newMigrationId } from '../../src/migration/journal.js';
 
 describe('comparing statistics', () => {
   const source = {
@@ -93,5 +94,22 @@ describe('the DNS record of the active colour', () => {
     expect(endpointHost('https://lb-123.eu-west-1.elb.amazonaws.com/app')).toBe(
       'lb-123.eu-west-1.elb.amazonaws.com',
     );
+  });
+});
+
+describe('migration ids', () => {
+  test('sort by time to the millisecond', () => {
+    const id = newMigrationId(new Date('2026-11-22T06:33:32.121Z'));
+    expect(id).toMatch(/^20261122T063332121Z-[0-9a-f]{6}$/);
+  });
+
+  test('always sort after the newest journal, even in the same millisecond or with a clock behind', () => {
+    const now = new Date('2026-11-22T06:33:32.121Z');
+    const newest = '20261122T063332121Z-ffffff';
+    expect(newMigrationId(now, newest) > newest).toBe(true);
+    const ahead = '20261122T070000000Z-000000';
+    const next = newMigrationId(now, ahead);
+    expect(next > ahead).toBe(true);
+    expect(next).toMatch(/^20261122T070000001Z-/);
   });
 });
