@@ -6,6 +6,18 @@ export function escapeCell(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
+/** A byte count as people read it: 2,890 B, 132.6 KiB, 7.3 GiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes.toLocaleString('en-US')} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
 export function markdownTable(headers: string[], rows: string[][]): string {
   const head = `| ${headers.map(escapeCell).join(' | ')} |`;
   const rule = `| ${headers.map(() => '---').join(' | ')} |`;

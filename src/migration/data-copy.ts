@@ -1,4 +1,5 @@
 import { RefusalError } from '../core/errors.js';
+import { formatBytes } from '../core/summary.js';
 import { STATEFUL_TYPES } from '../provisioning/stateful-guard.js';
 import { listStackResources, type StackResource } from '../provisioning/stack-resources.js';
 import { compareBuckets, type BucketComparison } from './bucket-compare.js';
@@ -160,11 +161,11 @@ export async function copyStackBuckets(
       clock: context.clock,
       onProgress: (progress) =>
         context.logger.info(
-          `  ${pair.path}: ${progress.objects} object(s), ${(progress.bytes / 1024 ** 2).toFixed(1)} MiB copied so far`,
+          `  ${pair.path}: ${progress.objects} object(s), ${formatBytes(progress.bytes)} copied so far`,
         ),
     });
     context.logger.info(
-      `${pair.path}: copied ${result.objects} object(s) (${(result.bytes / 1024 ** 2).toFixed(1)} MiB) from ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${request.copyConcurrency} at a time${result.retries ? `, ${result.retries} retried request(s)` : ''}.`,
+      `${pair.path}: copied ${result.objects} object(s) (${formatBytes(result.bytes)}) from ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${request.copyConcurrency} at a time${result.retries ? `, ${result.retries} retried request(s)` : ''}.`,
     );
     results.push(result);
   }
@@ -266,6 +267,12 @@ export async function runGate(
       sourceUrl: source.url,
       targetUrl: target.url,
     };
+  }
+  if (buckets.length === 0 && databases.length === 0 && !endpoint) {
+    context.logger.warning(
+      `The statistics gate had nothing to compare between ${sourceStack} and ${targetStack}: no buckets, no databases, no statistics-url. It passes, but proves nothing.`,
+      { title: 'Empty statistics gate' },
+    );
   }
   const passed =
     buckets.every((bucket) => bucket.equal) &&

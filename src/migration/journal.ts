@@ -14,7 +14,9 @@ export type Strategy = (typeof STRATEGIES)[number];
 
 export interface JournalStep {
   name: string;
-  status: 'started' | 'done';
+  /** `started` and never finished means the run died during it. */
+  status: 'started' | 'done' | 'failed';
+  error?: string;
   startedAt: string;
   finishedAt?: string;
   /** What the step found or made, for the steps after it and for a re-run. */

@@ -3,6 +3,7 @@ import type { GateResult } from './data-copy.js';
 import {
   isDone,
   stepOf,
+  type JournalStep,
   type JournalStatus,
   type JournalStore,
   type MigrationJournal,
@@ -98,17 +99,28 @@ export class MigrationRun {
       this.context.logger.info(`✔ ${title}: done by an earlier run (${existing.finishedAt}).`);
       return existing.data as T;
     }
-    const entry = existing ?? { name, status: 'started' as const, startedAt: '' };
+    const entry: JournalStep = existing ?? { name, status: 'started', startedAt: '' };
+    entry.status = 'started';
     entry.startedAt = this.now().toISOString();
     if (!existing) this.journal.steps.push(entry);
     await this.save();
     let value: T;
-    if (grouped) {
-      value = await this.context.logger.group(title, run);
-    } else {
-      this.context.logger.info(`▶ ${title}`);
-      value = await run();
+    try {
+      if (grouped) {
+        value = await this.context.logger.group(title, run);
+      } else {
+        this.context.logger.info(`▶ ${title}`);
+        value = await run();
+      }
+    } catch (error) {
+      entry.status = 'failed';
+      entry.finishedAt = this.now().toISOString();
+      entry.error = errorMessage(error);
+      // The journal must not hide the step's own error if S3 fails too.
+      await this.save().catch(() => undefined);
+      throw error;
     }
+    delete entry.error;
     entry.status = 'done';
     entry.finishedAt = this.now().toISOString();
     if (value !== undefined) entry.data = value;

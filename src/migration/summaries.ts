@@ -1,17 +1,13 @@
-import { escapeCell, type SummaryBuilder } from '../core/summary.js';
+import { escapeCell, formatBytes, type SummaryBuilder } from '../core/summary.js';
 import type { GateResult } from './data-copy.js';
 import type { MigrationJournal } from './journal.js';
-
-function mib(bytes: number): string {
-  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-}
 
 function show(value: unknown): string {
   return value === undefined ? '(absent)' : JSON.stringify(value);
 }
 
 function duration(step: MigrationJournal['steps'][number]): string {
-  if (!step.finishedAt) return step.status === 'started' ? 'started, not finished' : '';
+  if (!step.finishedAt) return '';
   const ms = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -36,7 +32,11 @@ export function stepsTable(summary: SummaryBuilder, journal: MigrationJournal): 
     ['Step', 'Status', 'Took'],
     journal.steps.map((step) => [
       step.name,
-      step.status === 'done' ? '✅ done' : '⏳ started',
+      step.status === 'done'
+        ? '✅ done'
+        : step.status === 'failed'
+          ? `❌ failed: ${step.error ?? ''}`
+          : '⏳ started, never finished (the run died)',
       duration(step),
     ]),
   );
@@ -54,7 +54,7 @@ export function gateTables(summary: SummaryBuilder, gates: GateResult[]): void {
       gate.buckets.map((bucket) => [
         bucket.path,
         `${bucket.source.objects} → ${bucket.target.objects}`,
-        `${mib(bucket.source.bytes)} → ${mib(bucket.target.bytes)}`,
+        `${formatBytes(bucket.source.bytes)} → ${formatBytes(bucket.target.bytes)}`,
         bucket.source.digest === bucket.target.digest
           ? `equal (${bucket.source.digest.slice(0, 12)})`
           : `${bucket.source.digest.slice(0, 12)} ≠ ${bucket.target.digest.slice(0, 12)}`,
