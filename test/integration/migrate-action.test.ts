@@ -55,6 +55,20 @@ describe('double-clone', () => {
     expect(await world.stack('dc-records-temporary')).toBeUndefined();
     expect(await world.instanceStates('dc-records')).toEqual(['InService', 'InService']);
     expect(run.summary).toContain('Where the data is');
+    expect(run.outputs['promotion-record']).toMatch(
+      /^s3:\/\/migration-artifacts\/promotions\/records\/2\.0\.0\/dc\/statistics\/.*-passed-/,
+    );
+    // Production can now require the statistics gate of this version in dc...
+    const gated = await world.migrate({
+      strategy: 'double-clone',
+      environment: 'dcprod',
+      version: '2.0.0',
+      'require-promotion-from': 'dc',
+      'require-gates': 'smoke, statistics',
+    });
+    expect(gated.exitCode).not.toBe(0);
+    expect(gated.stdout).toMatch(/records 2\.0\.0 has not been promoted: no smoke record in dc/);
+    expect(gated.stdout).toContain('✔ records 2.0.0 passed statistics in dc');
     expect(withoutMaskCommands(run.stdout)).not.toContain(TOKEN);
   });
 });
@@ -166,6 +180,45 @@ describe('update', () => {
     expect((await world.stack('up-records'))?.Tags).toContainEqual({
       Key: 'environment:version',
       Value: '1.0.1',
+    });
+  });
+});
+
+describe('update', () => {
+  test('a new version that removes a stateful resource is stopped before anything changes', async () => {
+    expectSuccess(await world.provision('upguard', '1.0.0'));
+    const keys = await world.writeData('upguard-records', 50, 5);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-guard-'));
+    cpSync(path.dirname(DEFINITION), dir, { recursive: true });
+    const template = path.join(dir, 'cloudformation.yml');
+    const text = readFileSync(template, 'utf8');
+    // Version 2 drops the bucket: a change set would remove it, and its data with it.
+    writeFileSync(
+      template,
+      text
+        .replace(
+          /  DataBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration:\n        Status: Enabled\n/,
+          '',
+        )
+        .replace(/  DataBucketName:\n    Value: !Ref DataBucket\n/, ''),
+    );
+    expect(readFileSync(template, 'utf8')).not.toContain('AWS::S3::Bucket');
+    const run = await world.migrate({
+      strategy: 'update',
+      environment: 'upguard',
+      version: '2.0.0',
+      definition: path.join(dir, 'environment.yml'),
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toMatch(
+      /Refusing to update upguard-records: DataBucket \(AWS::S3::Bucket\) would be removed/,
+    );
+    expect(run.outputs['status']).toBe('rolled-back');
+    expect(await world.keysOf('upguard-records')).toEqual(keys.sort());
+    expect(await world.instanceStates('upguard-records')).toEqual(['InService', 'InService']);
+    expect((await world.stack('upguard-records'))?.Tags).toContainEqual({
+      Key: 'environment:version',
+      Value: '1.0.0',
     });
   });
 });

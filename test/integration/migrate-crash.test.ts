@@ -4,7 +4,14 @@ import {
   startStatisticsService,
   type StatisticsService,
 } from '../../harness/statistics-service.js';
-import { expectSuccess, MigrationWorld, TOKEN } from '../support/migration-environment.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import {
+  ARTIFACTS,
+  expectSuccess,
+  MigrationWorld,
+  TOKEN,
+} from '../support/migration-environment.js';
 
 // Crash injection: the bundled action kills itself (SIGKILL, no cleanup) right after each step
 // is journalled, then a plain re-run must finish the migration from the journal, or roll it
@@ -150,6 +157,52 @@ describe('blue-green killed after each step, then run again', () => {
       ]);
     },
   );
+
+  test('a pointer changed by hand during the migration stops the re-run: it cannot tell what is safe', async () => {
+    expectSuccess(
+      await world.migrate({ strategy: 'blue-green', environment: 'bghand', version: '1.0.0' }),
+    );
+    await world.writeData('bghand-records-blue', OBJECTS, 4);
+    const inputs = { strategy: 'blue-green', environment: 'bghand', version: '2.0.0' };
+    await world.migrate(inputs, { [CRASH]: 'copy:source-to-target' });
+    await world.ssm.send(
+      new PutParameterCommand({
+        Name: '/environments/bghand/records/active-colour',
+        Value: 'green',
+        Overwrite: true,
+        Type: 'String',
+      }),
+    );
+    const refused = await world.migrate(inputs);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout).toMatch(
+      /expects \/environments\/bghand\/records\/active-colour to be blue, but it is green\. Someone changed it during the migration; it cannot tell what is safe\./,
+    );
+    expect((await world.keysOf('bghand-records-blue')).length).toBe(OBJECTS);
+  });
+
+  test('a journal that cannot be read stops every run until a person looks', async () => {
+    expectSuccess(
+      await world.migrate({ strategy: 'blue-green', environment: 'bgjunk', version: '1.0.0' }),
+    );
+    await world.s3.send(
+      new PutObjectCommand({
+        Bucket: ARTIFACTS,
+        Key: 'migrations/records/bgjunk/29991231T000000000Z-000000.json',
+        Body: '{"half": "a journal',
+      }),
+    );
+    const refused = await world.migrate({
+      strategy: 'blue-green',
+      environment: 'bgjunk',
+      version: '2.0.0',
+    });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout).toMatch(
+      /cannot be read as a journal of records in bgjunk, so it is not possible to tell whether a migration is half-finished/,
+    );
+    expect(await world.stack('bgjunk-records-green')).toBeUndefined();
+  });
 
   test('recover: rollback after the pointer moved puts it back and removes the new colour', async () => {
     expectSuccess(
