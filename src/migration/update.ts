@@ -42,20 +42,25 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
       }
       return measured;
     });
-    await run.step('update', `Update ${source} to ${request.version}`, async () => {
-      await deployStack(context, {
-        stackName: source,
-        version: request.version,
-        templateBody: request.templateBody,
-        parameters: request.parameters,
-        tags: request.tags,
-        capabilities: request.capabilities,
-        stateful: request.stateful,
-        allowReplacement: request.allowReplacement,
-        keepFailed: false,
-        protect: request.protect,
-      });
-    });
+    await run.step(
+      'update',
+      `Update ${source} to ${request.version}`,
+      async () => {
+        await deployStack(context, {
+          stackName: source,
+          version: request.version,
+          templateBody: request.templateBody,
+          parameters: request.parameters,
+          tags: request.tags,
+          capabilities: request.capabilities,
+          stateful: request.stateful,
+          allowReplacement: request.allowReplacement,
+          keepFailed: false,
+          protect: request.protect,
+        });
+      },
+      false, // deployStack opens log groups of its own
+    );
     await run.step(
       'compare:before-after',
       `Compare the data of ${source} before and after`,

@@ -14,6 +14,7 @@ import {
   DEFINITION,
   expectSuccess,
   MigrationWorld,
+  nestedGroups,
   TOKEN,
   withoutMaskCommands,
 } from '../support/migration-environment.js';
@@ -55,6 +56,7 @@ describe('double-clone', () => {
     expect(await world.stack('dc-records-temporary')).toBeUndefined();
     expect(await world.instanceStates('dc-records')).toEqual(['InService', 'InService']);
     expect(run.summary).toContain('Where the data is');
+    expect(nestedGroups(run.stdout)).toEqual([]);
     expect(run.outputs['promotion-record']).toMatch(
       /^s3:\/\/migration-artifacts\/promotions\/records\/2\.0\.0\/dc\/statistics\/.*-passed-/,
     );
@@ -113,6 +115,7 @@ describe('blue-green', () => {
     expect(await world.instanceStates('bg-records-blue')).toEqual(['Standby', 'Standby']);
     expect(await world.instanceStates('bg-records-green')).toEqual(['InService', 'InService']);
     expect(run.summary).toContain('Statistics: bg-records-blue → bg-records-green');
+    expect(nestedGroups(run.stdout)).toEqual([]);
     const journal = await world.journal(run.outputs['journal']!);
     expect(journal.status).toBe('completed');
 
@@ -177,6 +180,7 @@ describe('update', () => {
       'up-records off',
     ]);
     expect(await world.keysOf('up-records')).toEqual(keys.sort());
+    expect(nestedGroups(run.stdout)).toEqual([]);
     expect((await world.stack('up-records'))?.Tags).toContainEqual({
       Key: 'environment:version',
       Value: '1.0.1',

@@ -190,3 +190,18 @@ export function withoutMaskCommands(log: string): string {
     .filter((line) => !line.startsWith('::add-mask::'))
     .join('\n');
 }
+
+/** The runner does not nest log groups: a group opened inside another breaks the log's folding. */
+export function nestedGroups(log: string): string[] {
+  const nested: string[] = [];
+  let open: string | undefined;
+  for (const line of log.split('\n')) {
+    if (line.startsWith('::group::')) {
+      if (open !== undefined) nested.push(`${line.slice(9)} inside ${open}`);
+      open = line.slice(9);
+    } else if (line.startsWith('::endgroup::')) {
+      open = undefined;
+    }
+  }
+  return nested;
+}
