@@ -62,6 +62,9 @@ export interface MigrateInputs {
   requireGates: Gate[];
   timeoutMinutes: number;
   awsRegion: string | undefined;
+  /** Records a GitHub deployment of the environment when set. */
+  githubToken: string | undefined;
+  environmentUrlOutput: string;
 }
 
 export const DEFAULT_POINTER = '/environments/{environment}/{component}/active-colour';
@@ -270,5 +273,7 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     requireGates: (gateNames.length ? gateNames : ['smoke']) as Gate[],
     timeoutMinutes: integer(source, 'timeout-minutes', 120, { min: 1, max: 720 }),
     awsRegion: optionalString(source, 'aws-region'),
+    githubToken: optionalString(source, 'github-token'),
+    environmentUrlOutput: optionalString(source, 'environment-url-output') ?? 'ServiceUrl',
   };
 }

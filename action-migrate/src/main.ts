@@ -11,6 +11,8 @@ import { systemClock } from '../../src/core/waiter.js';
 import type { LoadedDefinition } from '../../src/definition/definition.js';
 import { parseIgnorePattern } from '../../src/migration/json-diff.js';
 import { migrate } from '../../src/migration/migrate.js';
+import { trackDeployment } from '../../src/github/deployments.js';
+import { findStack, stackOutputs } from '../../src/provisioning/stack-lookup.js';
 import type { MigrationContext, MigrationRequest } from '../../src/migration/migration-context.js';
 import { MigrationFailedError } from '../../src/migration/migration-run.js';
 import type { StatisticsEndpoint } from '../../src/migration/statistics-endpoint.js';
@@ -170,7 +172,24 @@ async function runMigration(
   };
   core.setOutput('version', source.version);
   try {
-    const result = await migrate(context, request);
+    const result = await trackDeployment(
+      inputs.githubToken,
+      {
+        environment: inputs.environment,
+        version: source.version,
+        component: definition.component,
+        production: request.protect,
+      },
+      run.runUrl,
+      logger,
+      () => migrate(context, request),
+      async (migrated) => ({
+        description: `${definition.component} ${source.version} on ${migrated.activeStack}${migrated.rolledBack ? ' (rolled back)' : ''}`,
+        url: stackOutputs(await findStack(clients.cloudFormation, migrated.activeStack))[
+          inputs.environmentUrlOutput
+        ],
+      }),
+    );
     const { journal } = result;
     core.setOutput('stack-name', result.activeStack);
     core.setOutput(
@@ -248,6 +267,7 @@ export async function run(): Promise<void> {
   const summary = new SummaryBuilder();
   try {
     const inputs = parseMigrateInputs((name) => core.getInput(name));
+    if (inputs.githubToken) logger.mask(inputs.githubToken);
     for (const value of [
       ...Object.values(inputs.statisticsHeaders),
       ...Object.values(inputs.hook?.headers ?? {}),

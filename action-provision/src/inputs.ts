@@ -44,6 +44,10 @@ export interface ProvisionInputs {
   requirePromotionFrom: string[];
   /** Where the promotion ledger lives: artifact-bucket, else the package's bucket. */
   ledgerBucket: string | undefined;
+  /** Records a GitHub deployment for deploy and recreate when set. */
+  githubToken: string | undefined;
+  /** The stack output a successful GitHub deployment links to. */
+  environmentUrlOutput: string;
 }
 
 export function parseProvisionInputs(
@@ -138,6 +142,14 @@ export function parseProvisionInputs(
     }
   }
 
+  const githubToken = optionalString(source, 'github-token');
+  if (githubToken !== undefined && !deploys) {
+    throw new ConfigurationError(
+      `records a GitHub deployment for deploy and recreate, not for '${operation}'`,
+      "input 'github-token'",
+    );
+  }
+
   return {
     operation,
     definition: optionalString(source, 'definition') ?? DEFAULT_DEFINITION,
@@ -158,5 +170,7 @@ export function parseProvisionInputs(
     smokeTest,
     requirePromotionFrom,
     ledgerBucket,
+    githubToken,
+    environmentUrlOutput: optionalString(source, 'environment-url-output') ?? 'ServiceUrl',
   };
 }

@@ -9,7 +9,12 @@ import { systemClock } from '../../src/core/waiter.js';
 import { packageEnvironment } from '../../src/packaging/package-environment.js';
 import { defaultPolling, type ProvisionContext } from '../../src/provisioning/context.js';
 import { deleteStack } from '../../src/provisioning/delete-stack.js';
-import { StatefulResourceGuardError, deployStack } from '../../src/provisioning/deploy-stack.js';
+import {
+  StatefulResourceGuardError,
+  deployStack,
+  type DeployResult,
+} from '../../src/provisioning/deploy-stack.js';
+import { trackDeployment } from '../../src/github/deployments.js';
 import { resolveDeploySource } from '../../src/provisioning/deploy-source.js';
 import { loadDefinition } from '../../src/definition/definition.js';
 import { StackOperationError } from '../../src/provisioning/stack-operation-error.js';
@@ -148,78 +153,97 @@ async function runDeploy(
     );
   }
 
-  if (inputs.operation === 'recreate') {
-    if (settings?.protected) {
-      throw new ConfigurationError(
-        `'${environment}' is a protected environment; recreate (delete, then deploy) is refused for it. Use operation: deploy.`,
-        "input 'environment'",
-      );
-    }
-    await logger.group(`Delete ${stackName} (recreate)`, () => deleteStack(context, stackName));
+  if (inputs.operation === 'recreate' && settings?.protected) {
+    throw new ConfigurationError(
+      `'${environment}' is a protected environment; recreate (delete, then deploy) is refused for it. Use operation: deploy.`,
+      "input 'environment'",
+    );
   }
+  const change = async (): Promise<DeployResult> => {
+    if (inputs.operation === 'recreate') {
+      await logger.group(`Delete ${stackName} (recreate)`, () => deleteStack(context, stackName));
+    }
 
-  const result = await deployStack(context, {
-    stackName,
-    version: source.version,
-    templateBody: template.body,
-    parameters,
-    tags: stackTags(definition, environment, source.version, {
-      ...run,
-      commit: source.commit,
-      runUrl: source.runUrl,
-    }),
-    capabilities: inputs.capabilities,
-    stateful: definition.stateful,
-    allowReplacement: inputs.allowReplacement,
-    keepFailed: inputs.keepFailed,
-    protect: settings?.protected ?? false,
-  });
-  deploySummary(summary, environment, result, source.label, Date.now() - started);
-  core.setOutput('stack-name', result.stackName);
-  core.setOutput('stack-id', result.stackId);
-  core.setOutput('version', result.version);
-  core.setOutput('changed', String(result.changed));
-  core.setOutput('operation', result.operation);
-  core.setOutput('outputs', JSON.stringify(result.outputs));
-  for (const [key, value] of Object.entries(result.outputs)) {
-    if (FIXED_OUTPUTS.includes(key)) {
-      logger.warning(
-        `Stack output '${key}' has the name of one of this action's outputs; read it from 'outputs' instead.`,
-      );
-    } else {
-      core.setOutput(key, value);
-    }
-  }
-  logger.info(
-    result.changed
-      ? `${result.stackName} is ${result.status} at version ${result.version}.`
-      : `${result.stackName} already matches version ${result.version}; nothing changed.`,
-  );
-  if (inputs.smokeTest) {
-    const publish = async (report: SmokeReport): Promise<string> => {
-      core.setOutput('smoke-passed', String(report.passed));
-      core.setOutput('smoke-report', logger.redact(JSON.stringify(report)));
-      if (inputs.ledgerBucket === undefined) return '';
-      const url = await recordSmokeResult(
-        clients.s3,
-        inputs.ledgerBucket,
-        { component: definition.component, version: result.version, environment },
-        report,
-        run,
-        logger,
-        result.stackName,
-      );
-      core.setOutput('promotion-record', url);
-      return url;
-    };
-    const smoke = await smokeAfterDeploy(context, result, definition.smoke, {
+    const result = await deployStack(context, {
+      stackName,
+      version: source.version,
+      templateBody: template.body,
+      parameters,
+      tags: stackTags(definition, environment, source.version, {
+        ...run,
+        commit: source.commit,
+        runUrl: source.runUrl,
+      }),
+      capabilities: inputs.capabilities,
+      stateful: definition.stateful,
+      allowReplacement: inputs.allowReplacement,
       keepFailed: inputs.keepFailed,
       protect: settings?.protected ?? false,
-      publish,
     });
-    smokeSummary(summary, smoke.report);
-    if (smoke.record) summary.paragraph(`Recorded in the promotion ledger: \`${smoke.record}\``);
-  }
+    deploySummary(summary, environment, result, source.label, Date.now() - started);
+    core.setOutput('stack-name', result.stackName);
+    core.setOutput('stack-id', result.stackId);
+    core.setOutput('version', result.version);
+    core.setOutput('changed', String(result.changed));
+    core.setOutput('operation', result.operation);
+    core.setOutput('outputs', JSON.stringify(result.outputs));
+    for (const [key, value] of Object.entries(result.outputs)) {
+      if (FIXED_OUTPUTS.includes(key)) {
+        logger.warning(
+          `Stack output '${key}' has the name of one of this action's outputs; read it from 'outputs' instead.`,
+        );
+      } else {
+        core.setOutput(key, value);
+      }
+    }
+    logger.info(
+      result.changed
+        ? `${result.stackName} is ${result.status} at version ${result.version}.`
+        : `${result.stackName} already matches version ${result.version}; nothing changed.`,
+    );
+    if (inputs.smokeTest) {
+      const publish = async (report: SmokeReport): Promise<string> => {
+        core.setOutput('smoke-passed', String(report.passed));
+        core.setOutput('smoke-report', logger.redact(JSON.stringify(report)));
+        if (inputs.ledgerBucket === undefined) return '';
+        const url = await recordSmokeResult(
+          clients.s3,
+          inputs.ledgerBucket,
+          { component: definition.component, version: result.version, environment },
+          report,
+          run,
+          logger,
+          result.stackName,
+        );
+        core.setOutput('promotion-record', url);
+        return url;
+      };
+      const smoke = await smokeAfterDeploy(context, result, definition.smoke, {
+        keepFailed: inputs.keepFailed,
+        protect: settings?.protected ?? false,
+        publish,
+      });
+      smokeSummary(summary, smoke.report);
+      if (smoke.record) summary.paragraph(`Recorded in the promotion ledger: \`${smoke.record}\``);
+    }
+    return result;
+  };
+  await trackDeployment(
+    inputs.githubToken,
+    {
+      environment,
+      version: source.version,
+      component: definition.component,
+      production: settings?.protected ?? false,
+    },
+    run.runUrl,
+    logger,
+    change,
+    async (result) => ({
+      description: `${definition.component} ${result.version} on ${result.stackName}`,
+      url: result.outputs[inputs.environmentUrlOutput],
+    }),
+  );
 }
 
 async function runDelete(
@@ -286,6 +310,7 @@ export async function run(): Promise<void> {
   let inputs: ProvisionInputs | undefined;
   try {
     inputs = parseProvisionInputs((name) => core.getInput(name));
+    if (inputs.githubToken) logger.mask(inputs.githubToken);
     const parsed = inputs;
     const settings = () => resolveAwsSettings('action-provision', parsed.awsRegion);
     if (parsed.operation !== 'package' || parsed.artifactBucket) settings(); // region errors before any work
