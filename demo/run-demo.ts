@@ -8,9 +8,13 @@
 //   → package 1.0.0 → deploy ci + smoke test, on that AMI → write data → package 1.1.0
 //   → migrate staging to 1.1.0 requiring ci (refused: 1.1.0 never passed ci)
 //   → update ci to 1.1.0 + smoke test → create staging's blue colour at 1.1.0 → smoke test it
-//   → write 300 records into staging → package 1.2.0 → update ci to 1.2.0 + smoke test
+//   → create production's blue colour at 1.1.0 (gate: staging) → smoke test it
+//   → write 300 records into staging and 600 into production → package 1.2.0
+//   → update ci to 1.2.0 + smoke test
 //   → migrate staging blue → green with the statistics gate, counts before and after
-//   → smoke test green → no-op deploy of ci → delete ci
+//   → smoke test green → migrate production blue → green (gate: staging's smoke and
+//   statistics records) → smoke test it → nightly recreate of ci from the newest package
+//   → no-op deploy of ci → where each environment stands
 //
 // Prints each step's result and timing, writes every step's job summary to .demo/report.md,
 // and stops the emulator it started, whatever happens.
@@ -76,7 +80,7 @@ async function step(
   const line = !ok ? failure : expected ? `refused as expected: ${failure}` : detail(run);
   steps.push({ name, run, detail: line });
   console.log(
-    `${ok ? '✔' : '✘'} ${name.padEnd(40)} ${seconds(run.durationMs).padStart(8)}  ${line}`,
+    `${ok ? '✔' : '✘'} ${name.padEnd(46)} ${seconds(run.durationMs).padStart(8)}  ${line}`,
   );
   if (!ok) {
     console.log(run.stdout);
@@ -141,7 +145,15 @@ async function main(): Promise<void> {
     endpoint: moto.endpoint,
     region,
   });
-  services.push(ciService, blueService, greenService);
+  const productionBlue = await startSampleService('production-sample-service-blue', {
+    endpoint: moto.endpoint,
+    region,
+  });
+  const productionGreen = await startSampleService('production-sample-service-green', {
+    endpoint: moto.endpoint,
+    region,
+  });
+  services.push(ciService, blueService, greenService, productionBlue, productionGreen);
   console.log(
     `ci's service on ${ciService.endpoint}; staging's blue on ${blueService.endpoint}, green on ${greenService.endpoint}\n`,
   );
@@ -226,14 +238,21 @@ async function main(): Promise<void> {
     (run) => `published ${run.outputs.package}`,
   );
   // Staging is blue/green: action-migrate creates its colours and moves it between versions.
-  const migrateStaging = (pkg: string, colour: SampleService): Record<string, string> => ({
+  const migrateTo = (
+    environment: 'staging' | 'production',
+    pkg: string,
+    colour: SampleService,
+    gates = 'smoke',
+  ): Record<string, string> => ({
     strategy: 'blue-green',
-    environment: 'staging',
+    environment,
     package: pkg,
     parameters: `ServiceEndpoint=${colour.endpoint}\nImageId=${imageId}`,
-    'require-promotion-from': 'ci',
+    'require-promotion-from': environment === 'staging' ? 'ci' : 'staging',
+    'require-gates': gates,
     's3-copy-concurrency': '16',
   });
+  const migrateStaging = (pkg: string, colour: SampleService) => migrateTo('staging', pkg, colour);
   await step(
     'migrate staging to 1.1.0 (gate: ci)',
     migrateStaging(v2.outputs.package!, blueService),
@@ -252,36 +271,54 @@ async function main(): Promise<void> {
     (run) => `${run.outputs['stack-name']} serves staging; pointer set`,
     { action: 'action-migrate' },
   );
-  const smokeStaging = (stackName: string) =>
+  const smoke = (environment: string, stackName: string) =>
     step(
-      `smoke test staging (${stackName.replace('staging-sample-service-', '')})`,
-      { environment: 'staging', 'stack-name': stackName, 'artifact-bucket': ARTIFACTS },
+      `smoke test ${environment} (${stackName.replace(`${environment}-sample-service-`, '')})`,
+      { environment, 'stack-name': stackName, 'artifact-bucket': ARTIFACTS },
       (run) => `${smokeLine(run)}; recorded in the ledger`,
       { action: 'action-smoke-test' },
     );
+  const smokeStaging = (stackName: string) => smoke('staging', stackName);
   await smokeStaging(firstColour.outputs['stack-name']!);
+  // Production is created only from a version Staging has passed.
+  const firstProduction = await step(
+    'create production 1.1.0, blue (gate: staging)',
+    migrateTo('production', v2.outputs.package!, productionBlue),
+    (run) => `${run.outputs['stack-name']} serves production (termination protection on)`,
+    { action: 'action-migrate' },
+  );
+  await smoke('production', firstProduction.outputs['stack-name']!);
 
-  const blueBucket = (
-    await cloudFormation.send(
-      new DescribeStacksCommand({ StackName: firstColour.outputs['stack-name'] }),
-    )
-  ).Stacks![0]!.Outputs!.find((output) => output.OutputKey === 'DataBucketName')!.OutputValue!;
+  const bucketOf = async (stackName: string) =>
+    (
+      await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))
+    ).Stacks![0]!.Outputs!.find((output) => output.OutputKey === 'DataBucketName')!.OutputValue!;
   const kinds = ['customers', 'orders', 'invoices'];
-  for (let index = 0; index < 300; index += 30) {
-    await Promise.all(
-      Array.from({ length: 30 }, (_, offset) =>
-        s3.send(
-          new PutObjectCommand({
-            Bucket: blueBucket,
-            Key: `${kinds[(index + offset) % 3]}/${index + offset}.json`,
-            Body: JSON.stringify({ id: index + offset }),
-          }),
+  const writeRecords = async (bucket: string, count: number) => {
+    for (let index = 0; index < count; index += 30) {
+      await Promise.all(
+        Array.from({ length: Math.min(30, count - index) }, (_, offset) =>
+          s3.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: `${kinds[(index + offset) % 3]}/${index + offset}.json`,
+              Body: JSON.stringify({ id: index + offset }),
+            }),
+          ),
         ),
-      ),
-    );
-  }
+      );
+    }
+  };
+  const blueBucket = await bucketOf(firstColour.outputs['stack-name']!);
+  await writeRecords(blueBucket, 300);
+  const productionBucket = await bucketOf(firstProduction.outputs['stack-name']!);
+  await writeRecords(productionBucket, 600);
+  const productionBefore = await statisticsOf(productionBlue);
   const before = await statisticsOf(blueService);
   console.log(`  wrote 300 records to staging (${blueBucket}): ${describeCounts(before)}`);
+  console.log(
+    `  wrote 600 records to production (${productionBucket}): ${describeCounts(productionBefore)}`,
+  );
 
   const v3 = await step(
     'package 1.2.0',
@@ -313,16 +350,37 @@ async function main(): Promise<void> {
     throw new Error('the statistics of green differ from blue after the migration');
   }
   await smokeStaging(migrated.outputs['stack-name']!);
+  const gatedProduction = (gates: string) =>
+    migrateTo('production', v3.outputs.package!, productionGreen, gates);
+  const production = await step(
+    'migrate production to 1.2.0, blue → green',
+    gatedProduction('smoke, statistics'),
+    (run) => {
+      const gates = JSON.parse(run.outputs.statistics ?? '[]') as Array<{
+        passed: boolean;
+        buckets: Array<{ objects: number }>;
+      }>;
+      return `gates: staging smoke + statistics passed; ${run.outputs['stack-name']} serves production; statistics gate ${gates.every((gate) => gate.passed) ? 'passed' : 'failed'} (${gates[0]?.buckets[0]?.objects ?? 0} objects copied and verified)`;
+    },
+    { action: 'action-migrate' },
+  );
+  const productionAfter = await statisticsOf(productionGreen);
+  console.log(`  production's data before (blue): ${describeCounts(productionBefore)}`);
+  console.log(`  production's data after (green): ${describeCounts(productionAfter)}`);
+  if (describeCounts(productionBefore) !== describeCounts(productionAfter)) {
+    throw new Error('the statistics of production green differ from blue after the migration');
+  }
+  await smoke('production', production.outputs['stack-name']!);
+  await step(
+    'nightly: recreate ci from the newest package',
+    { ...deployCi(v3.outputs.package!, true), operation: 'recreate' },
+    (run) =>
+      `${run.outputs['stack-name']} deleted and created again at ${run.outputs.version}; ${smokeLine(run)}`,
+  );
   await step(
     'deploy ci 1.2.0 again (no-op)',
     deployCi(v3.outputs.package!, false),
     (run) => `changed=${run.outputs.changed} (empty change set)`,
-  );
-  await step(
-    'delete ci',
-    { operation: 'delete', environment: 'ci' },
-    (run) =>
-      `${run.outputs['stack-name']} deleted; ${/(\d+) object version/.exec(run.stdout)?.[1] ?? 0} objects emptied first`,
   );
   const ledger = await s3.send(
     new ListObjectsV2Command({ Bucket: ARTIFACTS, Prefix: 'promotions/' }),
@@ -333,8 +391,18 @@ async function main(): Promise<void> {
   console.log(
     `\nAll ${steps.length} steps passed in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))}`,
   );
+  const ciStats = await statisticsOf(ciService);
+  const standing = [
+    ['ci', '1.2.0', 'ci-sample-service', describeCounts(ciStats)],
+    ['staging', '1.2.0', migrated.outputs['stack-name']!, describeCounts(after)],
+    ['production', '1.2.0', production.outputs['stack-name']!, describeCounts(productionAfter)],
+  ];
+  console.log('\nWhere each environment stands:');
+  for (const [environment, version, stack, counts] of standing) {
+    console.log(`  ${environment!.padEnd(11)} ${version}  ${stack!.padEnd(32)} ${counts}`);
+  }
   console.log(
-    `Where things stand: AMI ${imageId} (sample-service 1.0.0) in moto; ci deleted; staging at 1.2.0 on ${migrated.outputs['stack-name']} (${describeCounts(after)}), ${migrated.outputs['previous-stack']} kept at 1.1.0 for rollback; packages 1.0.0, 1.1.0 and 1.2.0 in s3://${ARTIFACTS}/sample-service/.`,
+    `  previous colours kept for rollback: ${migrated.outputs['previous-stack']} (1.1.0), ${production.outputs['previous-stack']} (1.1.0); AMI ${imageId}; packages 1.0.0, 1.1.0, 1.2.0 in s3://${ARTIFACTS}/sample-service/`,
   );
 }
 
@@ -350,6 +418,7 @@ async function statisticsOf(service: SampleService): Promise<Statistics> {
 }
 
 function describeCounts(statistics: Statistics): string {
+  if (Object.keys(statistics.records).length === 0) return 'no records';
   return `${Object.entries(statistics.records)
     .sort()
     .map(([kind, count]) => `${count} ${kind}`)

@@ -12,6 +12,9 @@ A second correction, for tests that serve their own public images (MOTO_AMIS_PAT
 parses each image's creation_date in place in the shared list when the first region starts, so
 the second region (an AMI copy's target) fails with a 500 parsing a date it already parsed.
 Every region now loads from a fresh copy of the list.
+
+A third: moto 5.2.1 has no UpdateTerminationProtection (it answers 500), so protected
+environments could not be deployed. It now sets the flag DescribeStacks already reports.
 """
 
 import sys
@@ -50,6 +53,22 @@ def _load_amis_per_region(self):
 
 
 ec2_amis.AmiBackend._load_amis = _load_amis_per_region
+
+from moto.cloudformation import responses as cloudformation_responses  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+
+
+def _update_termination_protection(self):
+    stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+    stack.enable_termination_protection = (
+        str(self._get_param("EnableTerminationProtection")).lower() == "true"
+    )
+    return ActionResult({"StackId": stack.stack_id})
+
+
+cloudformation_responses.CloudFormationResponse.update_termination_protection = (
+    _update_termination_protection
+)
 
 from moto.server import main  # noqa: E402
 

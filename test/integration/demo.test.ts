@@ -21,7 +21,21 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(result.stdout).toMatch(/ci's web servers launch from ami-[0-9a-f]+, the AMI built above/);
   expect(result.stdout).toMatch(/✔ package 1\.0\.0/);
   expect(result.stdout).toMatch(/✔ deploy ci 1\.2\.0 again \(no-op\)\s+[\d.]+ s\s+changed=false/);
-  expect(result.stdout).toMatch(/✔ delete ci .* 25 objects emptied first/);
+  expect(result.stdout).toMatch(
+    /✔ nightly: recreate ci from the newest package .*deleted and created again at 1\.2\.0; smoke 3\/3 passed/,
+  );
+  expect(result.stdout).toMatch(
+    /✔ migrate production to 1\.2\.0, blue → green .*gates: staging smoke \+ statistics passed; production-sample-service-green serves production; statistics gate passed \(600 objects copied and verified\)/,
+  );
+  expect(result.stdout).toMatch(
+    /production's data before \(blue\): 200 customers, 200 invoices, 200 orders, (\d+) bytes\n.*production's data after \(green\): 200 customers, 200 invoices, 200 orders, \1 bytes/,
+  );
+  expect(result.stdout).toMatch(
+    /Where each environment stands:\n {2}ci +1\.2\.0 +ci-sample-service/,
+  );
+  expect(result.stdout).toMatch(
+    / {2}production +1\.2\.0 +production-sample-service-green +200 customers/,
+  );
   expect(result.stdout).toMatch(/✔ deploy ci 1\.0\.0 \+ smoke test \(create\).*smoke 3\/3 passed/);
   expect(result.stdout).toMatch(
     /✔ migrate staging to 1\.1\.0 \(gate: ci\)\s+[\d.]+ s\s+refused as expected/,
@@ -39,11 +53,10 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(result.stdout).toMatch(
     /promotions\/sample-service\/1\.0\.0\/ci\/smoke\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
   );
-  expect(result.stdout).toContain('All 14 steps passed');
+  expect(result.stdout).toContain('All 18 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
   expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
-  expect(report).toContain('## 🗑️ Deleted ci-sample-service');
   expect(report).toContain('## ✅ sample-service in staging migrated to 1.2.0');
   expect(report).toContain(
     '#### ✅ Statistics: staging-sample-service-blue → staging-sample-service-green',
