@@ -46,3 +46,12 @@ describe.each(actions)('%s/README.md', (action) => {
     expect(documented(readme, 'Outputs')).toEqual(Object.keys(metadata.outputs ?? {}).sort());
   });
 });
+
+// The IAM policies and other JSON in the documentation are copied into AWS as they are.
+const documents = ['README.md', ...actions.map((action) => path.join(action, 'README.md'))];
+test.each(documents)('every JSON block in %s parses', (document) => {
+  const text = readFileSync(path.join(REPO_ROOT, document), 'utf8');
+  const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  for (const block of blocks) expect(() => JSON.parse(block)).not.toThrow();
+  if (document === 'README.md') expect(blocks.length).toBeGreaterThanOrEqual(4);
+});
