@@ -132,28 +132,17 @@ async function main(): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: ARTIFACTS }));
 
   const region = moto.env.AWS_REGION!;
-  const ciService = await startSampleService('ci-sample-service', {
-    endpoint: moto.endpoint,
-    region,
-  });
-  // Staging is blue/green: one service per colour, each over its own stack.
-  const blueService = await startSampleService('staging-sample-service-blue', {
-    endpoint: moto.endpoint,
-    region,
-  });
-  const greenService = await startSampleService('staging-sample-service-green', {
-    endpoint: moto.endpoint,
-    region,
-  });
-  const productionBlue = await startSampleService('production-sample-service-blue', {
-    endpoint: moto.endpoint,
-    region,
-  });
-  const productionGreen = await startSampleService('production-sample-service-green', {
-    endpoint: moto.endpoint,
-    region,
-  });
-  services.push(ciService, blueService, greenService, productionBlue, productionGreen);
+  const serviceOf = async (stackName: string) => {
+    const service = await startSampleService(stackName, { endpoint: moto!.endpoint, region });
+    services.push(service);
+    return service;
+  };
+  const ciService = await serviceOf('ci-sample-service');
+  // Staging and Production are blue/green: one service per colour, each over its own stack.
+  const blueService = await serviceOf('staging-sample-service-blue');
+  const greenService = await serviceOf('staging-sample-service-green');
+  const productionBlue = await serviceOf('production-sample-service-blue');
+  const productionGreen = await serviceOf('production-sample-service-green');
   console.log(
     `ci's service on ${ciService.endpoint}; staging's blue on ${blueService.endpoint}, green on ${greenService.endpoint}\n`,
   );
