@@ -3,13 +3,14 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { awsErrorName, httpStatus } from '../aws/errors.js';
 import type { Clock } from '../core/waiter.js';
-import { listObjects, type ListedObject } from './bucket-listing.js';
+import { isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
 
 /** CopyObject's limit: anything larger must be copied in parts. */
 export const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
@@ -95,10 +96,28 @@ class Copier {
     }
   }
 
+  /**
+   * The part size a multipart object was uploaded with, read from its first part. Copying in
+   * the same parts gives the copy the same ETag, so verification can compare ETags exactly.
+   */
+  private async partSizeOf(object: ListedObject): Promise<number | undefined> {
+    const first = await this.withRetry(() =>
+      this.s3.send(new HeadObjectCommand({ Bucket: this.source, Key: object.key, PartNumber: 1 })),
+    );
+    const size = first.ContentLength ?? 0;
+    const parts = first.PartsCount ?? 0;
+    // Equal parts (all but the last) are what the layout can be rebuilt from; others are not.
+    if (parts < 2 || size < 5 * 1024 ** 2 || Math.ceil(object.size / size) !== parts) {
+      return undefined;
+    }
+    return size;
+  }
+
   async copy(object: ListedObject): Promise<void> {
     const threshold = this.options.multipartThreshold ?? SINGLE_COPY_LIMIT;
-    if (object.size > threshold) {
-      await this.copyInParts(object);
+    const partSize = isMultipartEtag(object.etag) ? await this.partSizeOf(object) : undefined;
+    if (object.size > threshold || partSize !== undefined) {
+      await this.copyInParts(object, partSize);
       this.progress.multipart += 1;
     } else {
       await this.withRetry(() =>
@@ -119,14 +138,20 @@ class Copier {
     this.progress.bytes += object.size;
   }
 
-  private async copyInParts(object: ListedObject): Promise<void> {
+  private async copyInParts(object: ListedObject, sourcePartSize?: number): Promise<void> {
     const head = await this.withRetry(() =>
       this.s3.send(new HeadObjectCommand({ Bucket: this.source, Key: object.key })),
     );
-    const partSize = Math.max(
-      this.options.partSize ?? DEFAULT_PART_SIZE,
-      Math.ceil(object.size / MAX_PARTS),
+    // CopyObject copies tags itself (TaggingDirective COPY); a multipart upload does not.
+    const tagging = await this.withRetry(() =>
+      this.s3.send(new GetObjectTaggingCommand({ Bucket: this.source, Key: object.key })),
     );
+    const tags = new URLSearchParams(
+      (tagging.TagSet ?? []).map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? '']),
+    ).toString();
+    const partSize =
+      sourcePartSize ??
+      Math.max(this.options.partSize ?? DEFAULT_PART_SIZE, Math.ceil(object.size / MAX_PARTS));
     const upload = await this.withRetry(() =>
       this.s3.send(
         new CreateMultipartUploadCommand({
@@ -136,7 +161,10 @@ class Copier {
           ContentEncoding: head.ContentEncoding,
           ContentDisposition: head.ContentDisposition,
           CacheControl: head.CacheControl,
+          ContentLanguage: head.ContentLanguage,
           Metadata: head.Metadata,
+          StorageClass: head.StorageClass,
+          ...(tags ? { Tagging: tags } : {}),
         }),
       ),
     );

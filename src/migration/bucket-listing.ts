@@ -57,3 +57,8 @@ export async function* listObjects(
 export function compareKeys(left: string, right: string): number {
   return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
 }
+
+/** `"…-N"`: an object uploaded in N parts, whose ETag depends on how it was uploaded. */
+export function isMultipartEtag(etag: string): boolean {
+  return /-\d+"?$/.test(etag);
+}

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
+  UploadPartCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -138,6 +142,67 @@ describe('copyBucket and compareBuckets on moto', () => {
     // The copy's ETag is a multipart one: compared by key and size, and said so.
     const comparison = await compareBuckets(s3, 'parts-source', 'parts-target');
     expect(comparison).toMatchObject({ equal: true, sizeOnly: 1 });
+  });
+
+  test('an object uploaded in parts is copied in the same parts: same ETag, tags kept', async () => {
+    const s3 = client(moto.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: 'layout-source' }));
+    const upload = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: 'layout-source',
+        Key: 'uploaded/in-parts.bin',
+        ContentType: 'application/octet-stream',
+        Metadata: { origin: 'cli' },
+        Tagging: 'team=records&tier=gold',
+      }),
+    );
+    const parts = [];
+    for (const [index, size] of [5 * 1024 * 1024, 5 * 1024 * 1024, 1000].entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({
+          Bucket: 'layout-source',
+          Key: 'uploaded/in-parts.bin',
+          UploadId: upload.UploadId,
+          PartNumber: index + 1,
+          Body: Buffer.alloc(size, index + 1),
+        }),
+      );
+      parts.push({ ETag: part.ETag!, PartNumber: index + 1 });
+    }
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'layout-source',
+        Key: 'uploaded/in-parts.bin',
+        UploadId: upload.UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+    await s3.send(new CreateBucketCommand({ Bucket: 'layout-target' }));
+    const result = await copyBucket(s3, 'layout-source', 'layout-target', {
+      concurrency: 2,
+      clock: systemClock,
+    });
+    expect(result).toMatchObject({ objects: 1, multipart: 1 });
+    const [source, target] = await Promise.all(
+      ['layout-source', 'layout-target'].map((Bucket) =>
+        s3.send(new HeadObjectCommand({ Bucket, Key: 'uploaded/in-parts.bin' })),
+      ),
+    );
+    expect(source!.ETag).toMatch(/-3"$/);
+    expect(target!.ETag).toBe(source!.ETag);
+    expect(target!.Metadata).toEqual({ origin: 'cli' });
+    const tags = await s3.send(
+      new GetObjectTaggingCommand({ Bucket: 'layout-target', Key: 'uploaded/in-parts.bin' }),
+    );
+    expect(tags.TagSet).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'records' },
+        { Key: 'tier', Value: 'gold' },
+      ]),
+    );
+    const comparison = await compareBuckets(s3, 'layout-source', 'layout-target');
+    expect(comparison).toMatchObject({ equal: true, sizeOnly: 0 });
+    expect(comparison.source.digest).toBe(comparison.target.digest);
   });
 
   test('missing, extra, resized and rewritten objects are all reported', async () => {
