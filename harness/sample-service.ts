@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { summariseBucket } from './bucket-summary.js';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 /**
@@ -149,22 +150,8 @@ export async function startSampleService(
 
   // Seed 002's statistics endpoint: a summary of the data, compared between environments.
   async function countObjects(bucket: string) {
-    const counts: Record<string, number> = {};
-    let bytes = 0;
-    let token: string | undefined;
-    for (let page = 0; page < 10_000; page++) {
-      const listed = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-      );
-      for (const object of listed.Contents ?? []) {
-        const kind = object.Key!.split('/')[0]!;
-        counts[kind] = (counts[kind] ?? 0) + 1;
-        bytes += object.Size ?? 0;
-      }
-      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
-      if (!token) break;
-    }
-    return { records: counts, bytes };
+    const summary = await summariseBucket(s3, bucket);
+    return { records: summary.byPrefix, bytes: summary.bytes };
   }
 
   const server = http.createServer((request, response) => {

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { summariseBucket } from './bucket-summary.js';
 
 /**
  * One loopback service standing in for every stack's instances: `/stacks/{stack}/...` is the
@@ -46,25 +47,13 @@ export async function startStatisticsService(
   }
 
   async function statistics(bucket: string) {
-    const prefixes: Record<string, number> = {};
-    let total = 0;
-    let bytes = 0;
-    let token: string | undefined;
-    for (let page = 0; page < 10_000; page++) {
-      const response = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-      );
-      for (const object of response.Contents ?? []) {
-        const prefix = object.Key!.includes('/') ? object.Key!.split('/')[0]! : '(root)';
-        prefixes[prefix] = (prefixes[prefix] ?? 0) + 1;
-        total += 1;
-        bytes += object.Size ?? 0;
-      }
-      token = response.IsTruncated ? response.NextContinuationToken : undefined;
-      if (!token) break;
-    }
+    const summary = await summariseBucket(s3, bucket);
     return {
-      objects: { total, bytes, prefixes: Object.keys(prefixes).length },
+      objects: {
+        total: summary.total,
+        bytes: summary.bytes,
+        prefixes: Object.keys(summary.byPrefix).length,
+      },
       generatedAt: new Date().toISOString(),
     };
   }

@@ -1,5 +1,6 @@
 import {
   DeleteObjectsCommand,
+  ListObjectsV2Command,
   ListObjectVersionsCommand,
   type ObjectIdentifier,
   type S3Client,
@@ -68,4 +69,30 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<Emptied
     if (!response.IsTruncated || objects.length === 0) break;
   }
   return { bucket, deleted, missing: false };
+}
+
+/**
+ * The greatest key ending in `suffix` under `prefix`: the newest object where keys start with
+ * a sortable timestamp (ledger records, migration journals). Lists at most `maxPages` pages.
+ */
+export async function newestKey(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  suffix: string,
+  maxPages: number,
+): Promise<string | undefined> {
+  let newest: string | undefined;
+  let token: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const response = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const object of response.Contents ?? []) {
+      if (object.Key?.endsWith(suffix) && (!newest || object.Key > newest)) newest = object.Key;
+    }
+    token = response.IsTruncated ? response.NextContinuationToken : undefined;
+    if (!token) break;
+  }
+  return newest;
 }

@@ -85,3 +85,22 @@ export function renderPlaceholders(
     return value;
   });
 }
+
+/**
+ * Fills header templates and masks every filled-in value before it is used: these headers
+ * carry credentials (admin tokens for statistics and maintenance calls).
+ */
+export function renderMaskedHeaders(
+  templates: Record<string, string>,
+  values: PlaceholderValues,
+  input: string,
+  mask: (secret: string) => void,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, template] of Object.entries(templates)) {
+    const value = renderPlaceholders(template, values, `input '${input}' (${name})`);
+    mask(value);
+    headers[name.toLowerCase()] = value;
+  }
+  return headers;
+}

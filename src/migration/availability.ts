@@ -7,7 +7,7 @@ import {
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { RefusalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { renderPlaceholders } from '../core/placeholders.js';
+import { renderMaskedHeaders, renderPlaceholders } from '../core/placeholders.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
 import { listStackResources } from '../provisioning/stack-resources.js';
 import { sendRequest } from '../smoke/http-client.js';
@@ -132,12 +132,12 @@ async function callHook(
   const hook = context.hook!;
   const values = { outputs, env: process.env };
   const url = renderPlaceholders(urlTemplate, values, `input 'maintenance-${what}-url'`);
-  const headers: Record<string, string> = { 'user-agent': 'environment-pipeline-actions migrate' };
-  for (const [name, template] of Object.entries(hook.headers)) {
-    const value = renderPlaceholders(template, values, `input 'maintenance-headers' (${name})`);
-    context.logger.mask(value);
-    headers[name.toLowerCase()] = value;
-  }
+  const headers = {
+    'user-agent': 'environment-pipeline-actions migrate',
+    ...renderMaskedHeaders(hook.headers, values, 'maintenance-headers', (secret) =>
+      context.logger.mask(secret),
+    ),
+  };
   let last = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {

@@ -80,7 +80,8 @@ export function checkSnapshotParameters(
 /**
  * Refuses a stack holding data the migration cannot clone (a DynamoDB table, an Aurora
  * cluster, a file system): copying around it would leave the new stack without that data,
- * and double-clone would then delete the only copy.
+ * and double-clone would then delete the only copy. Refuses too a DB instance with no snapshot
+ * parameter. One listing of the stack serves both checks.
  */
 export async function checkClonable(
   context: MigrationContext,
@@ -102,6 +103,11 @@ export async function checkClonable(
       'Only S3 buckets and RDS DB instances are cloned. Use strategy update (the data stays in place), or move that data out first.',
     );
   }
+  checkSnapshotParameters(
+    resources.filter((resource) => resource.type === DATABASE_TYPE),
+    request,
+    stackName,
+  );
 }
 
 export async function snapshotStackDatabases(

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorName } from '../aws/errors.js';
+import { newestKey } from '../aws/s3-buckets.js';
 import { RefusalError } from '../core/errors.js';
 import { s3Url } from '../packaging/package-reference.js';
 
@@ -102,27 +98,17 @@ export class JournalStore {
 
   /** The newest journal of an environment: the only one that can be unfinished. */
   async latest(component: string, environment: string): Promise<MigrationJournal | undefined> {
-    const prefix = journalPrefix(component, environment);
     let newest: string | undefined;
-    let token: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      let response;
-      try {
-        response = await this.s3().send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: prefix,
-            ContinuationToken: token,
-          }),
-        );
-      } catch (error) {
-        this.missingBucket(error);
-      }
-      for (const object of response.Contents ?? []) {
-        if (object.Key?.endsWith('.json') && (!newest || object.Key > newest)) newest = object.Key;
-      }
-      token = response.IsTruncated ? response.NextContinuationToken : undefined;
-      if (!token) break;
+    try {
+      newest = await newestKey(
+        this.s3(),
+        this.bucket,
+        journalPrefix(component, environment),
+        '.json',
+        MAX_PAGES,
+      );
+    } catch (error) {
+      this.missingBucket(error);
     }
     if (!newest) return undefined;
     const object = await this.s3().send(new GetObjectCommand({ Bucket: this.bucket, Key: newest }));

@@ -9,7 +9,7 @@ import {
   readPointer,
   rollBackBlueGreen,
 } from './blue-green.js';
-import { checkClonable, checkSnapshotParameters, stackDatabases } from './data-copy.js';
+import { checkClonable } from './data-copy.js';
 import { doubleClone, rollBackDoubleClone, temporaryStackName } from './double-clone.js';
 import {
   hasStarted,
@@ -46,10 +46,6 @@ async function planStacks(
       );
     }
   };
-  const checkDatabases = async (source: string) => {
-    await checkClonable(context, request, source);
-    checkSnapshotParameters(await stackDatabases(context, source), request, source);
-  };
   if (request.strategy === 'update') {
     await requireSource();
     return { source: stackName };
@@ -63,7 +59,7 @@ async function planStacks(
         'It may hold data: inspect it, and delete it (action-provision cannot, as it is not an environment; use the console or CLI) before migrating.',
       );
     }
-    await checkDatabases(stackName);
+    await checkClonable(context, request, stackName);
     return { source: stackName, temporary };
   }
   const plan = await planBlueGreen(
@@ -79,7 +75,7 @@ async function planStacks(
   };
   if (plan.active) {
     stacks.sourceColour = plan.active;
-    await checkDatabases(stacks.source!);
+    await checkClonable(context, request, stacks.source!);
   }
   if (plan.retire) stacks.retire = plan.retire;
   return stacks;

@@ -6,6 +6,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { RunContext } from '../core/github-context.js';
 import type { StatefulResources } from '../definition/definition.js';
 import type { ProvisionContext } from '../provisioning/context.js';
+import type { DeployRequest } from '../provisioning/deploy-stack.js';
 import type { AvailabilityMode, MaintenanceHook } from './availability.js';
 import type { Strategy } from './journal.js';
 import type { StatisticsEndpoint } from './statistics-endpoint.js';
@@ -61,4 +62,30 @@ export interface MigrationRequest {
   recover: RecoveryMode;
   journalBucket: string;
   run: RunContext;
+}
+
+/**
+ * The deploy of `stackName` at the requested version, as every migration step that creates or
+ * updates a stack asks for it; `overrides` holds what differs (snapshot parameters, protection,
+ * allowed replacements).
+ */
+export function deployRequestFor(
+  request: MigrationRequest,
+  stackName: string,
+  overrides: Pick<DeployRequest, 'protect' | 'allowReplacement'> & {
+    extraParameters?: Record<string, string>;
+  },
+): DeployRequest {
+  return {
+    stackName,
+    version: request.version,
+    templateBody: request.templateBody,
+    parameters: { ...request.parameters, ...overrides.extraParameters },
+    tags: request.tags,
+    capabilities: request.capabilities,
+    stateful: request.stateful,
+    allowReplacement: overrides.allowReplacement,
+    keepFailed: false,
+    protect: overrides.protect,
+  };
 }

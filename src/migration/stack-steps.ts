@@ -17,6 +17,7 @@ import {
   type GateResult,
 } from './data-copy.js';
 import type { DatabaseSnapshot } from './database-snapshots.js';
+import { deployRequestFor } from './migration-context.js';
 import { GateFailedError, type MigrationRun } from './migration-run.js';
 
 function availabilityContext(run: MigrationRun): AvailabilityContext {
@@ -120,18 +121,14 @@ export async function createStep(
     `create:${role}`,
     `Create ${stackName} at ${request.version}`,
     async () => {
-      const result = await deployStack(run.context, {
-        stackName,
-        version: request.version,
-        templateBody: request.templateBody,
-        parameters: { ...request.parameters, ...snapshotParameterValues(snapshots) },
-        tags: request.tags,
-        capabilities: request.capabilities,
-        stateful: request.stateful,
-        allowReplacement: [],
-        keepFailed: false,
-        protect,
-      });
+      const result = await deployStack(
+        run.context,
+        deployRequestFor(request, stackName, {
+          extraParameters: snapshotParameterValues(snapshots),
+          allowReplacement: [],
+          protect,
+        }),
+      );
       return { stackName, stackId: result.stackId, outputs: result.outputs };
     },
     false,

@@ -1,7 +1,11 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Logger } from '../core/logger.js';
 import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
-import { renderPlaceholders, type PlaceholderValues } from '../core/placeholders.js';
+import {
+  renderMaskedHeaders,
+  renderPlaceholders,
+  type PlaceholderValues,
+} from '../core/placeholders.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
 import { isRecord } from '../core/values.js';
 import { HttpRequestError, sendRequest } from '../smoke/http-client.js';
@@ -37,12 +41,10 @@ export async function fetchStatistics(
   const headers: Record<string, string> = {
     accept: 'application/json',
     'user-agent': 'environment-pipeline-actions migrate',
+    ...renderMaskedHeaders(endpoint.headers, values, 'statistics-headers', (secret) =>
+      logger.mask(secret),
+    ),
   };
-  for (const [name, template] of Object.entries(endpoint.headers)) {
-    const value = renderPlaceholders(template, values, `input 'statistics-headers' (${name})`);
-    logger.mask(value);
-    headers[name.toLowerCase()] = value;
-  }
   const backoff: BackoffOptions = {
     initialDelayMs: 1_000,
     maxDelayMs: 10_000,

@@ -2,6 +2,7 @@ import { errorMessage } from '../core/errors.js';
 import { deployStack } from '../provisioning/deploy-stack.js';
 import { bucketStatistics, type BucketStatistics } from './bucket-compare.js';
 import { stackBuckets, type GateResult } from './data-copy.js';
+import { deployRequestFor } from './migration-context.js';
 import { GateFailedError, type MigrationOutcome, type MigrationRun } from './migration-run.js';
 import {
   compareStatistics,
@@ -46,18 +47,13 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
       'update',
       `Update ${source} to ${request.version}`,
       async () => {
-        await deployStack(context, {
-          stackName: source,
-          version: request.version,
-          templateBody: request.templateBody,
-          parameters: request.parameters,
-          tags: request.tags,
-          capabilities: request.capabilities,
-          stateful: request.stateful,
-          allowReplacement: request.allowReplacement,
-          keepFailed: false,
-          protect: request.protect,
-        });
+        await deployStack(
+          context,
+          deployRequestFor(request, source, {
+            allowReplacement: request.allowReplacement,
+            protect: request.protect,
+          }),
+        );
       },
       false, // deployStack opens log groups of its own
     );

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorName } from '../aws/errors.js';
+import { newestKey } from '../aws/s3-buckets.js';
 import { RefusalError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
@@ -138,25 +134,11 @@ export async function latestRecord(
   bucket: string,
   subject: RecordSubject,
 ): Promise<{ key: string; record: PromotionRecord } | undefined> {
-  const prefix = ledgerPrefix(subject);
   let newest: string | undefined;
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let response;
-    try {
-      response = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-    } catch (error) {
-      missingBucket(error, bucket);
-    }
-    for (const object of response.Contents ?? []) {
-      if (object.Key && object.Key.endsWith('.json') && (!newest || object.Key > newest)) {
-        newest = object.Key;
-      }
-    }
-    token = response.IsTruncated ? response.NextContinuationToken : undefined;
-    if (!token) break;
+  try {
+    newest = await newestKey(s3, bucket, ledgerPrefix(subject), '.json', MAX_PAGES);
+  } catch (error) {
+    missingBucket(error, bucket);
   }
   if (!newest) return undefined;
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: newest }));
