@@ -15,6 +15,28 @@ Every region now loads from a fresh copy of the list.
 
 A third: moto 5.2.1 has no UpdateTerminationProtection (it answers 500), so protected
 environments could not be deployed. It now sets the flag DescribeStacks already reports.
+
+A fourth: when nothing changed, moto 5.2.1's CreateChangeSet answers a ValidationError "No
+updates are to be performed." AWS does not: it creates the change set, which ends FAILED with
+the reason "The submitted information didn't contain changes. ..." (UpdateStack is the call
+that raises). moto's backend already builds that FAILED change set; the response layer's
+early check, meant for UpdateStack, is skipped for CreateChangeSet, so the suite meets AWS's
+path.
+
+A fifth: S3's conditional writes (If-None-Match: *, If-Match) are atomic on AWS: of two writers
+racing for one key, exactly one wins. moto checks the condition and then writes, and its server
+is threaded, so two racing writers could both pass. A conditional PutObject now holds one lock
+from check to write, as AWS behaves.
+
+A sixth: ListObjectVersions on AWS lists a key's versions and delete markers interleaved, newest
+first, in the order they were written. moto 5.2.1 knows that order (its backend sorts them so)
+but writes all the Version elements first and all the DeleteMarker elements after, so a key's
+history cannot be told from the answer. Its answer is now put back in AWS's order, each key's
+entries newest first by the order moto stored them in.
+
+A seventh: an AWS::S3::Bucket created by CloudFormation gets its VersioningConfiguration on
+AWS; moto 5.2.1 ignores the property, so every stack's bucket was unversioned and nothing
+could test what a migration does with a versioned bucket's history. It is now applied.
 """
 
 import sys
@@ -69,6 +91,97 @@ def _update_termination_protection(self):
 cloudformation_responses.CloudFormationResponse.update_termination_protection = (
     _update_termination_protection
 )
+
+_create_change_set = cloudformation_responses.CloudFormationResponse.create_change_set
+
+
+def _create_change_set_like_aws(self):
+    # The instance attribute shadows the class's method for this one call only.
+    self._validate_different_update = lambda *args, **kwargs: None
+    try:
+        return _create_change_set(self)
+    finally:
+        del self._validate_different_update
+
+
+cloudformation_responses.CloudFormationResponse.create_change_set = _create_change_set_like_aws
+
+import threading  # noqa: E402
+
+from moto.s3 import responses as s3_responses  # noqa: E402
+
+_conditional_write = threading.Lock()
+_put_object = s3_responses.S3Response.put_object
+
+
+def _put_object_atomically(self, *args, **kwargs):
+    if self.headers.get("If-None-Match") or self.headers.get("If-Match"):
+        with _conditional_write:
+            return _put_object(self, *args, **kwargs)
+    return _put_object(self, *args, **kwargs)
+
+
+s3_responses.S3Response.put_object = _put_object_atomically
+
+import re  # noqa: E402
+from xml.sax.saxutils import unescape  # noqa: E402
+
+_ENTRY = re.compile(rb"<(Version|DeleteMarker)>.*?</\1>", re.S)
+_list_object_versions = s3_responses.S3Response.list_object_versions
+
+
+def _field(block, name):
+    found = re.search(rb"<" + name + rb">(.*?)</" + name + rb">", block, re.S)
+    return unescape(found.group(1).decode("utf-8")) if found else None
+
+
+def _list_object_versions_in_order(self):
+    status, headers, body = _list_object_versions(self)
+    text = body.encode("utf-8") if isinstance(body, str) else body
+    blocks = list(_ENTRY.finditer(text))
+    if len(blocks) < 2:
+        return status, headers, body
+    start, end = blocks[0].start(), blocks[-1].end()
+    between = _ENTRY.sub(b"", text[start:end])
+    if between.strip():
+        return status, headers, body  # not one run of entries: leave moto's answer alone
+    bucket = self.backend.get_bucket(self.bucket_name)
+
+    def position(block):
+        key = _field(block.group(0), b"Key")
+        version = _field(block.group(0), b"VersionId")
+        stored = [
+            "null" if item.version_id is None else str(item.version_id)
+            for item in bucket.keys.getlist(key, [])
+        ]
+        # Stored oldest first: the newest, listed first, has the highest index.
+        return (key, -stored.index(version) if version in stored else 0)
+
+    ordered = b"".join(block.group(0) for block in sorted(blocks, key=position))
+    fixed = text[:start] + ordered + text[end:]
+    return status, headers, fixed.decode("utf-8") if isinstance(body, str) else fixed
+
+
+s3_responses.S3Response.list_object_versions = _list_object_versions_in_order
+
+from moto.s3 import models as s3_models  # noqa: E402
+
+_create_bucket_from_cloudformation = s3_models.FakeBucket.create_from_cloudformation_json.__func__
+
+
+def _create_bucket_with_versioning(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    bucket = _create_bucket_from_cloudformation(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    )
+    status = (
+        cloudformation_json.get("Properties", {}).get("VersioningConfiguration", {}).get("Status")
+    )
+    if status in ("Enabled", "Suspended"):
+        bucket.versioning_status = status
+    return bucket
+
+
+s3_models.FakeBucket.create_from_cloudformation_json = classmethod(_create_bucket_with_versioning)
 
 from moto.server import main  # noqa: E402
 

@@ -19,6 +19,8 @@ import { STRATEGIES, type Strategy } from '../../src/migration/journal.js';
 import { parseIgnorePattern, type IgnorePattern } from '../../src/migration/json-diff.js';
 import {
   RECOVERY_MODES,
+  COPY_VERSIONS,
+  type CopyVersions,
   type DnsRecord,
   type RecoveryMode,
 } from '../../src/migration/migration-context.js';
@@ -52,6 +54,7 @@ export interface MigrateInputs {
   statisticsIgnore: IgnorePattern[];
   statisticsTimeoutSeconds: number;
   copyConcurrency: number;
+  copyVersions: CopyVersions;
   keepPreviousHours: number;
   /** With `{environment}` and `{component}` still to be filled in. */
   pointerParameter: string;
@@ -265,6 +268,7 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
       max: 3600,
     }),
     copyConcurrency: integer(source, 's3-copy-concurrency', 32, { min: 1, max: 512 }),
+    copyVersions: oneOf(source, 'copy-versions', COPY_VERSIONS, 'all'),
     keepPreviousHours: integer(source, 'keep-previous-hours', 24, { min: 0, max: 8760 }),
     pointerParameter,
     dnsRecord,

@@ -161,6 +161,7 @@ async function runMigration(
     hook: inputs.hook,
     statistics,
     copyConcurrency: inputs.copyConcurrency,
+    copyVersions: inputs.copyVersions,
     keepPreviousHours: inputs.keepPreviousHours,
     pointerParameter: inputs.pointerParameter
       .replace('{environment}', inputs.environment)

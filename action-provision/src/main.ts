@@ -277,11 +277,12 @@ function report(
   } else if (error instanceof StatefulResourceGuardError) {
     failureSummary(summary, `Stopped by the stateful-resource guard`, error.message);
     summary.table(
-      ['Logical ID', 'Type', 'Why it was stopped'],
+      ['Logical ID', 'Type', 'Why it was stopped', 'allow-replacement entry'],
       error.violations.map((violation) => [
-        violation.change.path,
-        violation.change.type,
+        violation.path,
+        violation.type,
         violation.why,
+        violation.allowEntry,
       ]),
     );
     core.setFailed(error.message);

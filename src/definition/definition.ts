@@ -376,6 +376,60 @@ export function checkParameterCoverage(
   }
 }
 
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * A `stateful-resources.logical-ids` entry that names no resource of the template protects
+ * nothing: a typo (`DataBuckt`) would leave the real bucket unguarded. `Parent/Child` entries
+ * must at least start at a nested stack of this template (the child's template may live
+ * elsewhere).
+ */
+export function checkStatefulResources(
+  definition: EnvironmentDefinition,
+  template: ParsedTemplate,
+  templateFile: string,
+): void {
+  const resources = Object.keys(template.resources);
+  const problems: string[] = [];
+  for (const entry of definition.stateful.logicalIds) {
+    const [first] = entry.split('/');
+    const resource = template.resources[first!];
+    if (!resource) {
+      const near = resources
+        .map((name) => ({ name, distance: editDistance(first!, name) }))
+        .filter((candidate) => candidate.distance <= Math.max(2, Math.floor(first!.length / 4)))
+        .sort((left, right) => left.distance - right.distance)[0];
+      problems.push(
+        `'${entry}' names no resource of ${templateFile}${near ? ` (did you mean '${near.name}'?)` : ''}`,
+      );
+    } else if (entry.includes('/') && resource.type !== 'AWS::CloudFormation::Stack') {
+      problems.push(
+        `'${entry}' reaches into ${first}, which is a ${resource.type}, not a nested stack (AWS::CloudFormation::Stack)`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(
+      `${problems.join('; ')}. An entry that matches nothing protects nothing. Resources of the template: ${resources.join(', ') || 'none'}`,
+      `${path.relative(process.cwd(), definition.file) || definition.file}: stateful-resources.logical-ids`,
+    );
+  }
+}
+
 async function readText(file: string, what: string, source: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
@@ -414,6 +468,7 @@ export async function loadDefinition(
   const displayTemplate = path.relative(process.cwd(), templateFile) || templateFile;
   const template = parseTemplate(body, displayTemplate);
   checkParameterCoverage(definition, template, displayTemplate);
+  checkStatefulResources(definition, template, displayTemplate);
   // A smoke check naming an output the template does not declare would only fail after the
   // stack was built; the template says now which outputs there will be.
   checkAllPlaceholders(definition.smoke, template.outputs);

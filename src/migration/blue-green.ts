@@ -14,6 +14,7 @@ import type { MigrationOutcome, MigrationRun } from './migration-run.js';
 import {
   copyStep,
   createStep,
+  deleteOwnStack,
   deleteVerifiedStack,
   gateStep,
   makeStackUnavailable,
@@ -165,8 +166,8 @@ export async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Prom
       );
     }
     if (hasStarted(run.journal, 'create:target')) {
-      await deleteVerifiedStack(run, target, "it is this migration's unfinished copy").catch(
-        (error) => problems.push(`deleting ${target} failed: ${errorMessage(error)}`),
+      await deleteOwnStack(run, target).catch((error) =>
+        problems.push(`deleting ${target} failed: ${errorMessage(error)}`),
       );
     }
     if (source) {
@@ -253,8 +254,7 @@ export async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
     await rollBackBlueGreen(run, error);
     throw run.failure(error);
   }
-  await run.setStatus(
-    'completed',
+  await run.complete(
     source
       ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy, out of service, until keep-previous-hours pass`
       : `${target} (active)`,

@@ -1,6 +1,13 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { compareKeys, isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
+import {
+  commonStart,
+  describeHistory,
+  HistoryTally,
+  listHistories,
+  pairHistories,
+} from './bucket-versions.js';
 
 /**
  * The suite's own statistics of a bucket: what is compared between environments even when the
@@ -12,11 +19,14 @@ export interface BucketStatistics {
   bytes: number;
   /** SHA-256 over every key, size and ETag in listing order: equal digests, equal contents. */
   digest: string;
+  /** Set when every version and delete marker was counted, not just current objects. */
+  versions?: number;
+  deleteMarkers?: number;
 }
 
 export interface ObjectDifference {
   key: string;
-  problem: 'missing' | 'extra' | 'size' | 'etag';
+  problem: 'missing' | 'extra' | 'size' | 'etag' | 'history';
   source?: string;
   target?: string;
 }
@@ -35,6 +45,11 @@ export interface BucketComparison {
    * equal parts (as the AWS CLI and SDKs do).
    */
   sizeOnly: number;
+  /**
+   * True when each key's whole history (every version and delete marker, in order) was
+   * compared. Version IDs always differ between two buckets, so they are not compared.
+   */
+  history?: boolean;
 }
 
 const SHOWN = 20;
@@ -129,5 +144,77 @@ export async function compareBuckets(
     differenceCount,
     differences,
     sizeOnly,
+  };
+}
+
+function historyStatistics(bucket: string, tally: HistoryTally): BucketStatistics {
+  return {
+    bucket,
+    objects: tally.objects,
+    bytes: tally.bytes,
+    digest: tally.digest(),
+    versions: tally.versions,
+    deleteMarkers: tally.deleteMarkers,
+  };
+}
+
+/** Statistics of every version and delete marker of a bucket, in one streaming pass. */
+export async function bucketHistoryStatistics(
+  s3: S3Client,
+  bucket: string,
+): Promise<BucketStatistics> {
+  const tally = new HistoryTally();
+  for await (const history of listHistories(s3, bucket)) tally.add(history);
+  return historyStatistics(bucket, tally);
+}
+
+/**
+ * Compares two versioned buckets key by key, each key's whole history in order: the same
+ * number of versions and delete markers, each version the same size and ETag, in the same
+ * places. What a plain listing shows (the current objects) is then equal too.
+ */
+export async function compareBucketHistories(
+  s3: S3Client,
+  source: string,
+  target: string,
+): Promise<BucketComparison> {
+  const sourceTally = new HistoryTally();
+  const targetTally = new HistoryTally();
+  const differences: ObjectDifference[] = [];
+  let differenceCount = 0;
+  let sizeOnly = 0;
+  for await (const pair of pairHistories(listHistories(s3, source), listHistories(s3, target))) {
+    if (pair.source) sourceTally.add(pair.source);
+    if (pair.target) targetTally.add(pair.target);
+    const left = pair.source?.versions ?? [];
+    const right = pair.target?.versions ?? [];
+    const same =
+      left.length === right.length &&
+      commonStart(left, right) === left.length &&
+      !pair.source?.ambiguous;
+    if (same) {
+      sizeOnly += left.filter(
+        (version, index) => !version.deleteMarker && version.etag !== right[index]!.etag,
+      ).length;
+      continue;
+    }
+    differenceCount += 1;
+    if (differences.length < SHOWN) {
+      differences.push({
+        key: pair.key,
+        problem: !pair.target ? 'missing' : !pair.source ? 'extra' : 'history',
+        ...(pair.source ? { source: pair.source.ambiguous ?? describeHistory(left) } : {}),
+        ...(pair.target ? { target: describeHistory(right) } : {}),
+      });
+    }
+  }
+  return {
+    source: historyStatistics(source, sourceTally),
+    target: historyStatistics(target, targetTally),
+    equal: differenceCount === 0,
+    differenceCount,
+    differences,
+    sizeOnly,
+    history: true,
   };
 }

@@ -3,6 +3,7 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   UploadPartCopyCommand,
@@ -11,6 +12,12 @@ import {
 import { awsErrorName, httpStatus } from '../aws/errors.js';
 import type { Clock } from '../core/waiter.js';
 import { isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
+import {
+  commonStart,
+  listHistories,
+  pairHistories,
+  type PairedHistory,
+} from './bucket-versions.js';
 
 /** CopyObject's limit: anything larger must be copied in parts. */
 export const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
@@ -26,6 +33,8 @@ export interface CopyOptions {
   /** Called at most every `progressEveryMs` with the running totals. */
   onProgress?: (progress: CopyProgress) => void;
   progressEveryMs?: number;
+  /** Called after each object with the count so far; the crash tests kill the process here. */
+  afterObject?: (copied: number) => void;
   clock: Clock;
 }
 
@@ -65,8 +74,9 @@ function attempts(response: { $metadata?: { attempts?: number } }): number {
 }
 
 /** The source as CopySource wants it: each key segment URL-encoded, slashes kept. */
-export function copySource(bucket: string, key: string): string {
-  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+export function copySource(bucket: string, key: string, versionId?: string): string {
+  const path = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return versionId ? `${path}?versionId=${encodeURIComponent(versionId)}` : path;
 }
 
 class Copier {
@@ -102,7 +112,14 @@ class Copier {
    */
   private async partSizeOf(object: ListedObject): Promise<number | undefined> {
     const first = await this.withRetry(() =>
-      this.s3.send(new HeadObjectCommand({ Bucket: this.source, Key: object.key, PartNumber: 1 })),
+      this.s3.send(
+        new HeadObjectCommand({
+          Bucket: this.source,
+          Key: object.key,
+          VersionId: object.versionId,
+          PartNumber: 1,
+        }),
+      ),
     );
     const size = first.ContentLength ?? 0;
     const parts = first.PartsCount ?? 0;
@@ -125,7 +142,7 @@ class Copier {
           new CopyObjectCommand({
             Bucket: this.target,
             Key: object.key,
-            CopySource: copySource(this.source, object.key),
+            CopySource: copySource(this.source, object.key, object.versionId),
             // The copy must be the object that was listed, not one written since.
             CopySourceIfMatch: object.etag || undefined,
             MetadataDirective: 'COPY',
@@ -138,13 +155,41 @@ class Copier {
     this.progress.bytes += object.size;
   }
 
+  /** In a versioned target, a delete without a version ID adds a delete marker, as in the source. */
+  async addDeleteMarker(key: string): Promise<void> {
+    await this.withRetry(() =>
+      this.s3.send(new DeleteObjectCommand({ Bucket: this.target, Key: key })),
+    );
+  }
+
+  /** Removes one version from the target for good: only for a copy this migration made. */
+  async deleteTargetVersion(key: string, versionId: string): Promise<void> {
+    await this.withRetry(() =>
+      this.s3.send(
+        new DeleteObjectCommand({ Bucket: this.target, Key: key, VersionId: versionId }),
+      ),
+    );
+  }
+
   private async copyInParts(object: ListedObject, sourcePartSize?: number): Promise<void> {
     const head = await this.withRetry(() =>
-      this.s3.send(new HeadObjectCommand({ Bucket: this.source, Key: object.key })),
+      this.s3.send(
+        new HeadObjectCommand({
+          Bucket: this.source,
+          Key: object.key,
+          VersionId: object.versionId,
+        }),
+      ),
     );
     // CopyObject copies tags itself (TaggingDirective COPY); a multipart upload does not.
     const tagging = await this.withRetry(() =>
-      this.s3.send(new GetObjectTaggingCommand({ Bucket: this.source, Key: object.key })),
+      this.s3.send(
+        new GetObjectTaggingCommand({
+          Bucket: this.source,
+          Key: object.key,
+          VersionId: object.versionId,
+        }),
+      ),
     );
     const tags = new URLSearchParams(
       (tagging.TagSet ?? []).map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? '']),
@@ -180,7 +225,7 @@ class Copier {
               Key: object.key,
               UploadId: uploadId,
               PartNumber: number,
-              CopySource: copySource(this.source, object.key),
+              CopySource: copySource(this.source, object.key, object.versionId),
               CopySourceIfMatch: object.etag || undefined,
               CopySourceRange: `bytes=${start}-${end}`,
             }),
@@ -242,6 +287,7 @@ export async function copyBucket(
         if (next.done) return;
         current = next.value;
         await copier.copy(current);
+        options.afterObject?.(copier.progress.objects);
         if (options.onProgress && options.clock.now() - lastReport >= every) {
           lastReport = options.clock.now();
           options.onProgress({ ...copier.progress });
@@ -263,4 +309,109 @@ export async function copyBucket(
     throw failure;
   }
   return { source, target, ...copier.progress, durationMs: options.clock.now() - started };
+}
+
+export interface HistoryCopyResult extends CopyResult {
+  /** Versions copied (also counted in `objects`) and delete markers replayed. */
+  versions: number;
+  deleteMarkers: number;
+  /** Keys whose partial copy in the target (from a run that died) did not match and was redone. */
+  rewritten: number;
+}
+
+/**
+ * Copies a versioned bucket's whole history: for each key, every version and delete marker,
+ * oldest first, so the target's history of each key is the source's (with new version IDs).
+ * Keys are copied `concurrency` at a time, each key's entries in order. A key the target has
+ * part of (a run that died mid-copy) is continued where its history stops matching; a target
+ * history that is not a start of the source's is removed and copied again. The target must
+ * be a versioned bucket this migration created.
+ */
+export async function copyBucketHistory(
+  s3: S3Client,
+  source: string,
+  target: string,
+  options: CopyOptions,
+): Promise<HistoryCopyResult> {
+  const started = options.clock.now();
+  const copier = new Copier(s3, source, target, options);
+  const pairs = pairHistories(listHistories(s3, source), listHistories(s3, target));
+  let failure: unknown;
+  let versions = 0;
+  let deleteMarkers = 0;
+  let rewritten = 0;
+  let keys = 0;
+  let lastReport = started;
+  const every = options.progressEveryMs ?? 10_000;
+
+  const replay = async (pair: PairedHistory): Promise<void> => {
+    const history = pair.source!;
+    if (history.ambiguous) {
+      throw new Error(
+        `the history of ${history.key} cannot be copied in order: ${history.ambiguous}. Use copy-versions: current to copy only current objects.`,
+      );
+    }
+    const existing = pair.target?.versions ?? [];
+    let from = commonStart(history.versions, existing);
+    if (from < existing.length) {
+      for (const stale of existing) await copier.deleteTargetVersion(history.key, stale.versionId);
+      rewritten += 1;
+      from = 0;
+    }
+    for (const version of history.versions.slice(from)) {
+      if (version.deleteMarker) {
+        await copier.addDeleteMarker(history.key);
+        deleteMarkers += 1;
+      } else {
+        await copier.copy({
+          key: history.key,
+          size: version.size,
+          etag: version.etag,
+          versionId: version.versionId,
+        });
+        versions += 1;
+      }
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    let current: PairedHistory | undefined;
+    try {
+      while (failure === undefined) {
+        current = undefined;
+        const next = await pairs.next();
+        if (next.done) return;
+        current = next.value;
+        if (!current.source) continue; // only in the target: the verification reports it
+        await replay(current);
+        keys += 1;
+        options.afterObject?.(keys);
+        if (options.onProgress && options.clock.now() - lastReport >= every) {
+          lastReport = options.clock.now();
+          options.onProgress({ ...copier.progress });
+        }
+      }
+    } catch (error) {
+      failure ??= new Error(
+        current
+          ? `Copying the history of s3://${source}/${current.key} to s3://${target} failed: ${(error as Error).message}`
+          : `Listing the versions of s3://${source} or s3://${target} failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  if (failure !== undefined) {
+    await pairs.return(undefined).catch(() => undefined);
+    throw failure;
+  }
+  return {
+    source,
+    target,
+    ...copier.progress,
+    durationMs: options.clock.now() - started,
+    versions,
+    deleteMarkers,
+    rewritten,
+  };
 }

@@ -9,6 +9,8 @@ export interface ListedObject {
   key: string;
   size: number;
   etag: string;
+  /** A particular version to copy, rather than the current one. */
+  versionId?: string;
 }
 
 /** ListObjectsV2's page limit; the listing never holds more than two pages at once. */

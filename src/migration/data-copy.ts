@@ -2,8 +2,20 @@ import { RefusalError } from '../core/errors.js';
 import { formatBytes } from '../core/summary.js';
 import { STATEFUL_TYPES } from '../provisioning/stateful-guard.js';
 import { listStackResources, type StackResource } from '../provisioning/stack-resources.js';
-import { compareBuckets, type BucketComparison } from './bucket-compare.js';
-import { copyBucket, type CopyResult } from './bucket-copy.js';
+import {
+  bucketHistoryStatistics,
+  compareBucketHistories,
+  compareBuckets,
+  type BucketComparison,
+} from './bucket-compare.js';
+import {
+  copyBucket,
+  copyBucketHistory,
+  type CopyProgress,
+  type CopyResult,
+} from './bucket-copy.js';
+import { compareBucketSettings, readBucketSettings, refuseObjectLock } from './bucket-settings.js';
+import { versioningOf } from './bucket-versions.js';
 import {
   databaseStatistics,
   snapshotDatabase,
@@ -97,6 +109,9 @@ export async function checkClonable(
         request.stateful.resourceTypes.includes(resource.type) ||
         request.stateful.logicalIds.includes(resource.path)),
   );
+  for (const bucket of resources.filter((resource) => resource.type === BUCKET_TYPE)) {
+    await refuseObjectLock(context.s3(), bucket.path, bucket.physicalId);
+  }
   if (unclonable.length > 0) {
     throw new RefusalError(
       `${stackName} holds data the migration cannot clone: ${unclonable.map((resource) => `${resource.path} (${resource.type})`).join(', ')}; a ${request.strategy} migration would leave it behind.`,
@@ -148,6 +163,40 @@ export function snapshotParameterValues(snapshots: DatabaseSnapshot[]): Record<s
   return Object.fromEntries(snapshots.map((snapshot) => [snapshot.parameter, snapshot.snapshotId]));
 }
 
+/**
+ * How a bucket pair is copied and compared: `history` (every version and delete marker)
+ * when the source is or was versioned and copy-versions is all, else current objects only.
+ * Decided from the source bucket each time, so the copy and the gate always agree.
+ */
+export async function copyModeOf(
+  context: MigrationContext,
+  request: MigrationRequest,
+  pair: BucketPair,
+): Promise<'history' | 'current'> {
+  const s3 = context.s3();
+  const versioning = await versioningOf(s3, pair.source);
+  if (versioning === 'Off' || request.copyVersions === 'current') return 'current';
+  const targetVersioning = await versioningOf(s3, pair.target);
+  if (targetVersioning !== 'Enabled') {
+    throw new RefusalError(
+      `Bucket ${pair.path} of the source (${pair.source}) is versioned (${versioning}), but its counterpart ${pair.target} has versioning ${targetVersioning}, so the older versions and delete markers would be lost.`,
+      'Enable versioning on that bucket in the new version (VersioningConfiguration: Status: Enabled), or set copy-versions: current to copy only current objects, knowingly.',
+    );
+  }
+  return 'history';
+}
+
+/** What copy-versions: current leaves behind, said before anything is copied or deleted. */
+async function reportLeftBehind(context: MigrationContext, pair: BucketPair): Promise<void> {
+  const statistics = await bucketHistoryStatistics(context.s3(), pair.source);
+  const noncurrent = (statistics.versions ?? 0) - statistics.objects;
+  if (noncurrent === 0 && !statistics.deleteMarkers) return;
+  context.logger.warning(
+    `copy-versions: current: ${pair.path} (${pair.source}) is versioned; ${noncurrent} noncurrent version(s) and ${statistics.deleteMarkers ?? 0} delete marker(s) will not be carried over to ${pair.target}, and are lost when ${pair.source} is deleted.`,
+    { title: 'Version history not copied' },
+  );
+}
+
 export async function copyStackBuckets(
   context: MigrationContext,
   request: MigrationRequest,
@@ -162,16 +211,45 @@ export async function copyStackBuckets(
   );
   const results: CopyResult[] = [];
   for (const pair of pairs) {
-    const result = await copyBucket(context.s3(), pair.source, pair.target, {
+    const [sourceSettings, targetSettings] = await Promise.all([
+      readBucketSettings(context.s3(), pair.source),
+      readBucketSettings(context.s3(), pair.target),
+    ]);
+    for (const difference of compareBucketSettings(
+      { bucket: pair.source, settings: sourceSettings },
+      { bucket: pair.target, settings: targetSettings },
+    )) {
+      context.logger.warning(`${pair.path}: the buckets' settings differ: ${difference}.`, {
+        title: 'Bucket settings differ',
+      });
+    }
+    const mode = await copyModeOf(context, request, pair);
+    const options = {
       concurrency: request.copyConcurrency,
       clock: context.clock,
-      onProgress: (progress) =>
+      ...(context.afterStep
+        ? { afterObject: (copied: number) => context.afterStep!(`copy-object:${copied}`) }
+        : {}),
+      onProgress: (progress: CopyProgress) =>
         context.logger.info(
           `  ${pair.path}: ${progress.objects} object(s), ${formatBytes(progress.bytes)} copied so far`,
         ),
-    });
+    };
+    if (mode === 'current' && request.copyVersions === 'current') {
+      await reportLeftBehind(context, pair);
+    }
+    let result: CopyResult;
+    let what: string;
+    if (mode === 'history') {
+      const copied = await copyBucketHistory(context.s3(), pair.source, pair.target, options);
+      what = `every version: ${copied.versions} version(s) and ${copied.deleteMarkers} delete marker(s)${copied.rewritten ? `, ${copied.rewritten} key(s) redone over a dead run's partial copy` : ''}`;
+      result = copied;
+    } else {
+      result = await copyBucket(context.s3(), pair.source, pair.target, options);
+      what = `${result.objects} object(s)`;
+    }
     context.logger.info(
-      `${pair.path}: copied ${result.objects} object(s) (${formatBytes(result.bytes)}) from ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${request.copyConcurrency} at a time${result.retries ? `, ${result.retries} retried request(s)` : ''}.`,
+      `${pair.path}: copied ${what} (${formatBytes(result.bytes)}) from ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${request.copyConcurrency} at a time${result.retries ? `, ${result.retries} retried request(s)` : ''}.`,
     );
     results.push(result);
   }
@@ -220,10 +298,15 @@ export async function runGate(
   );
   const buckets: GateResult['buckets'] = [];
   for (const pair of pairs) {
-    const comparison = await compareBuckets(context.s3(), pair.source, pair.target);
+    const comparison =
+      (await copyModeOf(context, request, pair)) === 'history'
+        ? await compareBucketHistories(context.s3(), pair.source, pair.target)
+        : await compareBuckets(context.s3(), pair.source, pair.target);
     buckets.push({ path: pair.path, ...comparison });
     context.logger.info(
-      `${pair.path}: ${comparison.source.objects} object(s) in ${sourceStack}, ${comparison.target.objects} in ${targetStack}: ${comparison.equal ? 'equal' : `${comparison.differenceCount} difference(s)`}.`,
+      comparison.history
+        ? `${pair.path}: ${comparison.source.versions} version(s) and ${comparison.source.deleteMarkers} delete marker(s) in ${sourceStack}, ${comparison.target.versions} and ${comparison.target.deleteMarkers} in ${targetStack}, compared key by key in order (version IDs necessarily differ): ${comparison.equal ? 'equal' : `${comparison.differenceCount} key(s) differ`}.`
+        : `${pair.path}: ${comparison.source.objects} object(s) in ${sourceStack}, ${comparison.target.objects} in ${targetStack}: ${comparison.equal ? 'equal' : `${comparison.differenceCount} difference(s)`}.`,
     );
   }
   const targetDatabases = await stackDatabases(context, targetStack);

@@ -1,12 +1,11 @@
 import { errorMessage, RefusalError } from '../core/errors.js';
-import { findStack } from '../provisioning/stack-lookup.js';
 import { hasStarted } from './journal.js';
 import type { MigrationOutcome, MigrationRun } from './migration-run.js';
 import {
   copyStep,
   createStep,
+  deleteOwnStack,
   deleteStep,
-  deleteVerifiedStack,
   gateStep,
   makeStackUnavailable,
   restoreStack,
@@ -36,7 +35,7 @@ export async function rollBackDoubleClone(run: MigrationRun, cause: unknown): Pr
     const problems: string[] = [];
     if (hasStarted(run.journal, 'create:temporary')) {
       try {
-        await deleteVerifiedStack(run, temporary, "it is this migration's unfinished copy");
+        await deleteOwnStack(run, temporary);
       } catch (error) {
         problems.push(`deleting ${temporary} failed: ${errorMessage(error)}`);
       }
@@ -104,16 +103,9 @@ export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> 
     if (!hasStarted(run.journal, 'delete:temporary')) {
       await context.logger.group(`Keep ${temporary}: it holds the only verified copy`, async () => {
         const notes: string[] = [];
-        if (
-          hasStarted(run.journal, 'create:final') &&
-          (await findStack(context.cloudFormation, source))
-        ) {
+        if (hasStarted(run.journal, 'create:final')) {
           try {
-            await deleteVerifiedStack(
-              run,
-              source,
-              `it is an unverified copy; ${temporary} holds the data`,
-            );
+            await deleteOwnStack(run, source);
           } catch (cleanup) {
             notes.push(`the unverified ${source} could not be deleted (${errorMessage(cleanup)})`);
           }
@@ -153,6 +145,6 @@ export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> 
     await run.setStatus('failed', `${source} (the new version, verified)`, error);
     throw run.failure(error);
   }
-  await run.setStatus('completed', `${source} (the new version, verified)`);
+  await run.complete(`${source} (the new version, verified)`);
   return run.outcome(source);
 }

@@ -27,6 +27,7 @@ import {
 } from './migration-run.js';
 import { restoreStack } from './stack-steps.js';
 import { updateInPlace } from './update.js';
+import { MigrationLock } from './migration-lock.js';
 
 function describe(journal: MigrationJournal): string {
   return `migration ${journal.id} (${journal.strategy} to ${journal.toVersion}, started ${journal.startedAt}${journal.runUrl ? ` by ${journal.runUrl}` : ''}, ${journal.status})`;
@@ -112,37 +113,62 @@ async function checkResumable(
   }
 }
 
-async function recordGate(
+function writeGateRecord(
   context: MigrationContext,
   request: MigrationRequest,
   passed: boolean,
   detail: string,
   stackName: string,
-): Promise<string | undefined> {
+): Promise<string> {
+  return recordPromotion(
+    context.s3(),
+    request.journalBucket,
+    newRecord(
+      {
+        component: request.component,
+        version: request.version,
+        environment: request.environment,
+        gate: 'statistics',
+      },
+      passed,
+      request.run,
+      new Date(context.clock.now()),
+      { stackName, detail },
+    ),
+    context.logger,
+  );
+}
+
+/** A failed gate's record is best effort: the migration has already failed for its own reason. */
+async function recordFailedGate(
+  context: MigrationContext,
+  request: MigrationRequest,
+  detail: string,
+  stackName: string,
+): Promise<void> {
   try {
-    return await recordPromotion(
-      context.s3(),
-      request.journalBucket,
-      newRecord(
-        {
-          component: request.component,
-          version: request.version,
-          environment: request.environment,
-          gate: 'statistics',
-        },
-        passed,
-        request.run,
-        new Date(context.clock.now()),
-        { stackName, detail },
-      ),
-      context.logger,
-    );
+    await writeGateRecord(context, request, false, detail, stackName);
   } catch (error) {
     context.logger.warning(
-      `Could not record the statistics gate in the promotion ledger: ${(error as Error).message}`,
+      `Could not record the failed statistics gate in the promotion ledger: ${(error as Error).message}`,
     );
-    return undefined;
   }
+}
+
+/**
+ * The passed gate's record, written before the journal says completed (MigrationRun.complete):
+ * a later migration or deploy may require it, so a migration is not finished without it.
+ */
+function recordPassedGate(run: MigrationRun): Promise<string | undefined> {
+  const comparisons = run.journal.steps.filter((step) => step.name.startsWith('compare:'));
+  if (run.gates.length === 0 && comparisons.length === 0) return Promise.resolve(undefined);
+  return writeGateRecord(
+    run.context,
+    run.request,
+    true,
+    `${run.journal.strategy}: ${comparisons.length} comparison(s) equal`,
+    run.journal.strategy === 'blue-green' ? run.journal.stacks.target! : run.journal.stacks.source!,
+  );
 }
 
 export interface MigrateResult extends MigrationOutcome {
@@ -160,8 +186,34 @@ export async function migrate(
   context: MigrationContext,
   request: MigrationRequest,
 ): Promise<MigrateResult> {
-  const { logger } = context;
   const store = new JournalStore(context.s3, request.journalBucket);
+  const lock = await context.logger.group('Take the migration lock', () =>
+    MigrationLock.acquire({
+      s3: context.s3,
+      bucket: request.journalBucket,
+      component: request.component,
+      environment: request.environment,
+      runUrl: request.run.runUrl,
+      clock: context.clock,
+      logger: context.logger,
+      latestJournal: () => store.latest(request.component, request.environment),
+      ...(context.lockTtlMs ? { ttlMs: context.lockTtlMs } : {}),
+    }),
+  );
+  try {
+    return await migrateLocked(context, request, store, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function migrateLocked(
+  context: MigrationContext,
+  request: MigrationRequest,
+  store: JournalStore,
+  lock: MigrationLock,
+): Promise<MigrateResult> {
+  const { logger } = context;
   const stackName = stackNameFor(request.environment, request.component);
   const latest = await logger.group('Read the migration journal', async () => {
     const found = await store.latest(request.component, request.environment);
@@ -182,7 +234,7 @@ export async function migrate(
       );
     }
     await checkResumable(context, request, latest);
-    run = new MigrationRun(context, request, latest, store, true);
+    run = new MigrationRun(context, request, latest, store, true, lock, recordPassedGate);
     if (request.recover === 'rollback') {
       logger.warning(`Rolling back the unfinished ${describe(latest)}.`, {
         title: 'Migration rolled back',
@@ -241,7 +293,7 @@ export async function migrate(
     };
     await store.create(journal);
     logger.info(`Journal: ${store.url(journal)}`);
-    run = new MigrationRun(context, request, journal, store, false);
+    run = new MigrationRun(context, request, journal, store, false, lock, recordPassedGate);
   }
 
   try {
@@ -251,23 +303,10 @@ export async function migrate(
         : run.journal.strategy === 'blue-green'
           ? await blueGreen(run)
           : await updateInPlace(run);
-    let record: string | undefined;
-    if (
-      outcome.gates.length > 0 ||
-      run.journal.steps.some((step) => step.name.startsWith('compare:'))
-    ) {
-      record = await recordGate(
-        context,
-        request,
-        true,
-        `${run.journal.strategy}: ${run.journal.steps.filter((step) => step.name.startsWith('compare:')).length} comparison(s) equal`,
-        outcome.activeStack,
-      );
-    }
-    return { ...outcome, rolledBack: false, ...(record ? { record } : {}) };
+    return { ...outcome, rolledBack: false, ...(run.record ? { record: run.record } : {}) };
   } catch (error) {
     if (error instanceof MigrationFailedError && error.cause instanceof GateFailedError) {
-      await recordGate(context, request, false, error.cause.message, error.cause.gate.to);
+      await recordFailedGate(context, request, error.cause.message, error.cause.gate.to);
     }
     throw error;
   }

@@ -18,11 +18,18 @@ export interface MigrationContext extends ProvisionContext {
   ssm: () => SSMClient;
   route53: () => Route53Client;
   /**
-   * Called after each step is journalled as done. Tests use it to kill the process there
-   * (ENVIRONMENT_PIPELINE_CRASH_AFTER) and prove a re-run recovers.
+   * Called after each step is journalled as done (`step`), after its work but before it is
+   * journalled (`step:unjournalled`), and after each object a copy step copies
+   * (`copy-object:N`). Tests kill the process at one of these points
+   * (ENVIRONMENT_PIPELINE_CRASH_AFTER) to prove a re-run recovers.
    */
   afterStep?: (step: string) => void;
+  /** How long the migration lock lasts unrenewed; the default suits real runs. */
+  lockTtlMs?: number;
 }
+
+export const COPY_VERSIONS = ['all', 'current'] as const;
+export type CopyVersions = (typeof COPY_VERSIONS)[number];
 
 export const RECOVERY_MODES = ['resume', 'rollback'] as const;
 export type RecoveryMode = (typeof RECOVERY_MODES)[number];
@@ -55,6 +62,8 @@ export interface MigrationRequest {
   hook: MaintenanceHook | undefined;
   statistics: StatisticsEndpoint | undefined;
   copyConcurrency: number;
+  /** all: a versioned bucket's every version and delete marker; current: current objects only. */
+  copyVersions: CopyVersions;
   keepPreviousHours: number;
   pointerParameter: string;
   /** blue-green: a DNS record UPSERTed to the active colour's endpoint output. */
@@ -74,6 +83,7 @@ export function deployRequestFor(
   stackName: string,
   overrides: Pick<DeployRequest, 'protect' | 'allowReplacement'> & {
     extraParameters?: Record<string, string>;
+    extraTags?: Record<string, string>;
   },
 ): DeployRequest {
   return {
@@ -81,7 +91,7 @@ export function deployRequestFor(
     version: request.version,
     templateBody: request.templateBody,
     parameters: { ...request.parameters, ...overrides.extraParameters },
-    tags: request.tags,
+    tags: { ...request.tags, ...overrides.extraTags },
     capabilities: request.capabilities,
     stateful: request.stateful,
     allowReplacement: overrides.allowReplacement,

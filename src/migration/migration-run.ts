@@ -71,7 +71,14 @@ export class MigrationRun {
     readonly journal: MigrationJournal,
     readonly store: JournalStore,
     readonly resumed: boolean,
+    /** Checked before every step: a run that lost its lock must not go on. */
+    private readonly lock?: { assertHeld(): void },
+    /** Writes the statistics record; run before the journal may say completed. */
+    private readonly recordStatistics?: (run: MigrationRun) => Promise<string | undefined>,
   ) {}
+
+  /** The promotion-ledger record written by `complete`, when one was. */
+  record: string | undefined;
 
   private now(): Date {
     return new Date(this.context.clock.now());
@@ -96,9 +103,12 @@ export class MigrationRun {
   async step<T>(name: string, title: string, run: () => Promise<T>, grouped = true): Promise<T> {
     const existing = stepOf(this.journal, name);
     if (existing?.status === 'done') {
+      // nothing is done for a step an earlier run finished: no lock needed to skip it
+
       this.context.logger.info(`✔ ${title}: done by an earlier run (${existing.finishedAt}).`);
       return existing.data as T;
     }
+    this.lock?.assertHeld();
     const entry: JournalStep = existing ?? { name, status: 'started', startedAt: '' };
     entry.status = 'started';
     entry.startedAt = this.now().toISOString();
@@ -120,6 +130,9 @@ export class MigrationRun {
       await this.save().catch(() => undefined);
       throw error;
     }
+    // The work is done but not yet journalled: where a kill leaves the most for a re-run to
+    // recognise (a stack created, a record written).
+    this.context.afterStep?.(`${name}:unjournalled`);
     delete entry.error;
     entry.status = 'done';
     entry.finishedAt = this.now().toISOString();
@@ -140,6 +153,21 @@ export class MigrationRun {
     if (error !== undefined) this.journal.error = errorMessage(error);
     else delete this.journal.error;
     await this.save();
+  }
+
+  /**
+   * Ends a migration that succeeded. The statistics record goes to the promotion ledger first,
+   * as a journalled step: a run killed between the two leaves a journal that is not yet
+   * completed, so its re-run writes the record instead of being refused with it missing.
+   */
+  async complete(dataLocation: string): Promise<void> {
+    if (this.recordStatistics) {
+      const recorded = await this.step('record:statistics', 'Record the statistics gate', () =>
+        this.recordStatistics!(this),
+      );
+      this.record = typeof recorded === 'string' ? recorded : undefined;
+    }
+    await this.setStatus('completed', dataLocation);
   }
 
   async locate(dataLocation: string): Promise<void> {

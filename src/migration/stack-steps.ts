@@ -1,4 +1,5 @@
 import { UpdateTerminationProtectionCommand } from '@aws-sdk/client-cloudformation';
+import { RefusalError } from '../core/errors.js';
 import { deleteStack } from '../provisioning/delete-stack.js';
 import { deployStack } from '../provisioning/deploy-stack.js';
 import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
@@ -109,6 +110,9 @@ export interface CreatedStack {
   outputs: Record<string, string>;
 }
 
+/** Marks the stacks a migration creates, so a re-run can recognise its own after a crash. */
+export const MIGRATION_TAG = 'environment:migration';
+
 export async function createStep(
   run: MigrationRun,
   role: string,
@@ -121,10 +125,12 @@ export async function createStep(
     `create:${role}`,
     `Create ${stackName} at ${request.version}`,
     async () => {
+      await adoptOrRefuse(run, stackName);
       const result = await deployStack(
         run.context,
         deployRequestFor(request, stackName, {
           extraParameters: snapshotParameterValues(snapshots),
+          extraTags: { [MIGRATION_TAG]: run.journal.id },
           allowReplacement: [],
           protect,
         }),
@@ -132,6 +138,46 @@ export async function createStep(
       return { stackName, stackId: result.stackId, outputs: result.outputs };
     },
     false,
+  );
+}
+
+/**
+ * Deletes an unverified copy this migration made, on a rollback. A stack of that name without
+ * the migration's tag is someone else's: it is left alone, and said so.
+ */
+export async function deleteOwnStack(run: MigrationRun, stackName: string): Promise<void> {
+  const existing = await findStack(run.context.cloudFormation, stackName);
+  if (!existing) return;
+  const tag = existing.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;
+  if (tag !== run.journal.id) {
+    run.context.logger.warning(
+      `${stackName} was not deleted: migration ${run.journal.id} did not create it (its ${MIGRATION_TAG} tag is ${tag ?? 'missing'}).`,
+    );
+    return;
+  }
+  await deleteVerifiedStack(run, stackName, "it is this migration's unverified copy");
+}
+
+/**
+ * A stack that already has the name this step creates is this migration's own only if it
+ * carries the migration's tag: a run killed after CloudFormation created it but before the
+ * journal said so. That one is adopted (the deploy finds nothing, or only the rest, to do);
+ * any other is refused, never deleted or updated over.
+ */
+async function adoptOrRefuse(run: MigrationRun, stackName: string): Promise<void> {
+  const existing = await findStack(run.context.cloudFormation, stackName);
+  if (!existing) return;
+  const tag = existing.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;
+  if (tag === run.journal.id) {
+    run.context.logger.warning(
+      `${stackName} (${existing.StackStatus}) was created by this migration (tag ${MIGRATION_TAG}=${tag}) in a run that ended before journalling it; adopting it.`,
+      { title: 'Stack adopted' },
+    );
+    return;
+  }
+  throw new RefusalError(
+    `${stackName} already exists (${existing.StackStatus}, created ${existing.CreationTime?.toISOString() ?? 'at an unknown time'}), but migration ${run.journal.id} did not create it (its ${MIGRATION_TAG} tag is ${tag ?? 'missing'}). It may hold data, so it is neither updated nor deleted.`,
+    `Find out what created it; once it is known to hold nothing needed, delete it and run again. Where the data is: ${run.journal.dataLocation}.`,
   );
 }
 

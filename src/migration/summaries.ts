@@ -53,7 +53,9 @@ export function gateTables(summary: SummaryBuilder, gates: GateResult[]): void {
       ['Bucket', 'Objects', 'Bytes', 'Digest', 'Verdict'],
       gate.buckets.map((bucket) => [
         bucket.path,
-        `${bucket.source.objects} → ${bucket.target.objects}`,
+        bucket.history
+          ? `${bucket.source.objects} → ${bucket.target.objects} (versions ${bucket.source.versions} → ${bucket.target.versions}, delete markers ${bucket.source.deleteMarkers} → ${bucket.target.deleteMarkers})`
+          : `${bucket.source.objects} → ${bucket.target.objects}`,
         `${formatBytes(bucket.source.bytes)} → ${formatBytes(bucket.target.bytes)}`,
         bucket.source.digest === bucket.target.digest
           ? `equal (${bucket.source.digest.slice(0, 12)})`
@@ -63,6 +65,11 @@ export function gateTables(summary: SummaryBuilder, gates: GateResult[]): void {
           : `${bucket.differenceCount} object(s) differ`,
       ]),
     );
+    if (gate.buckets.some((bucket) => bucket.history)) {
+      summary.paragraph(
+        'Versioned buckets were copied and compared with their whole history: every version and delete marker of each key, in order. Version IDs necessarily differ between two buckets, so they are not compared.',
+      );
+    }
     const differing = gate.buckets.flatMap((bucket) =>
       bucket.differences.map((difference) => [
         bucket.path,

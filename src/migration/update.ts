@@ -126,9 +126,6 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
     });
     throw run.failure(error);
   }
-  await run.setStatus(
-    'completed',
-    `${source} (updated in place; data measured the same before and after)`,
-  );
+  await run.complete(`${source} (updated in place; data measured the same before and after)`);
   return run.outcome(source);
 }

@@ -9,6 +9,7 @@ import {
   type Parameter,
   type Tag,
 } from '@aws-sdk/client-cloudformation';
+import { RefusalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
 
@@ -21,9 +22,20 @@ export interface ResourceChangeRow {
   physicalId: string | undefined;
   replacement: string;
   policyAction: string | undefined;
-  /** Properties whose change forces the replacement. */
-  replacementCauses: string[];
+  /** CloudFormation's per-property details, for the guard to read what it leaves open. */
+  details: ChangeDetail[];
   isNestedStack: boolean;
+  /** The nested stack's own change set, when CloudFormation made one. */
+  nestedChangeSetId: string | undefined;
+}
+
+export interface ChangeDetail {
+  /** The property (or attribute, for tags and metadata) that changes. */
+  property: string;
+  /** `Never`, `Conditionally` or `Always`; empty when CloudFormation did not say. */
+  requiresRecreation: string;
+  /** `Static` or `Dynamic` (decided only during the update). */
+  evaluation: string | undefined;
 }
 
 export interface ChangeSetRequest {
@@ -97,6 +109,7 @@ export async function createChangeSet(
     throw new ChangeSetFailedError(
       `CloudFormation could not create change set ${request.changeSetName}: ${reason}`,
       id,
+      created.StackId ?? first.StackId ?? '',
     );
   }
   const changes = await collectChanges(cloudFormation, first, '', 0);
@@ -109,6 +122,8 @@ export class ChangeSetFailedError extends Error {
   constructor(
     message: string,
     readonly changeSetId: string,
+    /** The stack the change set belongs to, by its unique ID (never by name). */
+    readonly stackId: string,
   ) {
     super(message);
   }
@@ -118,25 +133,35 @@ function toRow(change: Change, prefix: string): ResourceChangeRow | undefined {
   const resource = change.ResourceChange;
   if (!resource) return undefined;
   const logicalId = resource.LogicalResourceId ?? '?';
-  const causes = (resource.Details ?? [])
-    .filter(
-      (detail) => detail.Target?.RequiresRecreation && detail.Target.RequiresRecreation !== 'Never',
-    )
-    .map((detail) => detail.Target?.Name ?? detail.Target?.Attribute ?? '?');
+  const details: ChangeDetail[] = (resource.Details ?? []).map((detail) => ({
+    property: detail.Target?.Name ?? detail.Target?.Attribute ?? '?',
+    requiresRecreation: detail.Target?.RequiresRecreation ?? '',
+    evaluation: detail.Evaluation,
+  }));
   return {
     action: resource.Action ?? '?',
     logicalId,
     path: prefix ? `${prefix}/${logicalId}` : logicalId,
     type: resource.ResourceType ?? '?',
     physicalId: resource.PhysicalResourceId,
-    replacement: resource.Replacement ?? (resource.Action === 'Modify' ? 'Unknown' : '-'),
+    replacement:
+      resource.Replacement ??
+      (resource.Action === 'Modify' || resource.Action === 'Dynamic' ? 'Unknown' : '-'),
     policyAction: resource.PolicyAction,
-    replacementCauses: [...new Set(causes)],
+    details,
     isNestedStack: resource.ResourceType === 'AWS::CloudFormation::Stack',
+    nestedChangeSetId: resource.ChangeSetId,
   };
 }
 
-/** Reads every page of a change set and descends into nested stacks' change sets. */
+// Far beyond any real template; a limit only so that a malformed answer cannot loop for ever.
+const MAX_PAGES = 1000;
+const MAX_DEPTH = 20;
+
+/**
+ * Reads every page of a change set and descends into nested stacks' change sets. What it
+ * cannot read to the end is an error, never a shorter list: the guard decides on these rows.
+ */
 async function collectChanges(
   cloudFormation: CloudFormationClient,
   firstPage: DescribeChangeSetCommandOutput,
@@ -145,13 +170,25 @@ async function collectChanges(
 ): Promise<ResourceChangeRow[]> {
   const rows: ResourceChangeRow[] = [];
   let page: DescribeChangeSetCommandOutput | undefined = firstPage;
-  for (let count = 0; page && count < 1000; count++) {
+  for (let count = 0; page; count++) {
+    if (count >= MAX_PAGES) {
+      throw new RefusalError(
+        `The change set${prefix ? ` of nested stack ${prefix}` : ''} has more than ${MAX_PAGES} pages; it was not read to the end, so it cannot be checked.`,
+        'Split the template, or review and execute the change set by hand.',
+      );
+    }
     for (const change of page.Changes ?? []) {
       const row = toRow(change, prefix);
       if (!row) continue;
       rows.push(row);
       const nestedId = change.ResourceChange?.ChangeSetId;
-      if (row.isNestedStack && nestedId && depth < 10) {
+      if (row.isNestedStack && nestedId) {
+        if (depth + 1 > MAX_DEPTH) {
+          throw new RefusalError(
+            `Nested stack ${row.path} is more than ${MAX_DEPTH} levels deep; its change set was not read, so it cannot be checked.`,
+            'Flatten the nesting, or review and execute the change set by hand.',
+          );
+        }
         const nested = await cloudFormation.send(
           new DescribeChangeSetCommand({ ChangeSetName: nestedId }),
         );

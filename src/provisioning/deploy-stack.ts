@@ -5,7 +5,8 @@ import {
   type Capability,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { RefusalError } from '../core/errors.js';
+import { awsErrorName } from '../aws/errors.js';
+import { RefusalError, errorMessage } from '../core/errors.js';
 import type { StatefulResources } from '../definition/definition.js';
 import {
   CHANGE_HEADERS,
@@ -19,7 +20,12 @@ import {
 } from './change-set.js';
 import { changeSetPolling, type ProvisionContext } from './context.js';
 import { deleteStack } from './delete-stack.js';
-import { evaluateGuard, type GuardVerdict, type GuardViolation } from './stateful-guard.js';
+import {
+  evaluateGuard,
+  inspectNestedStacks,
+  type GuardVerdict,
+  type GuardViolation,
+} from './stateful-guard.js';
 import { findStack, stackOutputs } from './stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
 import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf } from './stack-status.js';
@@ -64,11 +70,28 @@ export class StatefulResourceGuardError extends RefusalError {
   ) {
     super(
       `Refusing to update ${stackName}: ${violations
-        .map((violation) => `${violation.change.path} (${violation.change.type}) ${violation.why}`)
+        .map((violation) => `${violation.path} (${violation.type}) ${violation.why}`)
         .join('; ')}. The change set was deleted and nothing was changed.`,
-      `If losing that data is really intended, name the resource(s) in the 'allow-replacement' input: ${violations.map((violation) => violation.change.path).join(', ')}.`,
+      `If losing that data is really intended, add to the 'allow-replacement' input: ${[
+        ...new Set(violations.map((violation) => violation.allowEntry)),
+      ].join(', ')}.`,
     );
   }
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  return (
+    awsErrorName(error) === 'AlreadyExistsException' ||
+    (awsErrorName(error) === 'ValidationError' && /already exists/i.test(errorMessage(error)))
+  );
+}
+
+/** Two deploys creating one new environment: the loser says so, and leaves the winner's alone. */
+function anotherRunCreating(stackName: string): RefusalError {
+  return new RefusalError(
+    `Another run is creating stack ${stackName}: it did not exist when this deploy looked, and it does now. This deploy changed nothing.`,
+    'Wait for that run to finish, then deploy again (it will update the stack if needed). Give the workflow a concurrency group per environment to queue such runs.',
+  );
 }
 
 async function settle(
@@ -156,10 +179,15 @@ export async function deployStack(
         context.clock,
       );
     } catch (error) {
+      if (type === 'CREATE' && isAlreadyExists(error)) throw anotherRunCreating(request.stackName);
       if (error instanceof ChangeSetFailedError) {
         await deleteChangeSet(cloudFormation, error.changeSetId, logger);
-        // A failed CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind.
-        if (type === 'CREATE') await deleteStack(context, request.stackName);
+        // A failed CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind. It is
+        // deleted by its ID, and only while still empty: by name, it could be another run's.
+        if (type === 'CREATE' && error.stackId) {
+          const left = await findStack(cloudFormation, error.stackId);
+          if (left?.StackStatus === 'REVIEW_IN_PROGRESS') await deleteStack(context, error.stackId);
+        }
       }
       throw error;
     }
@@ -173,7 +201,13 @@ export async function deployStack(
     return created;
   });
 
-  const guard = evaluateGuard(changeSet.changes, request.stateful, request.allowReplacement);
+  const nested = await inspectNestedStacks(cloudFormation, changeSet.changes);
+  const guard = evaluateGuard(
+    changeSet.changes,
+    request.stateful,
+    request.allowReplacement,
+    nested,
+  );
   for (const unused of guard.unusedAllowances) {
     logger.warning(`allow-replacement names '${unused}', but no change removes or replaces it.`, {
       title: 'Unused allow-replacement',
@@ -199,7 +233,7 @@ export async function deployStack(
 
   if (guard.blocked.length > 0) {
     for (const violation of guard.blocked) {
-      logger.error(`${violation.change.path} (${violation.change.type}) ${violation.why}`, {
+      logger.error(`${violation.path} (${violation.type}) ${violation.why}`, {
         title: 'Stateful resource guard',
       });
     }
@@ -208,7 +242,7 @@ export async function deployStack(
   }
   for (const allowed of guard.allowed) {
     logger.warning(
-      `${allowed.change.path} (${allowed.change.type}) ${allowed.why}; allowed by allow-replacement.`,
+      `${allowed.path} (${allowed.type}) ${allowed.why}; allowed by allow-replacement.`,
       { title: 'Stateful resource replaced on purpose' },
     );
   }
@@ -218,9 +252,19 @@ export async function deployStack(
     async () => {
       const token = `deploy-${randomUUID()}`;
       const since = new Date(context.clock.now());
-      await cloudFormation.send(
-        new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, ClientRequestToken: token }),
-      );
+      try {
+        await cloudFormation.send(
+          new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, ClientRequestToken: token }),
+        );
+      } catch (error) {
+        if (
+          type === 'CREATE' &&
+          (isAlreadyExists(error) || awsErrorName(error) === 'InvalidChangeSetStatus')
+        ) {
+          throw anotherRunCreating(request.stackName);
+        }
+        throw error;
+      }
       return waitForStackOperation(
         context,
         changeSet.stackId,

@@ -2,6 +2,12 @@ import {
   ListStackResourcesCommand,
   type CloudFormationClient,
 } from '@aws-sdk/client-cloudformation';
+import { RefusalError } from '../core/errors.js';
+
+// Limits only so that a malformed answer cannot loop for ever; reaching one is an error, since
+// callers decide what a stack holds from this list.
+const MAX_PAGES = 1000;
+const MAX_DEPTH = 20;
 
 export interface StackResource {
   /** `Parent/Child` for a resource inside a nested stack. */
@@ -26,12 +32,18 @@ export async function listStackResources(
   const found: StackResource[] = [];
   const nested: { id: string; path: string }[] = [];
   let nextToken: string | undefined;
-  for (let page = 0; page < 1000; page++) {
+  for (let page = 0; ; page++) {
+    if (page >= MAX_PAGES) {
+      throw new RefusalError(
+        `Stack ${prefix || stack} has more than ${MAX_PAGES} pages of resources; it was not listed to the end.`,
+      );
+    }
     const response = await cloudFormation.send(
       new ListStackResourcesCommand({ StackName: stack, NextToken: nextToken }),
     );
     for (const resource of response.StackResourceSummaries ?? []) {
-      if (!resource.PhysicalResourceId || resource.ResourceStatus?.startsWith('DELETE')) continue;
+      // DELETE_FAILED and DELETE_IN_PROGRESS resources still exist, and may still hold data.
+      if (!resource.PhysicalResourceId || resource.ResourceStatus === 'DELETE_COMPLETE') continue;
       const logicalId = resource.LogicalResourceId ?? '?';
       const path = prefix ? `${prefix}/${logicalId}` : logicalId;
       const type = resource.ResourceType ?? '?';
@@ -44,12 +56,15 @@ export async function listStackResources(
     nextToken = response.NextToken;
     if (!nextToken) break;
   }
-  if (depth < 10) {
-    for (const child of nested) {
-      found.push(
-        ...(await listStackResources(cloudFormation, child.id, types, child.path, depth + 1)),
-      );
-    }
+  if (nested.length > 0 && depth + 1 > MAX_DEPTH) {
+    throw new RefusalError(
+      `Nested stack ${nested[0]!.path} is more than ${MAX_DEPTH} levels deep; it was not listed.`,
+    );
+  }
+  for (const child of nested) {
+    found.push(
+      ...(await listStackResources(cloudFormation, child.id, types, child.path, depth + 1)),
+    );
   }
   return found;
 }

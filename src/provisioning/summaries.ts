@@ -66,7 +66,7 @@ export function deploySummary(
     summary.heading('Stateful resources replaced on purpose', 3);
     summary.table(
       ['Logical ID', 'Type', 'What happens'],
-      result.guard.allowed.map((entry) => [entry.change.path, entry.change.type, entry.why]),
+      result.guard.allowed.map((entry) => [entry.path, entry.type, entry.why]),
     );
   }
   const outputs = Object.entries(result.outputs);

@@ -177,6 +177,20 @@ const cases: Case[] = [
     /environment\.yml: environments\.production\.protected: expected true or false, got string 'sometimes'/,
   ],
   [
+    'a stateful-resources entry naming no resource of the template (a typo)',
+    () => ({
+      operation: 'package',
+      definition: variant('stateful-typo', (dir) =>
+        replaceIn(
+          path.join(dir, 'environment.yml'),
+          'logical-ids: [DataBucket]',
+          'logical-ids: [DataBuckt]',
+        ),
+      ),
+    }),
+    /environment\.yml: stateful-resources\.logical-ids: 'DataBuckt' names no resource of .*cloudformation\.yml \(did you mean 'DataBucket'\?\)\. An entry that matches nothing protects nothing/,
+  ],
+  [
     'template parse error',
     () => ({
       operation: 'package',

@@ -8,14 +8,27 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { startDroppingProxy } from '../../harness/dropping-proxy.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { systemClock } from '../../src/core/waiter.js';
-import { bucketStatistics, compareBuckets } from '../../src/migration/bucket-compare.js';
-import { copyBucket } from '../../src/migration/bucket-copy.js';
+import {
+  bucketStatistics,
+  compareBucketHistories,
+  compareBuckets,
+} from '../../src/migration/bucket-compare.js';
+import { copyBucket, copyBucketHistory } from '../../src/migration/bucket-copy.js';
+import {
+  compareBucketSettings,
+  readBucketSettings,
+  refuseObjectLock,
+} from '../../src/migration/bucket-settings.js';
+import { listHistories } from '../../src/migration/bucket-versions.js';
 
 // The copier and the verifier on moto's S3: keys that need encoding, metadata, throttling
 // answered by retries, objects copied in parts, and every kind of difference found.
@@ -227,5 +240,170 @@ describe('copyBucket and compareBuckets on moto', () => {
       ['stray.json', 'extra'],
     ]);
     expect((await bucketStatistics(s3, 'diff-source')).digest).toBe(comparison.source.digest);
+  });
+});
+
+describe('versioned buckets: every version and delete marker, in order', () => {
+  async function versionedBucket(s3: S3Client, name: string): Promise<void> {
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: name,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+  }
+
+  async function put(s3: S3Client, bucket: string, key: string, body: string): Promise<void> {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  }
+
+  /** Each key's history as S3 lists it, oldest first, without version IDs. */
+  async function histories(s3: S3Client, bucket: string) {
+    const result: Record<string, string[]> = {};
+    for await (const history of listHistories(s3, bucket, 3)) {
+      result[history.key] = history.versions.map((version) =>
+        version.deleteMarker ? 'delete marker' : `${version.size} ${version.etag}`,
+      );
+    }
+    return result;
+  }
+
+  // Three versions and a delete marker on one key, a key deleted and written again, a plain
+  // key; listed three entries a page so histories span pages.
+  async function history(s3: S3Client, bucket: string): Promise<void> {
+    await versionedBucket(s3, bucket);
+    await put(s3, bucket, 'customers/1.json', '{"v":1}');
+    await put(s3, bucket, 'customers/1.json', '{"v":22}');
+    await put(s3, bucket, 'customers/1.json', '{"v":333}');
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'customers/1.json' }));
+    await put(s3, bucket, 'customers/2.json', '{"first":true}');
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'customers/2.json' }));
+    await put(s3, bucket, 'customers/2.json', '{"second":true}');
+    await put(s3, bucket, 'plain.json', '{"p":1}');
+  }
+
+  test('the whole history is copied and compares equal; a plain copy would have lost it', async () => {
+    const s3 = client(moto.endpoint);
+    await history(s3, 'history-source');
+    await versionedBucket(s3, 'history-target');
+
+    const result = await copyBucketHistory(s3, 'history-source', 'history-target', {
+      concurrency: 4,
+      clock: systemClock,
+    });
+
+    expect(result).toMatchObject({ versions: 6, deleteMarkers: 2, rewritten: 0 });
+    const source = await histories(s3, 'history-source');
+    expect(source['customers/1.json']).toHaveLength(4);
+    expect(source['customers/1.json']![3]).toBe('delete marker');
+    expect(await histories(s3, 'history-target')).toEqual(source);
+    const comparison = await compareBucketHistories(s3, 'history-source', 'history-target');
+    expect(comparison).toMatchObject({ equal: true, differenceCount: 0, history: true });
+    expect(comparison.source).toMatchObject({ objects: 2, versions: 6, deleteMarkers: 2 });
+    expect(comparison.target.digest).toBe(comparison.source.digest);
+
+    // What the old copier did: current objects only. The history comparison catches it.
+    await versionedBucket(s3, 'history-current-only');
+    await copyBucket(s3, 'history-source', 'history-current-only', {
+      concurrency: 4,
+      clock: systemClock,
+    });
+    const lossy = await compareBucketHistories(s3, 'history-source', 'history-current-only');
+    expect(lossy.equal).toBe(false);
+    expect(lossy.differences).toEqual([
+      {
+        key: 'customers/1.json',
+        problem: 'missing',
+        source: '3 version(s), 1 delete marker(s); newest: delete marker',
+      },
+      {
+        key: 'customers/2.json',
+        problem: 'history',
+        source: '2 version(s), 1 delete marker(s); newest: 15 bytes',
+        target: '1 version(s), 0 delete marker(s); newest: 15 bytes',
+      },
+    ]);
+  });
+
+  test('a partial copy left by a dead run is continued, and a wrong one redone', async () => {
+    const s3 = client(moto.endpoint);
+    await history(s3, 'resume-source');
+    await versionedBucket(s3, 'resume-target');
+    // A dead run had copied the first version of customers/1.json, and a wrong plain.json.
+    await put(s3, 'resume-target', 'customers/1.json', '{"v":1}');
+    await put(s3, 'resume-target', 'plain.json', '{"wrong":1}');
+
+    const result = await copyBucketHistory(s3, 'resume-source', 'resume-target', {
+      concurrency: 2,
+      clock: systemClock,
+    });
+
+    expect(result).toMatchObject({ versions: 5, deleteMarkers: 2, rewritten: 1 });
+    expect(await histories(s3, 'resume-target')).toEqual(await histories(s3, 'resume-source'));
+    expect((await compareBucketHistories(s3, 'resume-source', 'resume-target')).equal).toBe(true);
+  });
+});
+
+describe('bucket settings compared before a copy', () => {
+  test('lifecycle and encryption the target lacks are reported; equal settings are not', async () => {
+    const s3 = client(moto.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: 'settings-source' }));
+    await s3.send(new CreateBucketCommand({ Bucket: 'settings-target' }));
+    await s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: 'settings-source',
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'expire-exports',
+              Status: 'Enabled',
+              Filter: { Prefix: 'exports/' },
+              Expiration: { Days: 30 },
+            },
+          ],
+        },
+      }),
+    );
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'settings-source',
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      }),
+    );
+    const read = async (bucket: string) => ({
+      bucket,
+      settings: await readBucketSettings(s3, bucket),
+    });
+
+    const differences = compareBucketSettings(
+      await read('settings-source'),
+      await read('settings-target'),
+    );
+
+    expect(differences).toHaveLength(2);
+    expect(differences[0]).toMatch(
+      /^lifecycle: \[.*"expire-exports".*\] in settings-source, null in settings-target$/,
+    );
+    expect(differences[1]).toMatch(
+      /^encryption: .*AES256.* in settings-source, null in settings-target$/,
+    );
+    expect(
+      compareBucketSettings(await read('settings-source'), await read('settings-source')),
+    ).toEqual([]);
+  });
+
+  test('a bucket with Object Lock is refused: a copy cannot carry retention', async () => {
+    const s3 = client(moto.endpoint);
+    await s3.send(
+      new CreateBucketCommand({ Bucket: 'locked-source', ObjectLockEnabledForBucket: true }),
+    );
+    await expect(refuseObjectLock(s3, 'Ledger', 'locked-source')).rejects.toThrow(
+      /Bucket Ledger \(locked-source\) has Object Lock enabled; a copy cannot carry each object's retention and legal hold/,
+    );
+    await s3.send(new CreateBucketCommand({ Bucket: 'unlocked-source' }));
+    await refuseObjectLock(s3, 'Data', 'unlocked-source');
   });
 });

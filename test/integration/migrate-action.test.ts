@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runAction } from '../../harness/run-action.js';
+import { listHistories } from '../../src/migration/bucket-versions.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import {
   startStatisticsService,
@@ -333,5 +335,81 @@ describe('data the migration cannot clone', () => {
     );
     expect(await world.stack('tbl-records-temporary')).toBeUndefined();
     expect(await world.instanceStates('tbl-records')).toEqual(['InService', 'InService']);
+  });
+});
+
+describe('versioned buckets', () => {
+  /** Each key's history, oldest first, as sizes and delete markers (version IDs differ). */
+  async function histories(stack: string): Promise<Record<string, string[]>> {
+    const result: Record<string, string[]> = {};
+    for await (const history of listHistories(world.s3, await world.bucketOf(stack))) {
+      result[history.key] = history.versions.map((version) =>
+        version.deleteMarker ? 'delete marker' : `${version.size} ${version.etag}`,
+      );
+    }
+    return result;
+  }
+
+  /** 3 versions and a delete marker on one key, a key deleted and written again, 20 plain. */
+  async function writeHistory(stack: string): Promise<void> {
+    const bucket = await world.bucketOf(stack);
+    const put = (Key: string, Body: string) =>
+      world.s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
+    await world.writeData(stack, 20, 2);
+    await put('history/one.json', '{"v":1}');
+    await put('history/one.json', '{"v":22}');
+    await put('history/one.json', '{"v":333}');
+    await world.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'history/one.json' }));
+    await put('history/two.json', '{"first":true}');
+    await world.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'history/two.json' }));
+    await put('history/two.json', '{"second":true}');
+  }
+
+  test('double-clone keeps every version and delete marker of every key, in order', async () => {
+    expectSuccess(await world.provision('dcver', '1.0.0'));
+    await writeHistory('dcver-records');
+    const before = await histories('dcver-records');
+    expect(before['history/one.json']).toHaveLength(4);
+
+    const run = expectSuccess(
+      await world.migrate({ strategy: 'double-clone', environment: 'dcver', version: '2.0.0' }),
+    );
+
+    expect(run.outputs['status']).toBe('completed');
+    expect(await histories('dcver-records')).toEqual(before);
+    expect(run.stdout).toMatch(/copied every version: 25 version\(s\) and 2 delete marker\(s\)/);
+    expect(run.stdout).toMatch(
+      /DataBucket: 25 version\(s\) and 2 delete marker\(s\) in dcver-records-temporary, 25 and 2 in dcver-records, compared key by key in order \(version IDs necessarily differ\): equal/,
+    );
+    expect(run.summary).toContain('Version IDs necessarily differ between two buckets');
+  });
+
+  test('copy-versions: current says what it leaves behind before anything is deleted', async () => {
+    expectSuccess(await world.provision('dccur', '1.0.0'));
+    await writeHistory('dccur-records');
+    const before = await histories('dccur-records');
+
+    const run = expectSuccess(
+      await world.migrate({
+        strategy: 'double-clone',
+        environment: 'dccur',
+        version: '2.0.0',
+        'copy-versions': 'current',
+      }),
+    );
+
+    const warning = run.stdout.indexOf('copy-versions: current: DataBucket (');
+    expect(warning).toBeGreaterThan(-1);
+    expect(run.stdout).toMatch(
+      /4 noncurrent version\(s\) and 2 delete marker\(s\) will not be carried over/,
+    );
+    expect(warning).toBeLessThan(run.stdout.indexOf('Delete dccur-records'));
+    const after = await histories('dccur-records');
+    expect(Object.keys(after).sort()).toEqual(
+      Object.keys(before)
+        .filter((key) => key !== 'history/one.json')
+        .sort(),
+    );
+    expect(after['history/two.json']).toHaveLength(1);
   });
 });

@@ -4,7 +4,8 @@ import {
   startStatisticsService,
   type StatisticsService,
 } from '../../harness/statistics-service.js';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateStackCommand, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import {
   ARTIFACTS,
@@ -217,5 +218,141 @@ describe('blue-green killed after each step, then run again', () => {
     expect(await world.stack('bgrb-records-green')).toBeUndefined();
     expect(await world.keysOf('bgrb-records-blue')).toEqual(keys.sort());
     expect(await world.instanceStates('bgrb-records-blue')).toEqual(['InService', 'InService']);
+  });
+});
+
+describe('killed where a re-run must recognise what the dead run did', () => {
+  async function statisticsRecords(environment: string): Promise<string[]> {
+    const listed = await world.s3.send(
+      new ListObjectsV2Command({
+        Bucket: ARTIFACTS,
+        Prefix: `promotions/records/2.0.0/${environment}/statistics/`,
+      }),
+    );
+    return (listed.Contents ?? []).map((object) => object.Key!);
+  }
+
+  test('mid-copy: the re-run copies again and completes with every object', async () => {
+    // Enough objects that the copies in flight at the kill (32 at a time) cannot finish them all.
+    const objects = 300;
+    expectSuccess(await world.provision('dcmid', '1.0.0'));
+    const keys = await world.writeData('dcmid-records', objects, 6);
+    const inputs = { strategy: 'double-clone', environment: 'dcmid', version: '2.0.0' };
+    const crashed = await world.migrate(inputs, { [CRASH]: 'copy-object:60' });
+    expect(crashed.stdout).toContain(`${CRASH}=copy-object:60: killing the process now`);
+    const temporary = await world.keysOf('dcmid-records-temporary');
+    expect(temporary.length).toBeGreaterThanOrEqual(60);
+    expect(temporary.length).toBeLessThan(objects);
+
+    const resumed = expectSuccess(await world.migrate(inputs));
+    expect(resumed.stdout).toContain('Took over the migration lock');
+    expect(resumed.outputs['status']).toBe('completed');
+    expect(await world.keysOf('dcmid-records')).toEqual(keys.sort());
+  });
+
+  test('after the final stack was created but before the journal said so: the re-run adopts it', async () => {
+    expectSuccess(await world.provision('dcadopt', '1.0.0'));
+    const keys = await world.writeData('dcadopt-records', OBJECTS, 4);
+    const inputs = { strategy: 'double-clone', environment: 'dcadopt', version: '2.0.0' };
+    await world.migrate(inputs, { [CRASH]: 'create:final:unjournalled' });
+    const created = await world.stack('dcadopt-records');
+    expect(created?.StackStatus).toBe('CREATE_COMPLETE');
+    expect((await world.keysOf('dcadopt-records-temporary')).length).toBe(OBJECTS);
+
+    const resumed = expectSuccess(await world.migrate(inputs));
+    expect(resumed.stdout).toMatch(
+      /dcadopt-records \(CREATE_COMPLETE\) was created by this migration \(tag environment:migration=.*\) .* adopting it/,
+    );
+    // The very stack the dead run created, not a new one after deleting it.
+    expect((await world.stack('dcadopt-records'))?.StackId).toBe(created?.StackId);
+    expect(await world.keysOf('dcadopt-records')).toEqual(keys.sort());
+    expect(await world.stack('dcadopt-records-temporary')).toBeUndefined();
+  });
+
+  test('a stack of that name the migration did not create is refused, never deleted', async () => {
+    expectSuccess(await world.provision('dcforeign', '1.0.0'));
+    await world.writeData('dcforeign-records', OBJECTS, 4);
+    const inputs = { strategy: 'double-clone', environment: 'dcforeign', version: '2.0.0' };
+    await world.migrate(inputs, { [CRASH]: 'create:temporary:unjournalled' });
+    // Someone replaces the half-made temporary with a stack of their own under that name.
+    await world.cloudFormation.send(
+      new DeleteStackCommand({ StackName: 'dcforeign-records-temporary' }),
+    );
+    await world.cloudFormation.send(
+      new CreateStackCommand({
+        StackName: 'dcforeign-records-temporary',
+        TemplateBody: JSON.stringify({
+          Resources: { Data: { Type: 'AWS::S3::Bucket' } },
+        }),
+      }),
+    );
+    const refused = await world.migrate(inputs);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout).toMatch(
+      /dcforeign-records-temporary already exists .* but migration .* did not create it \(its environment:migration tag is missing\)\. It may hold data, so it is neither updated nor deleted\./,
+    );
+    expect(await world.stack('dcforeign-records-temporary')).toBeDefined();
+    expect(await world.instanceStates('dcforeign-records')).toEqual(['InService', 'InService']);
+  });
+
+  test.each([
+    ['before the statistics record was written', 'available:final'],
+    ['after the record was written, before the journal said so', 'record:statistics:unjournalled'],
+  ])('%s: the re-run completes with the record in the ledger', async (_name, point) => {
+    const environment = point === 'available:final' ? 'dcrec' : 'dcrec2';
+    expectSuccess(await world.provision(environment, '1.0.0'));
+    await world.writeData(`${environment}-records`, OBJECTS, 4);
+    const inputs = { strategy: 'double-clone', environment, version: '2.0.0' };
+    await world.migrate(inputs, { [CRASH]: point });
+    const journalBefore = await world.latestJournal(environment);
+    expect(journalBefore['status']).toBe('running');
+
+    const resumed = expectSuccess(await world.migrate(inputs));
+    expect(resumed.outputs['status']).toBe('completed');
+    expect(resumed.outputs['promotion-record']).toMatch(
+      new RegExp(
+        `^s3://${ARTIFACTS}/promotions/records/2\\.0\\.0/${environment}/statistics/.*-passed-`,
+      ),
+    );
+    const records = await statisticsRecords(environment);
+    expect(records.length).toBe(point === 'available:final' ? 1 : 2);
+    // A later environment's gate that requires the record now finds it (that environment has
+    // no stack, so its migration then stops, after the gate).
+    const gated = await world.migrate({
+      strategy: 'double-clone',
+      environment: `${environment}next`,
+      version: '2.0.0',
+      'require-promotion-from': environment,
+      'require-gates': 'statistics',
+    });
+    expect(gated.stdout).toContain(`✔ records 2.0.0 passed statistics in ${environment}`);
+  });
+});
+
+describe('two migrations of one environment started together', () => {
+  test('one migrates; the other is refused before it touches anything, naming the run', async () => {
+    expectSuccess(await world.provision('dcpair', '1.0.0'));
+    const keys = await world.writeData('dcpair-records', OBJECTS, 4);
+    const inputs = { strategy: 'double-clone', environment: 'dcpair', version: '2.0.0' };
+    const [first, second] = await Promise.all([
+      world.migrate(inputs, { GITHUB_RUN_ID: '101' }),
+      world.migrate(inputs, { GITHUB_RUN_ID: '102' }),
+    ]);
+    const runs = [first, second];
+    const winners = runs.filter((run) => run.exitCode === 0);
+    const losers = runs.filter((run) => run.exitCode !== 0);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    const winnerRun = winners[0] === first ? '101' : '102';
+    expect(losers[0]!.stdout).toMatch(
+      new RegExp(
+        `Another migration of records in dcpair holds the lock s3://${ARTIFACTS}/locks/migrations/records/dcpair\\.json: run https://github\\.com/acme/records/actions/runs/${winnerRun} .*This run changed nothing`,
+      ),
+    );
+    expect(losers[0]!.stdout).not.toContain('Stop traffic to');
+    expect(winners[0]!.outputs['status']).toBe('completed');
+    expect(await world.keysOf('dcpair-records')).toEqual(keys.sort());
+    expect(await world.instanceStates('dcpair-records')).toEqual(['InService', 'InService']);
+    expect(await world.stack('dcpair-records-temporary')).toBeUndefined();
   });
 });

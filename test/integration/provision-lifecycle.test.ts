@@ -221,6 +221,48 @@ describe('action-provision on moto: package → deploy → update → no-op → 
     expect(run.summary).toContain('unchanged (empty change set)');
   });
 
+  // moto's change sets carry no Replacement: this is the row `Modify DataBucket AWS::S3::Bucket
+  // Unknown` that used to be executed, leaving the stack on a new, empty bucket.
+  test('a stateful resource whose replacement CloudFormation does not rule out is refused', async () => {
+    const renamed = mkdtempSync(path.join(os.tmpdir(), 'renamed-bucket-'));
+    cpSync(workDir, renamed, { recursive: true });
+    const template = path.join(renamed, 'cloudformation.yml');
+    const original = readFileSync(template, 'utf8');
+    const edited = original.replace(
+      '      VersioningConfiguration:\n        Status: Enabled',
+      '      BucketName: some-new-name-4821\n      VersioningConfiguration:\n        Status: Enabled',
+    );
+    expect(edited).not.toBe(original);
+    writeFileSync(template, edited);
+    const before = await describeStack('ci-sample-service');
+
+    const run = await runAction(
+      'action-provision',
+      {
+        operation: 'deploy',
+        environment: 'ci',
+        version: '1.0.1',
+        definition: path.join(renamed, 'environment.yml'),
+        parameters: 'DesiredCapacity=2',
+      },
+      { ...moto.env, GITHUB_SHA: COMMIT, GITHUB_REPOSITORY: 'acme/sample', GITHUB_RUN_ID: '43' },
+      { cwd: renamed },
+    );
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('Modify  DataBucket');
+    expect(run.stdout).toMatch(
+      /Refusing to update ci-sample-service: DataBucket \(AWS::S3::Bucket\) may be replaced: CloudFormation did not say whether it is \(Replacement: Unknown\)/,
+    );
+    expect(run.stdout).toContain("add to the 'allow-replacement' input: DataBucket.");
+    expect(run.summary).toContain('Stopped by the stateful-resource guard');
+    const after = await describeStack('ci-sample-service');
+    expect(after.StackStatus).toBe(before.StackStatus);
+    expect(after.LastUpdatedTime).toEqual(before.LastUpdatedTime);
+    expect(await physicalId('ci-sample-service', 'DataBucket')).toBe(dataBucket);
+    await s3.send(new HeadBucketCommand({ Bucket: dataBucket }));
+  });
+
   test('a tampered package is refused before any stack is touched', async () => {
     const extracted = mkdtempSync(path.join(os.tmpdir(), 'tamper-'));
     const original = path.join(extracted, 'original.tgz');

@@ -151,7 +151,18 @@ export class MigrationWorld {
   async instanceStates(stackName: string): Promise<string[]> {
     const stack = await this.stack(stackName);
     if (!stack) return [];
-    const groups = await this.autoScaling.send(new DescribeAutoScalingGroupsCommand({}));
+    // Every page: with dozens of environments, the group is often past the first 50.
+    const all = [];
+    let token: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const response = await this.autoScaling.send(
+        new DescribeAutoScalingGroupsCommand({ NextToken: token }),
+      );
+      all.push(...(response.AutoScalingGroups ?? []));
+      token = response.NextToken;
+      if (!token) break;
+    }
+    const groups = { AutoScalingGroups: all };
     const group = groups.AutoScalingGroups?.find(
       (candidate) =>
         candidate.Tags?.some(
@@ -167,6 +178,19 @@ export class MigrationWorld {
     } catch {
       return undefined;
     }
+  }
+
+  /** The newest migration journal of an environment, as the suite reads it. */
+  async latestJournal(environment: string): Promise<Record<string, unknown>> {
+    const listed = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: ARTIFACTS, Prefix: `migrations/records/${environment}/` }),
+    );
+    const newest = (listed.Contents ?? [])
+      .map((object) => object.Key!)
+      .sort()
+      .pop();
+    if (!newest) throw new Error(`no journal for ${environment}`);
+    return this.journal(`s3://${ARTIFACTS}/${newest}`);
   }
 
   async journal(url: string): Promise<Record<string, unknown>> {

@@ -133,10 +133,12 @@ describe('the stateful-resource guard', () => {
 
     expect(error).toBeInstanceOf(StatefulResourceGuardError);
     const guard = error as StatefulResourceGuardError;
-    expect(guard.violations.map((violation) => violation.change.logicalId)).toEqual(['DataBucket']);
+    expect(guard.violations.map((violation) => violation.path)).toEqual(['DataBucket']);
     expect(guard.message).toContain('DataBucket (AWS::S3::Bucket) would be replaced');
-    expect(guard.message).toContain('caused by a change to BucketName');
-    expect(guard.message).toContain("'allow-replacement' input: DataBucket");
+    expect(guard.message).toContain(
+      'triggered by BucketName (RequiresRecreation: Always, Evaluation: Static)',
+    );
+    expect(guard.message).toContain("add to the 'allow-replacement' input: DataBucket.");
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(logger.entries.find((entry) => entry.level === 'error')?.location?.title).toBe(
@@ -233,6 +235,251 @@ describe('the stateful-resource guard', () => {
     cfn.on(ExecuteChangeSetCommand).resolves({});
     const allowed = await deployStack(context, request({ allowReplacement: ['Database/Cluster'] }));
     expect(allowed.changes.map((row) => row.path)).toEqual(['Database', 'Database/Cluster']);
+  });
+
+  // What moto answers (no Replacement at all) and what AWS may answer (Conditional, a Dynamic
+  // action, or Replacement False with a detail that still requires recreation): none of them is
+  // a proof that the data survives.
+  test.each([
+    [
+      'no Replacement field (moto adding BucketName)',
+      change('Modify', 'DataBucket', 'AWS::S3::Bucket'),
+      /DataBucket \(AWS::S3::Bucket\) may be replaced: CloudFormation did not say whether it is \(Replacement: Unknown\); CloudFormation named no property/,
+    ],
+    [
+      'Action Dynamic',
+      change('Dynamic', 'DataBucket', 'AWS::S3::Bucket', undefined, {
+        Details: [
+          {
+            Target: {
+              Attribute: 'Properties',
+              Name: 'BucketName',
+              RequiresRecreation: 'Conditionally',
+            },
+            Evaluation: 'Dynamic',
+            ChangeSource: 'ResourceAttribute',
+          },
+        ],
+      }),
+      /has Action: Dynamic.*triggered by BucketName \(RequiresRecreation: Conditionally, Evaluation: Dynamic\)/,
+    ],
+    [
+      'Replacement Conditional with a dynamic detail',
+      change('Modify', 'DataBucket', 'AWS::S3::Bucket', 'Conditional', {
+        Details: [
+          {
+            Target: {
+              Attribute: 'Properties',
+              Name: 'BucketName',
+              RequiresRecreation: 'Always',
+            },
+            Evaluation: 'Dynamic',
+            ChangeSource: 'ParameterReference',
+            CausingEntity: 'BucketNameParameter',
+          },
+        ],
+      }),
+      /may be replaced \(Replacement: Conditional.*triggered by BucketName \(RequiresRecreation: Always, Evaluation: Dynamic\)/,
+    ],
+    [
+      'Replacement False contradicted by a detail requiring recreation',
+      change('Modify', 'DataBucket', 'AWS::S3::Bucket', 'False', {
+        Details: [
+          {
+            Target: {
+              Attribute: 'Properties',
+              Name: 'ObjectLockEnabled',
+              RequiresRecreation: 'Conditionally',
+            },
+            Evaluation: 'Static',
+            ChangeSource: 'DirectModification',
+          },
+        ],
+      }),
+      /Replacement is False, but a property change requires recreation; triggered by ObjectLockEnabled/,
+    ],
+    [
+      'an action the guard does not know',
+      change('Replace', 'DataBucket', 'AWS::S3::Bucket', 'False'),
+      /has an action this guard does not know \(Replace\)/,
+    ],
+  ])('refuses a stateful resource with %s', async (_name, row, message) => {
+    existingStack('UPDATE_COMPLETE', [row]);
+    const { context } = mockedContext();
+    const error = (await deployStack(context, request()).catch((caught: unknown) => caught)) as
+      StatefulResourceGuardError | undefined;
+    expect(error).toBeInstanceOf(StatefulResourceGuardError);
+    expect(error?.message).toMatch(message);
+    expect(error?.message).toContain("add to the 'allow-replacement' input: DataBucket.");
+    expect(error?.violations.map((violation) => violation.allowEntry)).toEqual(['DataBucket']);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  test('lets through an explicit Replacement False whose details never require recreation', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Modify', 'DataBucket', 'AWS::S3::Bucket', 'False', {
+        Details: [
+          {
+            Target: { Attribute: 'Properties', Name: 'Tags', RequiresRecreation: 'Never' },
+            Evaluation: 'Static',
+            ChangeSource: 'DirectModification',
+          },
+        ],
+      }),
+      // Not stateful: an unknown replacement of a launch template loses nothing.
+      change('Modify', 'LaunchTemplate', 'AWS::EC2::LaunchTemplate'),
+    ]);
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const { context } = mockedContext();
+    const result = await deployStack(context, request());
+    expect(result.guard.blocked).toEqual([]);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+  });
+
+  const DATABASE_STACK = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}-Database-1/bbbb`;
+  const STORAGE_STACK = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}-Storage-1/cccc`;
+  /** The nested stack Database: two pages, a nested stack Storage inside it holding a bucket. */
+  function nestedDatabaseStack(): void {
+    cfn
+      .on(ListStackResourcesCommand, { StackName: DATABASE_STACK, NextToken: undefined })
+      .resolves({
+        StackResourceSummaries: [
+          {
+            LogicalResourceId: 'Subnets',
+            PhysicalResourceId: 'subnets-1',
+            ResourceType: 'AWS::RDS::DBSubnetGroup',
+            ResourceStatus: 'CREATE_COMPLETE',
+            LastUpdatedTimestamp: new Date(),
+          },
+        ],
+        NextToken: 'page-2',
+      });
+    cfn.on(ListStackResourcesCommand, { StackName: DATABASE_STACK, NextToken: 'page-2' }).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'Cluster',
+          PhysicalResourceId: 'cluster-1',
+          ResourceType: 'AWS::RDS::DBCluster',
+          ResourceStatus: 'UPDATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+        {
+          LogicalResourceId: 'Storage',
+          PhysicalResourceId: STORAGE_STACK,
+          ResourceType: 'AWS::CloudFormation::Stack',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+    cfn.on(ListStackResourcesCommand, { StackName: STORAGE_STACK }).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'Exports',
+          PhysicalResourceId: 'exports-bucket',
+          ResourceType: 'AWS::S3::Bucket',
+          ResourceStatus: 'DELETE_FAILED',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+  }
+
+  test('a removed nested stack is listed to its last page, recursively, and refused for what it holds', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Remove', 'Database', 'AWS::CloudFormation::Stack', undefined, {
+        PhysicalResourceId: DATABASE_STACK,
+      }),
+    ]);
+    nestedDatabaseStack();
+    const { context } = mockedContext();
+
+    const error = (await deployStack(context, request()).catch(
+      (caught: unknown) => caught,
+    )) as StatefulResourceGuardError;
+
+    expect(error).toBeInstanceOf(StatefulResourceGuardError);
+    expect(error.violations.map((violation) => [violation.path, violation.allowEntry])).toEqual([
+      ['Database/Cluster', 'Database/Cluster'],
+      ['Database/Storage/Exports', 'Database/Storage/Exports'],
+    ]);
+    expect(error.message).toContain(
+      'Database/Cluster (AWS::RDS::DBCluster) would be lost: the nested stack Database is removed',
+    );
+    expect(error.message).toContain(
+      "add to the 'allow-replacement' input: Database/Cluster, Database/Storage/Exports.",
+    );
+    expect(cfn.commandCalls(ListStackResourcesCommand)).toHaveLength(3);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const allowed = await deployStack(
+      context,
+      request({ allowReplacement: ['Database/Cluster', 'Database/Storage/Exports'] }),
+    );
+    expect(allowed.guard.allowed).toHaveLength(2);
+  });
+
+  test('a removed nested stack that holds nothing stateful passes', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Remove', 'Network', 'AWS::CloudFormation::Stack', undefined, {
+        PhysicalResourceId: DATABASE_STACK,
+      }),
+    ]);
+    cfn.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'Vpc',
+          PhysicalResourceId: 'vpc-1',
+          ResourceType: 'AWS::EC2::VPC',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const { context } = mockedContext();
+    const result = await deployStack(context, request());
+    expect(result.guard.blocked).toEqual([]);
+  });
+
+  test('a nested stack modified without a nested change set is refused as unknown for what it holds', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Modify', 'Database', 'AWS::CloudFormation::Stack', 'False', {
+        PhysicalResourceId: DATABASE_STACK,
+      }),
+    ]);
+    nestedDatabaseStack();
+    const { context } = mockedContext();
+    await expect(deployStack(context, request())).rejects.toThrow(
+      /Database\/Cluster \(AWS::RDS::DBCluster\) would be lost: the nested stack Database is modified, but CloudFormation gave no nested change set to inspect/,
+    );
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  test('a nested stack that cannot be listed is refused, naming what could not be proven', async () => {
+    existingStack('UPDATE_COMPLETE', [
+      change('Remove', 'Database', 'AWS::CloudFormation::Stack', undefined, {
+        PhysicalResourceId: DATABASE_STACK,
+      }),
+    ]);
+    cfn
+      .on(ListStackResourcesCommand)
+      .rejects(
+        Object.assign(
+          new Error('User is not authorized to perform: cloudformation:ListStackResources'),
+          { name: 'AccessDenied' },
+        ),
+      );
+    const { context } = mockedContext();
+    const error = (await deployStack(context, request()).catch(
+      (caught: unknown) => caught,
+    )) as StatefulResourceGuardError;
+    expect(error).toBeInstanceOf(StatefulResourceGuardError);
+    expect(error.message).toMatch(
+      /Database \(AWS::CloudFormation::Stack\) nested stack Database is removed.*its resources could not be listed \(User is not authorized/,
+    );
+    expect(error.violations[0]?.allowEntry).toBe('Database');
   });
 
   test('warns about allow-replacement entries that match no destructive change', async () => {
@@ -592,5 +839,92 @@ describe('termination protection', () => {
       /termination protection on.*--no-enable-termination-protection/,
     );
     expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+});
+
+describe('two deploys creating the same new environment', () => {
+  function noStackYet(): void {
+    cfn.on(DescribeStacksCommand).rejects(missing());
+    cfn.on(DeleteChangeSetCommand).resolves({});
+  }
+
+  test('CreateChangeSet answering AlreadyExistsException: the loser says another run is creating it', async () => {
+    noStackYet();
+    cfn.on(CreateChangeSetCommand).rejects(
+      Object.assign(new Error(`Stack [${STACK}] already exists`), {
+        name: 'AlreadyExistsException',
+      }),
+    );
+    const { context } = mockedContext();
+    await expect(deployStack(context, request())).rejects.toThrow(
+      /Another run is creating stack ci-sample-service: it did not exist when this deploy looked, and it does now\. This deploy changed nothing\./,
+    );
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  test('ExecuteChangeSet refused because the other run executed first: the same message, nothing deleted', async () => {
+    noStackYet();
+    cfn.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ID, StackId: STACK_ID });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      ChangeSetId: CHANGE_SET_ID,
+      StackId: STACK_ID,
+      Status: 'CREATE_COMPLETE',
+      Changes: [change('Add', 'DataBucket', 'AWS::S3::Bucket')],
+    });
+    cfn.on(ExecuteChangeSetCommand).rejects(
+      Object.assign(
+        new Error('ChangeSet [deploy-1] cannot be executed in its current status of [OBSOLETE]'),
+        {
+          name: 'InvalidChangeSetStatus',
+        },
+      ),
+    );
+    const { context } = mockedContext();
+    await expect(deployStack(context, request())).rejects.toThrow(/Another run is creating stack/);
+    expect(cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  test('a failed CREATE change set deletes its own empty stack by ID, never a stack by name', async () => {
+    noStackYet();
+    cfn.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ID, StackId: STACK_ID });
+    cfn.on(DescribeChangeSetCommand).resolves({
+      ChangeSetId: CHANGE_SET_ID,
+      StackId: STACK_ID,
+      Status: 'FAILED',
+      StatusReason: 'Template format error: Unresolved resource dependencies [Nope]',
+    });
+    cfn
+      .on(DescribeStacksCommand, { StackName: STACK_ID })
+      .resolvesOnce({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'REVIEW_IN_PROGRESS',
+            CreationTime: new Date(),
+          },
+        ],
+      })
+      .resolvesOnce({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'REVIEW_IN_PROGRESS',
+            CreationTime: new Date(),
+          },
+        ],
+      })
+      .rejects(missing());
+    cfn.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [] });
+    cfn.on(DeleteStackCommand).resolves({});
+    cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    const { context } = mockedContext();
+    await expect(deployStack(context, request())).rejects.toThrow(
+      /Unresolved resource dependencies/,
+    );
+    const deletes = cfn.commandCalls(DeleteStackCommand);
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]!.args[0].input.StackName).toBe(STACK_ID);
   });
 });
