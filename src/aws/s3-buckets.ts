@@ -5,6 +5,7 @@ import {
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { RefusalError } from '../core/errors.js';
 import { awsErrorName } from './errors.js';
 
 export interface EmptiedBucket {
@@ -95,4 +96,23 @@ export async function newestKey(
     if (!token) break;
   }
   return newest;
+}
+
+/**
+ * Rethrows an error, as a refusal that says what cannot be kept when the artifact bucket itself
+ * is missing (`consequence`: "so the migration journal cannot be kept", for example).
+ */
+export function refuseMissingArtifactBucket(
+  error: unknown,
+  bucket: string,
+  consequence: string,
+  remedy = 'Check artifact-bucket.',
+): never {
+  if (awsErrorName(error) === 'NoSuchBucket') {
+    throw new RefusalError(
+      `The artifact bucket '${bucket}' does not exist, ${consequence}.`,
+      remedy,
+    );
+  }
+  throw error;
 }

@@ -260,6 +260,53 @@ class Copier {
 }
 
 /**
+ * Runs `handle` over a shared listing, `concurrency` at a time (async generators queue
+ * concurrent next() calls, so workers can share one). The first failure stops every worker
+ * after its item in flight, closes the listing and is thrown, described by `failed`.
+ */
+async function drainConcurrently<T>(
+  items: AsyncGenerator<T>,
+  concurrency: number,
+  handle: (item: T) => Promise<void>,
+  failed: (item: T | undefined, error: Error) => Error,
+): Promise<void> {
+  let failure: Error | undefined;
+  const worker = async (): Promise<void> => {
+    let current: T | undefined;
+    try {
+      while (failure === undefined) {
+        current = undefined;
+        const next = await items.next();
+        if (next.done) return;
+        current = next.value;
+        await handle(current);
+      }
+    } catch (error) {
+      failure ??= failed(current, error as Error);
+    }
+  };
+  // Every worker finishes its item in flight before this returns: nothing runs on afterwards.
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failure !== undefined) {
+    await items.return(undefined).catch(() => undefined);
+    throw failure;
+  }
+}
+
+/** Progress at most every `progressEveryMs`, and the per-item hook the crash tests use. */
+function progressReporter(options: CopyOptions, progress: () => CopyProgress) {
+  let lastReport = options.clock.now();
+  const every = options.progressEveryMs ?? 10_000;
+  return (done: number): void => {
+    options.afterObject?.(done);
+    if (options.onProgress && options.clock.now() - lastReport >= every) {
+      lastReport = options.clock.now();
+      options.onProgress({ ...progress() });
+    }
+  };
+}
+
+/**
  * Copies every current object of `source` into `target` with server-side copies (the bytes
  * never pass through the runner), `concurrency` at a time, while the listing streams: memory
  * holds two listing pages and the copies in flight, whatever the bucket's size. The first
@@ -273,41 +320,22 @@ export async function copyBucket(
 ): Promise<CopyResult> {
   const started = options.clock.now();
   const copier = new Copier(s3, source, target, options);
-  const listing = listObjects(s3, source);
-  let failure: unknown;
-  let lastReport = started;
-  const every = options.progressEveryMs ?? 10_000;
-  // Async generators queue concurrent next() calls, so workers can share one listing.
-  const worker = async (): Promise<void> => {
-    let current: ListedObject | undefined;
-    try {
-      while (failure === undefined) {
-        current = undefined;
-        const next = await listing.next();
-        if (next.done) return;
-        current = next.value;
-        await copier.copy(current);
-        options.afterObject?.(copier.progress.objects);
-        if (options.onProgress && options.clock.now() - lastReport >= every) {
-          lastReport = options.clock.now();
-          options.onProgress({ ...copier.progress });
-        }
-      }
-    } catch (error) {
-      failure ??= new Error(
-        current
-          ? `Copying s3://${source}/${current.key} to s3://${target} failed: ${(error as Error).message}`
-          : `Listing s3://${source} failed: ${(error as Error).message}`,
+  const report = progressReporter(options, () => copier.progress);
+  await drainConcurrently(
+    listObjects(s3, source),
+    options.concurrency,
+    async (object) => {
+      await copier.copy(object);
+      report(copier.progress.objects);
+    },
+    (object, error) =>
+      new Error(
+        object
+          ? `Copying s3://${source}/${object.key} to s3://${target} failed: ${error.message}`
+          : `Listing s3://${source} failed: ${error.message}`,
         { cause: error },
-      );
-    }
-  };
-  // Every worker finishes its copy in flight before this returns: nothing runs on afterwards.
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
-  if (failure !== undefined) {
-    await listing.return(undefined).catch(() => undefined);
-    throw failure;
-  }
+      ),
+  );
   return { source, target, ...copier.progress, durationMs: options.clock.now() - started };
 }
 
@@ -335,14 +363,10 @@ export async function copyBucketHistory(
 ): Promise<HistoryCopyResult> {
   const started = options.clock.now();
   const copier = new Copier(s3, source, target, options);
-  const pairs = pairHistories(listHistories(s3, source), listHistories(s3, target));
-  let failure: unknown;
   let versions = 0;
   let deleteMarkers = 0;
   let rewritten = 0;
   let keys = 0;
-  let lastReport = started;
-  const every = options.progressEveryMs ?? 10_000;
 
   const replay = async (pair: PairedHistory): Promise<void> => {
     const history = pair.source!;
@@ -374,37 +398,24 @@ export async function copyBucketHistory(
     }
   };
 
-  const worker = async (): Promise<void> => {
-    let current: PairedHistory | undefined;
-    try {
-      while (failure === undefined) {
-        current = undefined;
-        const next = await pairs.next();
-        if (next.done) return;
-        current = next.value;
-        if (!current.source) continue; // only in the target: the verification reports it
-        await replay(current);
-        keys += 1;
-        options.afterObject?.(keys);
-        if (options.onProgress && options.clock.now() - lastReport >= every) {
-          lastReport = options.clock.now();
-          options.onProgress({ ...copier.progress });
-        }
-      }
-    } catch (error) {
-      failure ??= new Error(
-        current
-          ? `Copying the history of s3://${source}/${current.key} to s3://${target} failed: ${(error as Error).message}`
-          : `Listing the versions of s3://${source} or s3://${target} failed: ${(error as Error).message}`,
+  const report = progressReporter(options, () => copier.progress);
+  await drainConcurrently(
+    pairHistories(listHistories(s3, source), listHistories(s3, target)),
+    options.concurrency,
+    async (pair) => {
+      if (!pair.source) return; // only in the target: the verification reports it
+      await replay(pair);
+      keys += 1;
+      report(keys);
+    },
+    (pair, error) =>
+      new Error(
+        pair
+          ? `Copying the history of s3://${source}/${pair.key} to s3://${target} failed: ${error.message}`
+          : `Listing the versions of s3://${source} or s3://${target} failed: ${error.message}`,
         { cause: error },
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
-  if (failure !== undefined) {
-    await pairs.return(undefined).catch(() => undefined);
-    throw failure;
-  }
+      ),
+  );
   return {
     source,
     target,

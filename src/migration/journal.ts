@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { awsErrorName } from '../aws/errors.js';
-import { newestKey } from '../aws/s3-buckets.js';
+import { newestKey, refuseMissingArtifactBucket } from '../aws/s3-buckets.js';
 import { RefusalError } from '../core/errors.js';
 import { s3Url } from '../packaging/package-reference.js';
 
@@ -87,13 +86,11 @@ export class JournalStore {
   }
 
   private missingBucket(error: unknown): never {
-    if (awsErrorName(error) === 'NoSuchBucket') {
-      throw new RefusalError(
-        `The artifact bucket '${this.bucket}' does not exist, so the migration journal cannot be kept; no migration starts without one.`,
-        'Check artifact-bucket.',
-      );
-    }
-    throw error;
+    refuseMissingArtifactBucket(
+      error,
+      this.bucket,
+      'so the migration journal cannot be kept; no migration starts without one',
+    );
   }
 
   /** The newest journal of an environment: the only one that can be unfinished. */

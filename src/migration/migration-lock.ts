@@ -8,6 +8,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { awsErrorName, httpStatus, isS3NotFound } from '../aws/errors.js';
+import { refuseMissingArtifactBucket } from '../aws/s3-buckets.js';
 import { RefusalError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/waiter.js';
@@ -193,13 +194,11 @@ export class MigrationLock {
   }
 
   private missingBucket(error: unknown): never {
-    if (awsErrorName(error) === 'NoSuchBucket') {
-      throw new RefusalError(
-        `The artifact bucket '${this.options.bucket}' does not exist, so no migration lock can be taken; no migration starts without one.`,
-        'Check artifact-bucket.',
-      );
-    }
-    throw error;
+    refuseMissingArtifactBucket(
+      error,
+      this.options.bucket,
+      'so no migration lock can be taken; no migration starts without one',
+    );
   }
 
   private async take(): Promise<void> {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { awsErrorName } from '../aws/errors.js';
-import { newestKey } from '../aws/s3-buckets.js';
+import { newestKey, refuseMissingArtifactBucket } from '../aws/s3-buckets.js';
 import { RefusalError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
@@ -74,13 +73,12 @@ export function newRecord(
 }
 
 function missingBucket(error: unknown, bucket: string): never {
-  if (awsErrorName(error) === 'NoSuchBucket') {
-    throw new RefusalError(
-      `The artifact bucket '${bucket}' does not exist, so the promotion ledger cannot be read or written.`,
-      'Check artifact-bucket (it is the bucket packages are published to).',
-    );
-  }
-  throw error;
+  refuseMissingArtifactBucket(
+    error,
+    bucket,
+    'so the promotion ledger cannot be read or written',
+    'Check artifact-bucket (it is the bucket packages are published to).',
+  );
 }
 
 /** Writes one record; `If-None-Match` makes "never overwritten" a property of the write itself. */
