@@ -7,6 +7,7 @@ import {
   HistoryTally,
   listHistories,
   pairHistories,
+  versioningOf,
 } from './bucket-versions.js';
 
 /**
@@ -156,6 +157,16 @@ function historyStatistics(bucket: string, tally: HistoryTally): BucketStatistic
     versions: tally.versions,
     deleteMarkers: tally.deleteMarkers,
   };
+}
+
+/**
+ * The statistics a bucket is measured by: with its whole history when it is (or was)
+ * versioned, so a change to an older version or a delete marker shows too.
+ */
+export async function storageStatistics(s3: S3Client, bucket: string): Promise<BucketStatistics> {
+  return (await versioningOf(s3, bucket)) === 'Off'
+    ? bucketStatistics(s3, bucket)
+    : bucketHistoryStatistics(s3, bucket);
 }
 
 /** Statistics of every version and delete marker of a bucket, in one streaming pass. */

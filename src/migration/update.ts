@@ -1,6 +1,6 @@
 import { errorMessage } from '../core/errors.js';
 import { deployStack } from '../provisioning/deploy-stack.js';
-import { bucketStatistics, type BucketStatistics } from './bucket-compare.js';
+import { storageStatistics, type BucketStatistics } from './bucket-compare.js';
 import { stackBuckets, type GateResult } from './data-copy.js';
 import { deployRequestFor } from './migration-context.js';
 import { GateFailedError, type MigrationOutcome, type MigrationRun } from './migration-run.js';
@@ -33,7 +33,7 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
       for (const bucket of await stackBuckets(context, source)) {
         buckets.push({
           path: bucket.path,
-          statistics: await bucketStatistics(context.s3(), bucket.physicalId),
+          statistics: await storageStatistics(context.s3(), bucket.physicalId),
         });
       }
       const measured: Before = { buckets };
@@ -72,7 +72,7 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
         for (const entry of before.buckets) {
           const bucket = after.find((candidate) => candidate.path === entry.path);
           const statistics = bucket
-            ? await bucketStatistics(context.s3(), bucket.physicalId)
+            ? await storageStatistics(context.s3(), bucket.physicalId)
             : { bucket: '(removed)', objects: 0, bytes: 0, digest: '-' };
           const equal =
             bucket?.physicalId === entry.statistics.bucket &&

@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
@@ -21,6 +22,7 @@ import {
   bucketStatistics,
   compareBucketHistories,
   compareBuckets,
+  storageStatistics,
 } from '../../src/migration/bucket-compare.js';
 import { copyBucket, copyBucketHistory } from '../../src/migration/bucket-copy.js';
 import {
@@ -324,6 +326,30 @@ describe('versioned buckets: every version and delete marker, in order', () => {
         target: '1 version(s), 0 delete marker(s); newest: 15 bytes',
       },
     ]);
+  });
+
+  test('storage statistics of a versioned bucket see a change to an older version', async () => {
+    const s3 = client(moto.endpoint);
+    await history(s3, 'stats-versioned');
+    const before = await storageStatistics(s3, 'stats-versioned');
+    expect(before).toMatchObject({ objects: 2, versions: 6, deleteMarkers: 2 });
+    const current = await bucketStatistics(s3, 'stats-versioned');
+    // Remove the oldest version of a key: what a plain listing shows does not change.
+    const listed = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: 'stats-versioned', Prefix: 'customers/2.json' }),
+    );
+    const oldest = listed.Versions!.find((version) => !version.IsLatest)!;
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: 'stats-versioned',
+        Key: 'customers/2.json',
+        VersionId: oldest.VersionId,
+      }),
+    );
+    expect(await bucketStatistics(s3, 'stats-versioned')).toEqual(current);
+    const after = await storageStatistics(s3, 'stats-versioned');
+    expect(after.versions).toBe(5);
+    expect(after.digest).not.toBe(before.digest);
   });
 
   test('a partial copy left by a dead run is continued, and a wrong one redone', async () => {
