@@ -165,17 +165,19 @@ export function snapshotParameterValues(snapshots: DatabaseSnapshot[]): Record<s
 
 /**
  * How a bucket pair is copied and compared: `history` (every version and delete marker)
- * when the source is or was versioned and copy-versions is all, else current objects only.
- * Decided from the source bucket each time, so the copy and the gate always agree.
+ * when the source is or was versioned and copy-versions is all; `current` when it is
+ * versioned but copy-versions is current; `unversioned` otherwise. Decided from the source
+ * bucket each time, so the copy and the gate always agree.
  */
 export async function copyModeOf(
   context: MigrationContext,
   request: MigrationRequest,
   pair: BucketPair,
-): Promise<'history' | 'current'> {
+): Promise<'history' | 'current' | 'unversioned'> {
   const s3 = context.s3();
   const versioning = await versioningOf(s3, pair.source);
-  if (versioning === 'Off' || request.copyVersions === 'current') return 'current';
+  if (versioning === 'Off') return 'unversioned';
+  if (request.copyVersions === 'current') return 'current';
   const targetVersioning = await versioningOf(s3, pair.target);
   if (targetVersioning !== 'Enabled') {
     throw new RefusalError(
@@ -235,9 +237,7 @@ export async function copyStackBuckets(
           `  ${pair.path}: ${progress.objects} object(s), ${formatBytes(progress.bytes)} copied so far`,
         ),
     };
-    if (mode === 'current' && request.copyVersions === 'current') {
-      await reportLeftBehind(context, pair);
-    }
+    if (mode === 'current') await reportLeftBehind(context, pair);
     let result: CopyResult;
     let what: string;
     if (mode === 'history') {

@@ -197,7 +197,6 @@ export async function migrate(
       clock: context.clock,
       logger: context.logger,
       latestJournal: () => store.latest(request.component, request.environment),
-      ...(context.lockTtlMs ? { ttlMs: context.lockTtlMs } : {}),
     }),
   );
   try {

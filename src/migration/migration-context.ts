@@ -24,8 +24,6 @@ export interface MigrationContext extends ProvisionContext {
    * (ENVIRONMENT_PIPELINE_CRASH_AFTER) to prove a re-run recovers.
    */
   afterStep?: (step: string) => void;
-  /** How long the migration lock lasts unrenewed; the default suits real runs. */
-  lockTtlMs?: number;
 }
 
 export const COPY_VERSIONS = ['all', 'current'] as const;

@@ -103,8 +103,6 @@ export class MigrationRun {
   async step<T>(name: string, title: string, run: () => Promise<T>, grouped = true): Promise<T> {
     const existing = stepOf(this.journal, name);
     if (existing?.status === 'done') {
-      // nothing is done for a step an earlier run finished: no lock needed to skip it
-
       this.context.logger.info(`✔ ${title}: done by an earlier run (${existing.finishedAt}).`);
       return existing.data as T;
     }

@@ -113,6 +113,10 @@ export interface CreatedStack {
 /** Marks the stacks a migration creates, so a re-run can recognise its own after a crash. */
 export const MIGRATION_TAG = 'environment:migration';
 
+function migrationTagOf(stack: { Tags?: { Key?: string; Value?: string }[] }): string | undefined {
+  return stack.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;
+}
+
 export async function createStep(
   run: MigrationRun,
   role: string,
@@ -148,7 +152,7 @@ export async function createStep(
 export async function deleteOwnStack(run: MigrationRun, stackName: string): Promise<void> {
   const existing = await findStack(run.context.cloudFormation, stackName);
   if (!existing) return;
-  const tag = existing.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;
+  const tag = migrationTagOf(existing);
   if (tag !== run.journal.id) {
     run.context.logger.warning(
       `${stackName} was not deleted: migration ${run.journal.id} did not create it (its ${MIGRATION_TAG} tag is ${tag ?? 'missing'}).`,
@@ -167,7 +171,7 @@ export async function deleteOwnStack(run: MigrationRun, stackName: string): Prom
 async function adoptOrRefuse(run: MigrationRun, stackName: string): Promise<void> {
   const existing = await findStack(run.context.cloudFormation, stackName);
   if (!existing) return;
-  const tag = existing.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;
+  const tag = migrationTagOf(existing);
   if (tag === run.journal.id) {
     run.context.logger.warning(
       `${stackName} (${existing.StackStatus}) was created by this migration (tag ${MIGRATION_TAG}=${tag}) in a run that ended before journalling it; adopting it.`,

@@ -181,7 +181,7 @@ async function collectChanges(
       const row = toRow(change, prefix);
       if (!row) continue;
       rows.push(row);
-      const nestedId = change.ResourceChange?.ChangeSetId;
+      const nestedId = row.nestedChangeSetId;
       if (row.isNestedStack && nestedId) {
         if (depth + 1 > MAX_DEPTH) {
           throw new RefusalError(

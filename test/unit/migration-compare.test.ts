@@ -1,3 +1,4 @@
+import { entryOrder } from '../../src/migration/bucket-versions.js';
 import { describe, expect, test } from '@jest/globals';
 import { compareKeys } from '../../src/migration/bucket-listing.js';
 import { copySource } from '../../src/migration/bucket-copy.js';
@@ -111,5 +112,31 @@ describe('migration ids', () => {
     const next = newMigrationId(now, ahead);
     expect(next > ahead).toBe(true);
     expect(next).toMatch(/^20261122T070000001Z-/);
+  });
+});
+
+describe('the order of a key history in a ListObjectVersions answer', () => {
+  // As S3 writes it: one key's entries interleaved newest first, keys XML-escaped.
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Version><Key>a&amp;b/&#x1F600;.json</Key><VersionId>v3</VersionId><IsLatest>true</IsLatest><LastModified>2026-12-01T10:00:01.000Z</LastModified></Version>
+  <DeleteMarker><Key>a&amp;b/&#x1F600;.json</Key><VersionId>d2</VersionId><IsLatest>false</IsLatest><LastModified>2026-12-01T10:00:00.000Z</LastModified></DeleteMarker>
+  <Version><Key>a&amp;b/&#x1F600;.json</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest><LastModified>2026-12-01T10:00:00.000Z</LastModified></Version>
+  <Version><Key>plain</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>2026-12-01T10:00:00.000Z</LastModified></Version>
+</ListVersionsResult>`;
+
+  test('keeps the written order, unescaping keys, so a same-second tie is placed', () => {
+    const order = entryOrder(xml);
+    const key = 'a&b/\u{1F600}.json';
+    expect([...order.entries()]).toEqual([
+      [`${key}\u0000v3`, 0],
+      [`${key}\u0000d2`, 1],
+      [`${key}\u0000v1`, 2],
+      ['plain\u0000null', 3],
+    ]);
+  });
+
+  test('an answer that is not a listing (an HTML 500) gives no order, never a wrong one', () => {
+    expect(entryOrder('<html><body>500 Internal Server Error</body></html>').size).toBe(0);
   });
 });
