@@ -13,6 +13,14 @@ export interface ActionRun {
   outputs: Record<string, string>;
   summary: string;
   durationMs: number;
+  /** When `signal` was sent, in ms since the start; undefined if it never was. */
+  signalledAtMs?: number;
+}
+
+/** Sends `signal` to the action once its log matches `when`, as the runner does to stop a step. */
+export interface SignalOption {
+  signal: NodeJS.Signals;
+  when: RegExp;
 }
 
 /** Parses the GITHUB_OUTPUT file format (`name<<DELIMITER` blocks as written by @actions/core). */
@@ -43,7 +51,7 @@ export async function runAction(
   action: string,
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; signal?: SignalOption } = {},
 ): Promise<ActionRun> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'action-run-'));
   const outputFile = path.join(work, 'output');
@@ -75,7 +83,14 @@ export async function runAction(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let signalledAtMs: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.signal && signalledAtMs === undefined && options.signal.when.test(stdout)) {
+        signalledAtMs = Date.now() - started;
+        child.kill(options.signal.signal);
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
@@ -86,6 +101,7 @@ export async function runAction(
         outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
         summary: readFileSync(summaryFile, 'utf8'),
         durationMs: Date.now() - started,
+        ...(signalledAtMs !== undefined ? { signalledAtMs } : {}),
       });
     });
   });

@@ -7,7 +7,8 @@ import { ActionsLogger, type Logger } from '../../src/core/logger.js';
 import { checkPlaceholders } from '../../src/core/placeholders.js';
 import { failStep, writeSummary } from '../../src/core/step-outcome.js';
 import { SummaryBuilder } from '../../src/core/summary.js';
-import { systemClock } from '../../src/core/waiter.js';
+import { Deadline } from '../../src/core/deadline.js';
+import { onRunnerStop } from '../../src/core/runner-signals.js';
 import type { LoadedDefinition } from '../../src/definition/definition.js';
 import { parseIgnorePattern } from '../../src/migration/json-diff.js';
 import { migrate } from '../../src/migration/migrate.js';
@@ -17,6 +18,7 @@ import type { MigrationContext, MigrationRequest } from '../../src/migration/mig
 import { MigrationFailedError } from '../../src/migration/migration-run.js';
 import type { StatisticsEndpoint } from '../../src/migration/statistics-endpoint.js';
 import { gateTables, journalFacts, stepsTable } from '../../src/migration/summaries.js';
+import { reportThrottling } from '../../src/aws/bounded-calls.js';
 import { requirePromotion } from '../../src/promotion/ledger.js';
 import { defaultPolling } from '../../src/provisioning/context.js';
 import { resolveDeploySource } from '../../src/provisioning/deploy-source.js';
@@ -67,8 +69,10 @@ async function runMigration(
   inputs: MigrateInputs,
   logger: Logger,
   summary: SummaryBuilder,
+  deadline: Deadline,
 ): Promise<void> {
   const settings = resolveAwsSettings('action-migrate', inputs.awsRegion);
+  settings.bounds.deadline = deadline;
   const clients = createAwsClients(settings);
   const migrationClients = createMigrationClients(settings);
   const run = runContextFromEnv();
@@ -136,9 +140,10 @@ async function runMigration(
     ssm: () => migrationClients.ssm,
     route53: () => migrationClients.route53,
     logger,
-    clock: systemClock,
+    clock: deadline,
     polling: defaultPolling(inputs.timeoutMinutes),
     afterStep: crashHook(logger),
+    deadline,
   };
   const request: MigrationRequest = {
     strategy: inputs.strategy,
@@ -252,12 +257,14 @@ async function runMigration(
       journalFacts(summary, error.journal, error.journalUrl);
       gateTables(summary, error.gates);
       stepsTable(summary, error.journal);
+      reportThrottling(settings.bounds.throttles, summary, logger);
       logger.error(`Where the data is: ${error.journal.dataLocation}`, {
         title: 'Migration stopped',
       });
       core.setFailed(error.message);
       return;
     }
+    reportThrottling(settings.bounds.throttles, summary, logger);
     throw error;
   }
 }
@@ -275,7 +282,14 @@ export async function run(): Promise<void> {
     ]) {
       if (!value.includes('{{')) logger.mask(value);
     }
-    await runMigration(inputs, logger, summary);
+    const deadline = Deadline.forStep(inputs.timeoutMinutes);
+    const stopOnSignal = onRunnerStop(deadline, logger);
+    try {
+      await runMigration(inputs, logger, summary, deadline);
+    } finally {
+      stopOnSignal();
+      deadline.dispose();
+    }
   } catch (error) {
     failStep(error, summary, 'Migration failed');
   }

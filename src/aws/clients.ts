@@ -1,6 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../core/errors.js';
+import { boundCalls, ThrottleLog, type CallBounds } from './bounded-calls.js';
 
 export const USER_AGENT = 'environment-pipeline-actions';
 
@@ -11,6 +12,8 @@ export interface AwsSettings {
   /** Names the action in the user agent, so CloudTrail shows which action made a call. */
   caller: string;
   maxAttempts: number;
+  /** Every client's calls are bounded by the step's deadline, when set, and their throttling noted. */
+  bounds: CallBounds;
 }
 
 export interface AwsClients {
@@ -51,7 +54,7 @@ export function resolveAwsSettings(
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new ConfigurationError(`'${endpoint}' is not an http(s) URL`, 'AWS_ENDPOINT_URL');
   }
-  return { region, endpoint, caller, maxAttempts: 8 };
+  return { region, endpoint, caller, maxAttempts: 8, bounds: { throttles: new ThrottleLog() } };
 }
 
 /**
@@ -82,11 +85,14 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   return {
     settings,
     get cloudFormation() {
-      return (cloudFormation ??= new CloudFormationClient(common));
+      return (cloudFormation ??= boundCalls(new CloudFormationClient(common), settings.bounds));
     },
     get s3() {
       // Emulators serve buckets under the path, not as virtual hosts.
-      return (s3 ??= new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }));
+      return (s3 ??= boundCalls(
+        new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined }),
+        settings.bounds,
+      ));
     },
   };
 }

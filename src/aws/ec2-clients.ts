@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { boundCalls } from './bounded-calls.js';
 import { clientConfig, type AwsSettings } from './clients.js';
 
 /** EC2 and Auto Scaling, per region: AMI copies and retention span regions. */
@@ -25,10 +26,11 @@ function perRegion<T>(settings: AwsSettings, create: (region: string) => T) {
 export function createEc2Clients(settings: AwsSettings): Ec2Clients {
   return {
     settings,
-    ec2: perRegion(settings, (region) => new EC2Client(clientConfig(settings, region))),
-    autoScaling: perRegion(
-      settings,
-      (region) => new AutoScalingClient(clientConfig(settings, region)),
+    ec2: perRegion(settings, (region) =>
+      boundCalls(new EC2Client(clientConfig(settings, region)), settings.bounds),
+    ),
+    autoScaling: perRegion(settings, (region) =>
+      boundCalls(new AutoScalingClient(clientConfig(settings, region)), settings.bounds),
     ),
   };
 }

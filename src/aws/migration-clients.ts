@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { boundCalls } from './bounded-calls.js';
 import { clientConfig, type AwsSettings } from './clients.js';
 
 /**
@@ -23,16 +24,16 @@ export function createMigrationClients(settings: AwsSettings): MigrationClients 
   let route53: Route53Client | undefined;
   return {
     get autoScaling() {
-      return (autoScaling ??= new AutoScalingClient(common));
+      return (autoScaling ??= boundCalls(new AutoScalingClient(common), settings.bounds));
     },
     get rds() {
-      return (rds ??= new RDSClient(common));
+      return (rds ??= boundCalls(new RDSClient(common), settings.bounds));
     },
     get ssm() {
-      return (ssm ??= new SSMClient(common));
+      return (ssm ??= boundCalls(new SSMClient(common), settings.bounds));
     },
     get route53() {
-      return (route53 ??= new Route53Client(common));
+      return (route53 ??= boundCalls(new Route53Client(common), settings.bounds));
     },
   };
 }

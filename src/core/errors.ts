@@ -34,7 +34,16 @@ export class RefusalError extends Error {
 
 /** A wait that ran out of time; says what was still pending. */
 export class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
+  override readonly name: string = 'TimeoutError';
+}
+
+/**
+ * The step's time ran out, or the runner stopped the step (src/core/deadline.ts). Named apart
+ * from `TimeoutError`: the AWS SDK retries errors named TimeoutError, and this one must end the
+ * call at once.
+ */
+export class StepTimeoutError extends TimeoutError {
+  override readonly name = 'StepTimeoutError';
 }
 
 export function errorMessage(error: unknown): string {

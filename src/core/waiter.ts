@@ -1,4 +1,4 @@
-import { TimeoutError } from './errors.js';
+import { StepTimeoutError, TimeoutError } from './errors.js';
 
 export interface Clock {
   now(): number;
@@ -37,21 +37,34 @@ export async function waitUntil<T>(
 ): Promise<T> {
   const started = clock.now();
   let delay = options.initialDelayMs;
+  let pending = 'no answer yet';
   // A hard cap on attempts keeps a broken clock from turning this into an endless loop.
   const maxAttempts = 100_000;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const result = await poll();
-    if (result.done) return result.value;
-    const elapsed = clock.now() - started;
-    const remaining = options.timeoutMs - elapsed;
-    if (remaining <= 0) {
-      throw new TimeoutError(
-        `Timed out after ${formatDuration(elapsed)} waiting for ${what}; still pending: ${result.pending}`,
+  try {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const result = await poll();
+      if (result.done) return result.value;
+      pending = result.pending;
+      const elapsed = clock.now() - started;
+      const remaining = options.timeoutMs - elapsed;
+      if (remaining <= 0) {
+        throw new TimeoutError(
+          `Timed out after ${formatDuration(elapsed)} waiting for ${what}; still pending: ${pending}`,
+        );
+      }
+      const jittered = delay / 2 + random() * (delay / 2);
+      await clock.sleep(Math.min(jittered, remaining));
+      delay = Math.min(delay * options.factor, options.maxDelayMs);
+    }
+  } catch (error) {
+    // The step's own deadline (a bounded clock, or a bounded AWS call) ended the wait early:
+    // say what was being waited for and what was still pending.
+    if (error instanceof StepTimeoutError) {
+      throw new StepTimeoutError(
+        `${error.message} It was waiting ${formatDuration(clock.now() - started)} for ${what}; still pending: ${pending}.`,
       );
     }
-    const jittered = delay / 2 + random() * (delay / 2);
-    await clock.sleep(Math.min(jittered, remaining));
-    delay = Math.min(delay * options.factor, options.maxDelayMs);
+    throw error;
   }
   throw new TimeoutError(`Gave up waiting for ${what} after ${maxAttempts} attempts`);
 }

@@ -1,3 +1,4 @@
+import { timeoutWithin } from '../core/deadline.js';
 import {
   DescribeAutoScalingGroupsCommand,
   EnterStandbyCommand,
@@ -145,7 +146,7 @@ async function callHook(
         method: hook.method,
         url: new URL(url),
         headers,
-        timeoutMs: 30_000,
+        timeoutMs: timeoutWithin(30_000, context.clock),
       });
       if (response.status >= 200 && response.status < 300) {
         context.logger.info(`Maintenance mode ${what}: ${hook.method} ${url} → ${response.status}`);

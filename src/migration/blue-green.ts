@@ -165,14 +165,16 @@ export async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Prom
         problems.push(`pointing ${record.name} back at ${source} failed: ${errorMessage(error)}`),
       );
     }
-    if (hasStarted(run.journal, 'create:target')) {
-      await deleteOwnStack(run, target).catch((error) =>
-        problems.push(`deleting ${target} failed: ${errorMessage(error)}`),
-      );
-    }
+    // Users first: the active colour serves again before the new one is deleted, so a
+    // rollback that runs out of time leaves a stack to delete, never users without service.
     if (source) {
       await restoreStack(run, ['source'], source).catch((error) =>
         problems.push(`restoring ${source}'s availability failed: ${errorMessage(error)}`),
+      );
+    }
+    if (hasStarted(run.journal, 'create:target')) {
+      await deleteOwnStack(run, target).catch((error) =>
+        problems.push(`deleting ${target} failed: ${errorMessage(error)}`),
       );
     }
     const location = source
@@ -251,7 +253,7 @@ export async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
     );
     if (source) await restoreStep(run, 'target', target);
   } catch (error) {
-    await rollBackBlueGreen(run, error);
+    await run.recover(() => rollBackBlueGreen(run, error));
     throw run.failure(error);
   }
   await run.complete(

@@ -33,17 +33,19 @@ export async function rollBackDoubleClone(run: MigrationRun, cause: unknown): Pr
   }
   await logger.group(`Roll back: ${source} keeps the data`, async () => {
     const problems: string[] = [];
+    // Users first: the original serves again before the temporary copy is cleaned up, so a
+    // rollback that runs out of time leaves a stack to delete, never users without service.
+    try {
+      await restoreStack(run, ['source'], source);
+    } catch (error) {
+      problems.push(`restoring ${source}'s availability failed: ${errorMessage(error)}`);
+    }
     if (hasStarted(run.journal, 'create:temporary')) {
       try {
         await deleteOwnStack(run, temporary);
       } catch (error) {
         problems.push(`deleting ${temporary} failed: ${errorMessage(error)}`);
       }
-    }
-    try {
-      await restoreStack(run, ['source'], source);
-    } catch (error) {
-      problems.push(`restoring ${source}'s availability failed: ${errorMessage(error)}`);
     }
     if (problems.length > 0) {
       await run.setStatus(
@@ -81,7 +83,7 @@ export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> 
     await run.locate(`${source} (the original) and ${temporary} (a verified copy)`);
   } catch (error) {
     if (!hasStarted(run.journal, 'delete:source')) {
-      await rollBackDoubleClone(run, error);
+      await run.recover(() => rollBackDoubleClone(run, error));
       throw run.failure(error);
     }
     throw error;
@@ -101,21 +103,23 @@ export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> 
     await run.locate(`${source} (the new version) and ${temporary} (a verified copy)`);
   } catch (error) {
     if (!hasStarted(run.journal, 'delete:temporary')) {
-      await context.logger.group(`Keep ${temporary}: it holds the only verified copy`, async () => {
+      const keepTemporary = async () => {
         const notes: string[] = [];
-        if (hasStarted(run.journal, 'create:final')) {
-          try {
-            await deleteOwnStack(run, source);
-          } catch (cleanup) {
-            notes.push(`the unverified ${source} could not be deleted (${errorMessage(cleanup)})`);
-          }
-        }
+        // Users first, as in the rollback: the temporary serves again, then the unverified
+        // new original goes.
         try {
           await restoreStack(run, ['temporary', 'temporary-again'], temporary);
         } catch (restore) {
           notes.push(
             `${temporary}'s availability could not be restored (${errorMessage(restore)})`,
           );
+        }
+        if (hasStarted(run.journal, 'create:final')) {
+          try {
+            await deleteOwnStack(run, source);
+          } catch (cleanup) {
+            notes.push(`the unverified ${source} could not be deleted (${errorMessage(cleanup)})`);
+          }
         }
         // A re-run redoes the second half from the start: the temporary was available again,
         // so its data must be frozen, snapshotted and copied afresh.
@@ -126,12 +130,17 @@ export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> 
           `${temporary} only (verified against the original, which was deleted)${notes.length ? `; ${notes.join('; ')}` : ''}`,
           error,
         );
-      });
+      };
+      await run.recover(() =>
+        context.logger.group(`Keep ${temporary}: it holds the only verified copy`, keepTemporary),
+      );
     } else {
-      await run.setStatus(
-        'failed',
-        `${source} (the new version, verified against ${temporary})`,
-        error,
+      await run.recover(() =>
+        run.setStatus(
+          'failed',
+          `${source} (the new version, verified against ${temporary})`,
+          error,
+        ),
       );
     }
     throw run.failure(error);
@@ -142,7 +151,15 @@ export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> 
     await run.locate(`${source} (the new version, verified)`);
     await restoreStep(run, 'final', source);
   } catch (error) {
-    await run.setStatus('failed', `${source} (the new version, verified)`, error);
+    await run.recover(async () => {
+      // The new original may still be out of service: serve users from it again.
+      await restoreStack(run, ['final'], source).catch((restore: unknown) =>
+        context.logger.warning(
+          `${source}'s availability could not be restored (${errorMessage(restore)}).`,
+        ),
+      );
+      await run.setStatus('failed', `${source} (the new version, verified)`, error);
+    });
     throw run.failure(error);
   }
   await run.complete(`${source} (the new version, verified)`);

@@ -187,22 +187,29 @@ export async function migrate(
   request: MigrationRequest,
 ): Promise<MigrateResult> {
   const store = new JournalStore(context.s3, request.journalBucket);
+  // Taken in the deadline's recovery phase: the lock is renewed (its timer runs in the context
+  // it was started from) and released while a failed run serves users again, after the work's
+  // share of the time has ended.
+  const housekeeping = <T>(work: () => Promise<T>): Promise<T> =>
+    context.deadline ? context.deadline.recover(work) : work();
   const lock = await context.logger.group('Take the migration lock', () =>
-    MigrationLock.acquire({
-      s3: context.s3,
-      bucket: request.journalBucket,
-      component: request.component,
-      environment: request.environment,
-      runUrl: request.run.runUrl,
-      clock: context.clock,
-      logger: context.logger,
-      latestJournal: () => store.latest(request.component, request.environment),
-    }),
+    housekeeping(() =>
+      MigrationLock.acquire({
+        s3: context.s3,
+        bucket: request.journalBucket,
+        component: request.component,
+        environment: request.environment,
+        runUrl: request.run.runUrl,
+        clock: context.clock,
+        logger: context.logger,
+        latestJournal: () => store.latest(request.component, request.environment),
+      }),
+    ),
   );
   try {
     return await migrateLocked(context, request, store, lock);
   } finally {
-    await lock.release();
+    await housekeeping(() => lock.release());
   }
 }
 
@@ -239,9 +246,13 @@ async function migrateLocked(
         title: 'Migration rolled back',
       });
       if (latest.strategy === 'double-clone')
-        await rollBackDoubleClone(run, new Error('rolled back on request (recover: rollback)'));
+        await run.recover(() =>
+          rollBackDoubleClone(run, new Error('rolled back on request (recover: rollback)')),
+        );
       else if (latest.strategy === 'blue-green')
-        await rollBackBlueGreen(run, new Error('rolled back on request (recover: rollback)'));
+        await run.recover(() =>
+          rollBackBlueGreen(run, new Error('rolled back on request (recover: rollback)')),
+        );
       else {
         if (run.done('update')) {
           throw new RefusalError(
@@ -249,12 +260,14 @@ async function migrateLocked(
             'Deploy the previous version with action-provision.',
           );
         }
-        await restoreStack(run, ['source'], latest.stacks.source!);
-        await run.setStatus(
-          'rolled-back',
-          `${latest.stacks.source}, not updated`,
-          new Error('rolled back on request'),
-        );
+        await run.recover(async () => {
+          await restoreStack(run, ['source'], latest.stacks.source!);
+          await run.setStatus(
+            'rolled-back',
+            `${latest.stacks.source}, not updated`,
+            new Error('rolled back on request'),
+          );
+        });
       }
       return { ...run.outcome(latest.stacks.source || stackName), rolledBack: true };
     }
@@ -305,7 +318,8 @@ async function migrateLocked(
     return { ...outcome, rolledBack: false, ...(run.record ? { record: run.record } : {}) };
   } catch (error) {
     if (error instanceof MigrationFailedError && error.cause instanceof GateFailedError) {
-      await recordFailedGate(context, request, error.cause.message, error.cause.gate.to);
+      const { gate, message } = error.cause;
+      await run.recover(() => recordFailedGate(context, request, message, gate.to));
     }
     throw error;
   }

@@ -3,6 +3,7 @@ import type { Capability } from '@aws-sdk/client-cloudformation';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { Deadline } from '../core/deadline.js';
 import type { RunContext } from '../core/github-context.js';
 import type { StatefulResources } from '../definition/definition.js';
 import type { ProvisionContext } from '../provisioning/context.js';
@@ -24,6 +25,11 @@ export interface MigrationContext extends ProvisionContext {
    * (ENVIRONMENT_PIPELINE_CRASH_AFTER) to prove a re-run recovers.
    */
   afterStep?: (step: string) => void;
+  /**
+   * The step's time budget. The context's clock is bounded by it too; recovery (serving users
+   * again, journalling the failure) runs in its reserve through `MigrationRun.recover`.
+   */
+  deadline?: Deadline;
 }
 
 export const COPY_VERSIONS = ['all', 'current'] as const;

@@ -140,6 +140,14 @@ export class MigrationRun {
     return value;
   }
 
+  /**
+   * Runs what serves users again and records a failure: it may use the time the step's
+   * deadline keeps in reserve, while the work that failed stays stopped.
+   */
+  recover<T>(run: () => Promise<T>): Promise<T> {
+    return this.context.deadline ? this.context.deadline.recover(run) : run();
+  }
+
   /** Forgets steps so the next run does them again (their results are no longer valid). */
   forget(names: (name: string) => boolean): void {
     this.journal.steps = this.journal.steps.filter((step) => !names(step.name));

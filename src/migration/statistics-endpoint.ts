@@ -1,3 +1,4 @@
+import { timeoutWithin } from '../core/deadline.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Logger } from '../core/logger.js';
 import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
@@ -59,7 +60,7 @@ export async function fetchStatistics(
           method: 'GET',
           url: new URL(url),
           headers,
-          timeoutMs: REQUEST_TIMEOUT_MS,
+          timeoutMs: timeoutWithin(REQUEST_TIMEOUT_MS, clock),
         });
         if (response.status !== 200) {
           return { done: false, pending: `HTTP ${response.status}` };

@@ -113,17 +113,19 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
     );
     await restoreStep(run, 'source', source);
   } catch (error) {
-    await context.logger.group(`Serve users from ${source} again`, async () => {
-      let note = '';
-      await restoreStack(run, ['source'], source).catch((restore) => {
-        note = `; restoring its availability failed (${errorMessage(restore)})`;
-      });
-      await run.setStatus(
-        run.done('update') ? 'failed' : 'rolled-back',
-        `${source}${run.done('update') ? ' (updated; its data did not measure the same, see the comparison)' : ', not updated'}${note}`,
-        error,
-      );
-    });
+    await run.recover(() =>
+      context.logger.group(`Serve users from ${source} again`, async () => {
+        let note = '';
+        await restoreStack(run, ['source'], source).catch((restore) => {
+          note = `; restoring its availability failed (${errorMessage(restore)})`;
+        });
+        await run.setStatus(
+          run.done('update') ? 'failed' : 'rolled-back',
+          `${source}${run.done('update') ? ' (updated; its data did not measure the same, see the comparison)' : ', not updated'}${note}`,
+          error,
+        );
+      }),
+    );
     throw run.failure(error);
   }
   await run.complete(`${source} (updated in place; data measured the same before and after)`);

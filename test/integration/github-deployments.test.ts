@@ -3,41 +3,29 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { startGitHubApi, type GitHubApi } from '../../harness/github-api.js';
-import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { runAction } from '../../harness/run-action.js';
-import {
-  startStatisticsService,
-  type StatisticsService,
-} from '../../harness/statistics-service.js';
 import {
   DEFINITION,
   expectSuccess,
   MigrationWorld,
-  TOKEN,
   withoutMaskCommands,
 } from '../support/migration-environment.js';
 
 // With github-token, deploys and migrations are recorded as GitHub deployments. GitHub is a
 // local server recording the API calls it receives; AWS is moto.
-let moto: MotoServer;
-let service: StatisticsService;
 let github: GitHubApi;
 let world: MigrationWorld;
 const GITHUB_TOKEN = 'ghs_0123456789abcdefghijklmnopqrstuvwxyz';
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 beforeAll(async () => {
-  moto = await startMoto();
-  service = await startStatisticsService({ endpoint: moto.endpoint, region: 'us-east-1' }, TOKEN);
   github = await startGitHubApi();
-  world = new MigrationWorld(moto, service);
-  await world.createArtifactBucket();
+  world = await MigrationWorld.start();
 });
 
 afterAll(async () => {
   await github?.close();
-  await service?.close();
-  await moto?.stop();
+  await world?.stop();
 });
 
 beforeEach(() => {
@@ -57,7 +45,7 @@ function provision(environment: string, version: string, definition = DEFINITION
       definition,
       environment,
       version,
-      parameters: `ServiceEndpoint=${service.endpoint}`,
+      parameters: `ServiceEndpoint=${world.service.endpoint}`,
       'github-token': GITHUB_TOKEN,
     },
     world.env(githubEnv()),
@@ -86,7 +74,7 @@ describe('GitHub deployments', () => {
     expect(created!.authorization).toBe(`token ${GITHUB_TOKEN}`);
     expect(success!.body).toMatchObject({
       environment: 'ghdeploy',
-      environment_url: `${service.endpoint}/stacks/ghdeploy-records`,
+      environment_url: `${world.service.endpoint}/stacks/ghdeploy-records`,
       log_url: 'https://github.com/acme/records/actions/runs/7',
       description: 'records 1.0.0 on ghdeploy-records',
     });
@@ -134,7 +122,7 @@ describe('GitHub deployments', () => {
     const states = github.calls.map((call) => call.body.state ?? 'created');
     expect(states).toEqual(['created', 'in_progress', 'success']);
     expect(github.calls.at(-1)!.body).toMatchObject({
-      environment_url: `${service.endpoint}/stacks/ghmig-records-blue`,
+      environment_url: `${world.service.endpoint}/stacks/ghmig-records-blue`,
       description: 'records 1.0.0 on ghmig-records-blue',
     });
   });
@@ -148,7 +136,7 @@ describe('GitHub deployments', () => {
           definition: DEFINITION,
           environment: 'ghdown',
           version: '1.0.0',
-          parameters: `ServiceEndpoint=${service.endpoint}`,
+          parameters: `ServiceEndpoint=${world.service.endpoint}`,
           'github-token': GITHUB_TOKEN,
         },
         world.env({ GITHUB_API_URL: 'http://127.0.0.1:9' }),

@@ -6,11 +6,6 @@ import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runAction } from '../../harness/run-action.js';
 import { listHistories } from '../../src/migration/bucket-versions.js';
-import { startMoto, type MotoServer } from '../../harness/moto.js';
-import {
-  startStatisticsService,
-  type StatisticsService,
-} from '../../harness/statistics-service.js';
 import { startDroppingProxy } from '../../harness/dropping-proxy.js';
 import {
   DEFINITION,
@@ -23,20 +18,14 @@ import {
 
 // Each strategy end to end through the bundled action, on moto, with a real local service
 // whose statistics endpoint counts the objects in each stack's bucket.
-let moto: MotoServer;
-let service: StatisticsService;
 let world: MigrationWorld;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  service = await startStatisticsService({ endpoint: moto.endpoint, region: 'us-east-1' }, TOKEN);
-  world = new MigrationWorld(moto, service);
-  await world.createArtifactBucket();
+  world = await MigrationWorld.start();
 });
 
 afterAll(async () => {
-  await service?.close();
-  await moto?.stop();
+  await world?.stop();
 });
 
 describe('double-clone', () => {
@@ -177,10 +166,9 @@ describe('update', () => {
       }),
     );
     expect(run.outputs['stack-name']).toBe('up-records');
-    expect(service.maintenanceCalls.filter((call) => call.startsWith('up-records '))).toEqual([
-      'up-records on',
-      'up-records off',
-    ]);
+    expect(world.service.maintenanceCalls.filter((call) => call.startsWith('up-records '))).toEqual(
+      ['up-records on', 'up-records off'],
+    );
     expect(await world.keysOf('up-records')).toEqual(keys.sort());
     expect(nestedGroups(run.stdout)).toEqual([]);
     expect((await world.stack('up-records'))?.Tags).toContainEqual({
@@ -233,7 +221,7 @@ describe('the statistics gate', () => {
   test('a clone that silently drops objects is caught: original intact and available, temporary removed', async () => {
     expectSuccess(await world.provision('lossy', '1.0.0'));
     const keys = await world.writeData('lossy-records', 400, 8);
-    const proxy = await startDroppingProxy(moto.endpoint, 50);
+    const proxy = await startDroppingProxy(world.moto.endpoint, 50);
     try {
       const run = await world.migrate(
         { strategy: 'double-clone', environment: 'lossy', version: '2.0.0' },
@@ -268,7 +256,7 @@ describe('after the point of no return', () => {
     await world.migrate(inputs, { ENVIRONMENT_PIPELINE_CRASH_AFTER: 'delete:source' });
     expect(await world.stack('late-records')).toBeUndefined();
 
-    const proxy = await startDroppingProxy(moto.endpoint, 40);
+    const proxy = await startDroppingProxy(world.moto.endpoint, 40);
     let failed;
     try {
       failed = await world.migrate(inputs, { AWS_ENDPOINT_URL: proxy.endpoint });
@@ -318,7 +306,7 @@ describe('data the migration cannot clone', () => {
         definition,
         environment: 'tbl',
         version: '1.0.0',
-        parameters: `ServiceEndpoint=${service.endpoint}`,
+        parameters: `ServiceEndpoint=${world.service.endpoint}`,
       },
       world.env(),
     );

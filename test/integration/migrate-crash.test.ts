@@ -1,24 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { startMoto, type MotoServer } from '../../harness/moto.js';
-import {
-  startStatisticsService,
-  type StatisticsService,
-} from '../../harness/statistics-service.js';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateStackCommand, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import {
-  ARTIFACTS,
-  expectSuccess,
-  MigrationWorld,
-  TOKEN,
-} from '../support/migration-environment.js';
+import { ARTIFACTS, expectSuccess, MigrationWorld } from '../support/migration-environment.js';
 
 // Crash injection: the bundled action kills itself (SIGKILL, no cleanup) right after each step
 // is journalled, then a plain re-run must finish the migration from the journal, or roll it
 // back on request, with every object present in the stack that serves users.
-let moto: MotoServer;
-let service: StatisticsService;
 let world: MigrationWorld;
 const OBJECTS = 40;
 
@@ -60,15 +48,11 @@ const BLUE_GREEN_STEPS = [
 const CRASH = 'ENVIRONMENT_PIPELINE_CRASH_AFTER';
 
 beforeAll(async () => {
-  moto = await startMoto();
-  service = await startStatisticsService({ endpoint: moto.endpoint, region: 'us-east-1' }, TOKEN);
-  world = new MigrationWorld(moto, service);
-  await world.createArtifactBucket();
+  world = await MigrationWorld.start();
 });
 
 afterAll(async () => {
-  await service?.close();
-  await moto?.stop();
+  await world?.stop();
 });
 
 describe('double-clone killed after each step, then run again', () => {

@@ -10,9 +10,17 @@ import {
 } from '@aws-sdk/client-s3';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { MotoServer } from '../../harness/moto.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
-import type { StatisticsService } from '../../harness/statistics-service.js';
+import { startMoto, type MotoServer } from '../../harness/moto.js';
+import {
+  REPO_ROOT,
+  runAction,
+  type ActionRun,
+  type SignalOption,
+} from '../../harness/run-action.js';
+import {
+  startStatisticsService,
+  type StatisticsService,
+} from '../../harness/statistics-service.js';
 
 export const DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'migration', 'environment.yml');
 export const ARTIFACTS = 'migration-artifacts';
@@ -40,6 +48,26 @@ export class MigrationWorld {
     this.autoScaling = new AutoScalingClient(config);
     this.ssm = new SSMClient(config);
     this.route53 = new Route53Client(config);
+  }
+
+  /** moto, the statistics service and the artifact bucket: what every migration suite starts with. */
+  static async start(): Promise<MigrationWorld> {
+    const moto = await startMoto();
+    const service = await startStatisticsService(
+      { endpoint: moto.endpoint, region: 'us-east-1' },
+      TOKEN,
+    ).catch(async (error: unknown) => {
+      await moto.stop();
+      throw error;
+    });
+    const world = new MigrationWorld(moto, service);
+    await world.createArtifactBucket();
+    return world;
+  }
+
+  async stop(): Promise<void> {
+    await this.service.close();
+    await this.moto.stop();
   }
 
   async createArtifactBucket(): Promise<void> {
@@ -71,7 +99,11 @@ export class MigrationWorld {
     );
   }
 
-  migrate(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+  migrate(
+    inputs: Record<string, string>,
+    env: Record<string, string> = {},
+    signal?: SignalOption,
+  ): Promise<ActionRun> {
     return runAction(
       'action-migrate',
       {
@@ -81,7 +113,7 @@ export class MigrationWorld {
         ...inputs,
       },
       this.env(env),
-      { timeoutMs: 180_000 },
+      { timeoutMs: 240_000, ...(signal ? { signal } : {}) },
     );
   }
 
