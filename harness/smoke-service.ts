@@ -108,6 +108,11 @@ export async function startSmokeService(): Promise<SmokeService> {
             headers: request.headers,
             body: Buffer.concat(chunks).toString('utf8'),
           });
+        case 'whoami':
+          // A service that echoes the bare credential, without its auth scheme.
+          return json(200, {
+            token: String(request.headers.authorization ?? '').replace(/^\S+\s+/, ''),
+          });
         case 'text':
           response.writeHead(200, { 'content-type': 'text/plain' });
           response.end('pong: service ready');

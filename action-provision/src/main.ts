@@ -186,8 +186,19 @@ async function runDeploy(
     core.setOutput('version', result.version);
     core.setOutput('changed', String(result.changed));
     core.setOutput('operation', result.operation);
-    core.setOutput('outputs', JSON.stringify(result.outputs));
+    // A stack output can embed a NoEcho parameter (a connection string with its password):
+    // GITHUB_OUTPUT is not masked by the runner, so such an output leaves with the value masked.
+    const outputs: Record<string, string> = {};
     for (const [key, value] of Object.entries(result.outputs)) {
+      outputs[key] = logger.redact(value);
+      if (outputs[key] !== value) {
+        logger.warning(
+          `Stack output '${key}' contains a masked value (a NoEcho parameter or a secret); it is written to the step's outputs with that value as ***.`,
+        );
+      }
+    }
+    core.setOutput('outputs', JSON.stringify(outputs));
+    for (const [key, value] of Object.entries(outputs)) {
       if (FIXED_OUTPUTS.includes(key)) {
         logger.warning(
           `Stack output '${key}' has the name of one of this action's outputs; read it from 'outputs' instead.`,

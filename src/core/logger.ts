@@ -30,26 +30,48 @@ export interface Logger {
   redact(text: string): string;
 }
 
+/**
+ * Every form a secret can take in what the suite writes: as it is; inside a JSON string
+ * (quotes and backslashes escaped); URL-encoded (in a query string, `+` for spaces too); and,
+ * for a value that spans lines, or whose literal `\n` a tool turns into line breaks (Packer
+ * does), each of its lines, since that is how it then appears (and how the runner masks it).
+ * Forms under three visible characters are left out: they would redact the whole log.
+ */
+export function secretForms(secret: string): string[] {
+  const encoded = encodeURIComponent(secret);
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), encoded]);
+  forms.add(encoded.replace(/%20/g, '+'));
+  const unescaped = secret.replace(/\\r/g, '\r').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+  for (const whole of [secret, unescaped]) {
+    if (!/[\r\n]/.test(whole)) continue;
+    forms.add(whole);
+    for (const line of whole.split(/\r?\n|\r/)) forms.add(line.trim());
+  }
+  return [...forms].filter((form) => form.trim().length >= 3);
+}
+
 /** Keeps the masked values and redacts them, for every Logger. */
 export class Secrets {
   private readonly values = new Set<string>();
+  /** Every form of every value, longest first, so a whole value is never split by one of its lines. */
+  private forms: string[] = [];
 
-  /** `false` when the value was already known, so it is announced to the runner only once. */
-  add(secret: string): boolean {
-    if (this.values.has(secret)) return false;
-    // One- and two-character "secrets" would redact the whole log into asterisks.
-    if (secret.length >= 3) this.values.add(secret);
-    return true;
+  /**
+   * The forms not known before, so each is announced to the runner once; empty when the
+   * value was already known.
+   */
+  add(secret: string): string[] {
+    if (this.values.has(secret)) return [];
+    this.values.add(secret);
+    const known = new Set(this.forms);
+    const added = secretForms(secret).filter((form) => !known.has(form));
+    this.forms = [...this.forms, ...added].sort((a, b) => b.length - a.length);
+    return added;
   }
 
   redact(text: string): string {
     let result = text;
-    for (const secret of this.values) {
-      // Also as it appears inside a JSON string (quotes and backslashes escaped).
-      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) {
-        result = result.split(form).join('***');
-      }
-    }
+    for (const form of this.forms) result = result.split(form).join('***');
     return result;
   }
 }
@@ -73,7 +95,8 @@ export class ActionsLogger implements Logger {
     return core.group(name, fn);
   }
   mask(secret: string): void {
-    if (secret && this.secrets.add(secret)) core.setSecret(secret);
+    // The runner masks only what it is told: each form, not just the value as given.
+    for (const form of secret ? this.secrets.add(secret) : []) core.setSecret(form);
   }
   redact(text: string): string {
     return this.secrets.redact(text);

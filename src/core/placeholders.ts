@@ -56,10 +56,16 @@ export function checkPlaceholders(
   }
 }
 
+/**
+ * Fills `text`'s placeholders. A value read from the environment is masked (`mask`) before it
+ * is used: that is how secrets reach a URL, a header or a body (`?key={{ env.TOKEN }}`), and
+ * nothing tells a secret from another variable. Stack outputs are not masked.
+ */
 export function renderPlaceholders(
   text: string,
   values: PlaceholderValues,
   source: string,
+  mask: (secret: string) => void,
 ): string {
   placeholdersIn(text, source);
   return text.replace(PLACEHOLDER, (_whole, raw: string) => {
@@ -73,6 +79,7 @@ export function renderPlaceholders(
           source,
         );
       }
+      mask(value);
       return value;
     }
     const value = values.outputs?.[name];
@@ -98,9 +105,30 @@ export function renderMaskedHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, template] of Object.entries(templates)) {
-    const value = renderPlaceholders(template, values, `input '${input}' (${name})`);
-    mask(value);
+    const value = renderPlaceholders(template, values, `input '${input}' (${name})`, mask);
+    maskCredential(value, mask);
     headers[name.toLowerCase()] = value;
   }
   return headers;
+}
+
+/**
+ * Masks a credential header's value and the parts a service may echo alone: the credentials
+ * after an auth scheme (`Bearer TOKEN` → TOKEN) and, for Basic, the decoded `user:password`
+ * and the password.
+ */
+export function maskCredential(value: string, mask: (secret: string) => void): void {
+  mask(value);
+  const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(value.trim());
+  if (!scheme) return;
+  const credentials = scheme[2]!.trim();
+  mask(credentials);
+  if (scheme[1]!.toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) {
+    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      mask(decoded);
+      mask(decoded.slice(colon + 1));
+    }
+  }
 }

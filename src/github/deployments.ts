@@ -70,7 +70,7 @@ export class GitHubDeployment {
       });
       if (!('id' in created.data)) {
         this.logger.warning(
-          `GitHub did not create a deployment for ${subject.environment}: ${JSON.stringify(created.data).slice(0, 200)}`,
+          `GitHub did not create a deployment for ${subject.environment}: ${this.logger.redact(JSON.stringify(created.data)).slice(0, 200)}`,
         );
         return;
       }

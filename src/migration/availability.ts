@@ -132,7 +132,9 @@ async function callHook(
 ): Promise<void> {
   const hook = context.hook!;
   const values = { outputs, env: process.env };
-  const url = renderPlaceholders(urlTemplate, values, `input 'maintenance-${what}-url'`);
+  const url = renderPlaceholders(urlTemplate, values, `input 'maintenance-${what}-url'`, (secret) =>
+    context.logger.mask(secret),
+  );
   const headers = {
     'user-agent': 'environment-pipeline-actions migrate',
     ...renderMaskedHeaders(hook.headers, values, 'maintenance-headers', (secret) =>
@@ -152,7 +154,8 @@ async function callHook(
         context.logger.info(`Maintenance mode ${what}: ${hook.method} ${url} → ${response.status}`);
         return;
       }
-      last = `HTTP ${response.status} ${response.body.slice(0, 200)}`;
+      // Redacted before it is cut: a cut through a secret would leave its start readable.
+      last = `HTTP ${response.status} ${context.logger.redact(response.body).slice(0, 200)}`;
     } catch (error) {
       last = (error as Error).message;
     }

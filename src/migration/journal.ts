@@ -75,6 +75,11 @@ export class JournalStore {
   constructor(
     private readonly s3: () => S3Client,
     readonly bucket: string,
+    /**
+     * Applied to every string of a journal before it is written: errors and step results can
+     * quote a URL or an answer that carries a masked value, and the journal outlives the log.
+     */
+    private readonly redact: (text: string) => string = (text) => text,
   ) {}
 
   key(journal: Pick<MigrationJournal, 'component' | 'environment' | 'id'>): string {
@@ -136,7 +141,11 @@ export class JournalStore {
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: this.key(journal),
-        Body: JSON.stringify(journal, null, 2),
+        Body: JSON.stringify(
+          journal,
+          (_key, value: unknown) => (typeof value === 'string' ? this.redact(value) : value),
+          2,
+        ),
         ContentType: 'application/json',
         // A new journal never replaces another: ids are unique, and this makes sure of it.
         ...(firstWrite ? { IfNoneMatch: '*' } : {}),

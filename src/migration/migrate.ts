@@ -186,7 +186,9 @@ export async function migrate(
   context: MigrationContext,
   request: MigrationRequest,
 ): Promise<MigrateResult> {
-  const store = new JournalStore(context.s3, request.journalBucket);
+  const store = new JournalStore(context.s3, request.journalBucket, (text) =>
+    context.logger.redact(text),
+  );
   // Taken in the deadline's recovery phase: the lock is renewed (its timer runs in the context
   // it was started from) and released while a failed run serves users again, after the work's
   // share of the time has ended.

@@ -38,7 +38,9 @@ export async function fetchStatistics(
   logger: Logger,
   clock: Clock,
 ): Promise<FetchedStatistics> {
-  const url = renderPlaceholders(endpoint.url, values, "input 'statistics-url'");
+  const url = renderPlaceholders(endpoint.url, values, "input 'statistics-url'", (secret) =>
+    logger.mask(secret),
+  );
   const headers: Record<string, string> = {
     accept: 'application/json',
     'user-agent': 'environment-pipeline-actions migrate',
@@ -84,7 +86,8 @@ export async function fetchStatistics(
     clock,
   );
   logger.info(`Statistics of ${stackName} (${url}): ${logger.redact(JSON.stringify(data))}`);
-  return { stackName, url, data };
+  // The URL is kept for the summary and the journal: without the secrets it may carry.
+  return { stackName, url: logger.redact(url), data };
 }
 
 export interface StatisticsComparison {

@@ -1,6 +1,10 @@
 import { ConfigurationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { renderPlaceholders, type PlaceholderValues } from '../core/placeholders.js';
+import {
+  maskCredential,
+  renderPlaceholders,
+  type PlaceholderValues,
+} from '../core/placeholders.js';
 import { fieldSource, validateUrlForm, type RequestSpec } from './checks.js';
 
 /** A check's request with every placeholder filled: ready to send. */
@@ -22,11 +26,12 @@ export function resolveRequest(
   values: PlaceholderValues,
   logger: Logger,
 ): ResolvedRequest {
-  const url = renderPlaceholders(spec.url, values, fieldSource(spec, 'url'));
+  const mask = (secret: string) => logger.mask(secret);
+  const url = renderPlaceholders(spec.url, values, fieldSource(spec, 'url'), mask);
   validateUrlForm(url, 'url', `${fieldSource(spec, 'url')} (filled in as '${url}')`);
   let proxy: URL | undefined;
   if (spec.proxy !== undefined) {
-    const rendered = renderPlaceholders(spec.proxy, values, fieldSource(spec, 'proxy'));
+    const rendered = renderPlaceholders(spec.proxy, values, fieldSource(spec, 'proxy'), mask);
     validateUrlForm(
       rendered,
       'proxy',
@@ -42,6 +47,7 @@ export function resolveRequest(
       header.value,
       values,
       fieldSource(spec, `headers.${header.name}`),
+      mask,
     );
     if (/[\r\n]/.test(value)) {
       throw new ConfigurationError(
@@ -49,13 +55,13 @@ export function resolveRequest(
         fieldSource(spec, `headers.${header.name}`),
       );
     }
-    if (header.secret) logger.mask(value);
+    if (header.secret) maskCredential(value, mask);
     headers[header.name.toLowerCase()] = value;
   }
   const body =
     spec.body === undefined
       ? undefined
-      : renderPlaceholders(spec.body, values, fieldSource(spec, 'body'));
+      : renderPlaceholders(spec.body, values, fieldSource(spec, 'body'), mask);
   return {
     method: spec.method,
     url: new URL(url),

@@ -152,6 +152,36 @@ describe('blue-green', () => {
 });
 
 describe('update', () => {
+  test('a token in the query string of statistics-url and the maintenance URLs reaches no log, summary, output or journal', async () => {
+    expectSuccess(await world.provision('qs', '1.0.0'));
+    await world.writeData('qs-records', 20, 2);
+    const run = expectSuccess(
+      await world.migrate({
+        strategy: 'update',
+        environment: 'qs',
+        version: '1.0.1',
+        availability: 'maintenance-hook',
+        'maintenance-on-url': '{{ ServiceUrl }}/maintenance/on?key={{ env.STATISTICS_TOKEN }}',
+        'maintenance-off-url': '{{ ServiceUrl }}/maintenance/off?key={{ env.STATISTICS_TOKEN }}',
+        'statistics-url': '{{ ServiceUrl }}/admin/statistics?key={{ env.STATISTICS_TOKEN }}',
+      }),
+    );
+    const log = withoutMaskCommands(run.stdout);
+    expect(log).toContain('/admin/statistics?key=***');
+    expect(log).toContain('/maintenance/on?key=***');
+    const journal = JSON.stringify(await world.journal(run.outputs['journal']!));
+    expect(journal).toContain('?key=***');
+    for (const [where, text] of Object.entries({
+      log,
+      stderr: run.stderr,
+      summary: run.summary,
+      outputs: JSON.stringify(run.outputs),
+      journal,
+    })) {
+      expect({ where, leaks: text.includes(TOKEN) }).toEqual({ where, leaks: false });
+    }
+  });
+
   test('updates in place with maintenance mode, measuring the data before and after', async () => {
     expectSuccess(await world.provision('up', '1.0.0'));
     const keys = await world.writeData('up-records', 300, 10);

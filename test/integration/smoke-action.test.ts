@@ -170,6 +170,13 @@ describe('action-smoke-test', () => {
         '  headers:',
         '    Authorization: { value: "Bearer {{ env.SMOKE_TOKEN }}", secret: true }',
         '  json: [{ path: method, equals: POST }]',
+        // The service echoes the bare token: masked too, not only the whole header value.
+        '- name: who am I',
+        '  url: "{{ ServiceUrl }}/whoami"',
+        '  timeout-seconds: 0',
+        '  headers:',
+        '    Authorization: { value: "Bearer {{ env.SMOKE_TOKEN }}", secret: true }',
+        '  json: [{ path: token, equals: nobody }]',
       ].join('\n'),
     );
     const run = await smokeTest(
@@ -183,17 +190,21 @@ describe('action-smoke-test', () => {
     expectSuccess(run);
     expect(
       JSON.parse(run.outputs.report!).checks.map((check: { passed: boolean }) => check.passed),
-    ).toEqual([true, false]);
+    ).toEqual([true, false, false]);
     const lines = run.stdout.split('\n');
-    const mask = lines.findIndex((line) => line === '::add-mask::Bearer s3cr3t-token');
-    expect(mask).toBeGreaterThanOrEqual(0);
-    // The only line carrying the secret is the mask command itself, and it comes first.
-    expect(lines.filter((line) => line.includes('s3cr3t-token'))).toEqual([
-      '::add-mask::Bearer s3cr3t-token',
-    ]);
-    expect(lines.findIndex((line) => line.startsWith('::group::Smoke check'))).toBeGreaterThan(
-      mask,
+    // The only lines carrying the secret are the mask commands, for the token alone and for
+    // each form of the header value, and they come before any check runs.
+    const carrying = lines.filter((line) => line.includes('s3cr3t-token'));
+    expect(carrying).toEqual(
+      expect.arrayContaining(['::add-mask::s3cr3t-token', '::add-mask::Bearer s3cr3t-token']),
     );
+    expect(carrying.filter((line) => !line.startsWith('::add-mask::'))).toEqual([]);
+    const lastMask = Math.max(...carrying.map((line) => lines.indexOf(line)));
+    expect(lines.findIndex((line) => line.startsWith('::group::Smoke check'))).toBeGreaterThan(
+      lastMask,
+    );
+    expect(run.stdout).toMatch(/token.*\*\*\*/);
+    expect(run.summary).not.toContain('s3cr3t-token');
     expect(proxy.requests).toContainEqual({ method: 'GET', target: `${service.endpoint}/echo` });
     // Outputs and the job summary are not masked by the runner; the action redacts them.
     expect(run.outputs.report).toContain('\\"authorization\\":\\"***\\"');

@@ -1,4 +1,4 @@
-import type { Location, Logger } from '../../src/core/logger.js';
+import { Secrets, type Location, type Logger } from '../../src/core/logger.js';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warning' | 'error' | 'group';
@@ -27,11 +27,14 @@ export class RecordingLogger implements Logger {
     this.entries.push({ level: 'group', message: name });
     return fn();
   }
+  private readonly secrets = new Secrets();
   mask(secret: string): void {
     this.masked.push(secret);
+    this.secrets.add(secret);
   }
+  /** As the actions' loggers redact: every form of every masked value. */
   redact(text: string): string {
-    return this.masked.reduce((result, secret) => result.split(secret).join('***'), text);
+    return this.secrets.redact(text);
   }
 
   messages(level?: LogEntry['level']): string[] {

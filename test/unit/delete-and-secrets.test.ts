@@ -6,6 +6,8 @@ import { parseDefinition } from '../../src/definition/definition.js';
 import { parseTemplate } from '../../src/definition/template.js';
 import { resolveParameters } from '../../src/provisioning/stack-settings.js';
 import { RecordingLogger } from '../support/recording-logger.js';
+import { Secrets, secretForms } from '../../src/core/logger.js';
+import { maskCredential } from '../../src/core/placeholders.js';
 
 // moto answers DeleteObjects without per-key errors; the AWS API reference says a 200 response
 // can still list failed keys in Errors, which must fail the delete rather than pass silently.
@@ -95,5 +97,58 @@ describe('parameters', () => {
     expect(() =>
       resolveParameters(definition, template, 'ci', { EnvironmentVersion: '9' }, '1.2.3', logger),
     ).toThrow(/EnvironmentVersion comes from the package version/);
+  });
+});
+
+describe('every form of a masked value is redacted', () => {
+  test('raw, JSON-escaped, URL-encoded, and line by line when it spans lines or holds a literal \\n', () => {
+    const secrets = new Secrets();
+    secrets.add('p@ss "word"/x y');
+    secrets.add('first-half\\nsecond-half');
+    secrets.add('-----BEGIN KEY-----\nAAAABBBBCCCC\n-----END KEY-----');
+    const text = [
+      'raw p@ss "word"/x y',
+      `json ${JSON.stringify({ v: 'p@ss "word"/x y' })}`,
+      `url ?k=${encodeURIComponent('p@ss "word"/x y')}`,
+      'form ?k=p%40ss+%22word%22%2Fx+y',
+      // Packer unescapes a literal \n: both halves are printed on lines of their own.
+      'packer: first-half',
+      'packer: second-half',
+      'pem line AAAABBBBCCCC',
+    ].join('\n');
+    expect(secrets.redact(text)).toBe(
+      [
+        'raw ***',
+        'json {"v":"***"}',
+        'url ?k=***',
+        'form ?k=***',
+        'packer: ***',
+        'packer: ***',
+        'pem line ***',
+      ].join('\n'),
+    );
+  });
+
+  test('forms too short or blank to be secrets are not masked', () => {
+    expect(secretForms('ab\n  \nlong-enough')).toEqual(
+      expect.not.arrayContaining(['ab', '  ', '']),
+    );
+    expect(secretForms('ab')).toEqual([]);
+  });
+
+  test("a credential header masks the whole value, the credential alone, and Basic's password", () => {
+    const masked: string[] = [];
+    maskCredential('Bearer abc.def.ghi', (secret) => masked.push(secret));
+    maskCredential(`Basic ${Buffer.from('deploy:hunter2-pass').toString('base64')}`, (secret) =>
+      masked.push(secret),
+    );
+    expect(masked).toEqual(
+      expect.arrayContaining([
+        'Bearer abc.def.ghi',
+        'abc.def.ghi',
+        'deploy:hunter2-pass',
+        'hunter2-pass',
+      ]),
+    );
   });
 });

@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import YAML from 'yaml';
-import { REPO_ROOT } from '../../harness/run-action.js';
+import { parseOutputFile, REPO_ROOT } from '../../harness/run-action.js';
 
 // The workflows users copy (workflows/) and this repository's own (.github/workflows/): linted
 // by actionlint, and held to the suite's rules: its actions and inputs exist, third-party
@@ -26,7 +28,14 @@ const files = FOLDERS.flatMap((folder) =>
     .map((name) => path.join(folder, name)),
 );
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown>; id?: string };
+type Step = {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  id?: string;
+  name?: string;
+  env?: Record<string, string>;
+};
 type Job = {
   steps?: Step[];
   permissions?: Record<string, string>;
@@ -163,5 +172,196 @@ describe.each(files)('%s', (file) => {
         cancels: false,
       });
     }
+  });
+});
+
+// Values that reach GITHUB_ENV / GITHUB_OUTPUT from outside the repository (a workflow_dispatch
+// form, an S3 listing) must not be able to add a line of their own: a second `PACKAGE=` or
+// `package=` line would redirect the deploy. Each step that writes there is run here as the
+// runner runs it (bash -e, the files in the runner's format) with hostile values.
+
+/** What a step writes to, and the files as the runner would read them. */
+interface ScriptRun {
+  code: number;
+  stdout: string;
+  env: Record<string, string>;
+  output: Record<string, string>;
+  rawOutput: string;
+}
+
+function runScript(script: string, env: Record<string, string>, awsPrints?: string): ScriptRun {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'workflow-step-'));
+  const files = { env: path.join(work, 'env'), output: path.join(work, 'output') };
+  writeFileSync(files.env, '');
+  writeFileSync(files.output, '');
+  const script_ = path.join(work, 'step.sh');
+  writeFileSync(script_, script);
+  if (awsPrints !== undefined) {
+    // The AWS CLI, answering the listing with a key of the test's choosing.
+    writeFileSync(path.join(work, 'aws'), '#!/bin/sh\nprintf \'%s\\n\' "$STUB_AWS_ANSWER"\n');
+    chmodSync(path.join(work, 'aws'), 0o755);
+  }
+  const result = spawnSync('bash', ['-e', script_], {
+    env: {
+      PATH: `${work}:${process.env.PATH ?? ''}`,
+      GITHUB_ENV: files.env,
+      GITHUB_OUTPUT: files.output,
+      ...(awsPrints !== undefined ? { STUB_AWS_ANSWER: awsPrints } : {}),
+      ...env,
+    },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  const rawOutput = readFileSync(files.output, 'utf8');
+  return {
+    code: result.status ?? 1,
+    stdout: result.stdout,
+    env: parseOutputFile(readFileSync(files.env, 'utf8')),
+    output: parseOutputFile(rawOutput),
+    rawOutput,
+  };
+}
+
+interface HostileCase {
+  what: string;
+  env: Record<string, string>;
+  /** What the stubbed `aws` prints, for steps that list S3. */
+  aws?: string;
+  /** The outputs written, exactly; `refused` means the step fails and writes nothing. */
+  expected: Record<string, string> | 'refused';
+}
+
+const BUCKET = 'acme-artifacts';
+const PRODUCTION = { COMPONENT: 'sample-service', ARTIFACT_BUCKET: BUCKET };
+
+/** Keyed `file#step id`: every step writing GITHUB_ENV or GITHUB_OUTPUT must have cases here. */
+const HOSTILE: Record<string, HostileCase[]> = {
+  'workflows/environment-production.yml#version': [
+    {
+      what: 'a plain version',
+      env: { ...PRODUCTION, VERSION: '1.0.42' },
+      expected: { package: `s3://${BUCKET}/sample-service/1.0.42.tgz` },
+    },
+    {
+      what: 'a pre-release version',
+      env: { ...PRODUCTION, VERSION: '2.1.0-rc.1' },
+      expected: { package: `s3://${BUCKET}/sample-service/2.1.0-rc.1.tgz` },
+    },
+    {
+      what: 'a version with a second line redirecting the package',
+      env: { ...PRODUCTION, VERSION: '1.0.0\nPACKAGE=s3://another-bucket/evil.tgz' },
+      expected: 'refused',
+    },
+    {
+      what: 'a version with a second line opening a delimiter block',
+      env: { ...PRODUCTION, VERSION: '1.0.0\npackage<<EOF\ns3://another-bucket/evil.tgz\nEOF' },
+      expected: 'refused',
+    },
+    {
+      what: 'a version with a carriage return',
+      env: { ...PRODUCTION, VERSION: '1.0.0\rpackage=s3://another-bucket/evil.tgz' },
+      expected: 'refused',
+    },
+    {
+      what: 'a version with a workflow command on its second line',
+      env: { ...PRODUCTION, VERSION: '1.0.0\n::add-mask::1.0.0' },
+      expected: 'refused',
+    },
+    {
+      what: 'a version that climbs out of the component folder',
+      env: { ...PRODUCTION, VERSION: '1.0.0/../../other/1.0.0' },
+      expected: 'refused',
+    },
+    {
+      what: 'a version with a trailing newline',
+      env: { ...PRODUCTION, VERSION: '1.0.0\n' },
+      expected: 'refused',
+    },
+    {
+      what: 'an ARTIFACT_BUCKET variable with a second line',
+      env: { ...PRODUCTION, ARTIFACT_BUCKET: `${BUCKET}\nPACKAGE=s3://x/y.tgz`, VERSION: '1.0.0' },
+      expected: 'refused',
+    },
+  ],
+  'workflows/environment-nightly.yml#newest': [
+    {
+      what: 'the newest package',
+      env: PRODUCTION,
+      aws: 'sample-service/1.4.2.tgz',
+      expected: { package: `s3://${BUCKET}/sample-service/1.4.2.tgz` },
+    },
+    {
+      what: 'a key holding a newline and a second package line',
+      env: PRODUCTION,
+      aws: 'sample-service/1.4.2.tgz\npackage=s3://another-bucket/evil.tgz',
+      expected: 'refused',
+    },
+    {
+      what: 'a key that is not a package of the component',
+      env: PRODUCTION,
+      aws: 'sample-service/../other-service/1.0.0.tgz',
+      expected: 'refused',
+    },
+    { what: 'no package at all', env: PRODUCTION, aws: 'None', expected: 'refused' },
+  ],
+};
+
+describe('values from outside the repository cannot add lines to GITHUB_ENV or GITHUB_OUTPUT', () => {
+  const writers = files.flatMap((file) =>
+    Object.values(load(file).workflow.jobs).flatMap((job) =>
+      (job.steps ?? [])
+        .filter((step) => step.run !== undefined && /\$GITHUB_(ENV|OUTPUT)/.test(step.run))
+        .map((step) => ({ key: `${file}#${step.id ?? step.name ?? '?'}`, step })),
+    ),
+  );
+
+  test('every step that writes them is run with hostile values below, and writes only in the delimiter form', () => {
+    expect(writers.map((writer) => writer.key).sort()).toEqual(Object.keys(HOSTILE).sort());
+    for (const { key, step } of writers) {
+      const writes = step.run!.split('\n').filter((line) => /\$GITHUB_(ENV|OUTPUT)/.test(line));
+      for (const line of writes) {
+        // The group written ends in a redirect; its lines are `name<<$delimiter`, the value,
+        // and `$delimiter`, with the delimiter drawn from /dev/urandom.
+        expect({ key, line }).toEqual({
+          key,
+          line: expect.stringMatching(/^\s*\} >> "\$GITHUB_(ENV|OUTPUT)"$/),
+        });
+      }
+      expect({
+        key,
+        delimiter: /delimiter="ghadelimiter_\$\(od -An -N16 -tx1 \/dev\/urandom/.test(step.run!),
+      }).toEqual({
+        key,
+        delimiter: true,
+      });
+      expect(step.run).toMatch(/echo "[a-zA-Z_]+<<\$delimiter"/);
+    }
+  });
+
+  describe.each(Object.entries(HOSTILE))('%s', (key, cases) => {
+    const [file, id] = key.split('#') as [string, string];
+    const step = Object.values(load(file).workflow.jobs)
+      .flatMap((job) => job.steps ?? [])
+      .find((candidate) => (candidate.id ?? candidate.name) === id);
+
+    test.each(cases)('$what', (entry) => {
+      expect(step?.run).toBeDefined();
+      const run = runScript(step!.run!, entry.env, entry.aws);
+      expect(run.env).toEqual({});
+      // Nothing of the value is echoed where the runner reads workflow commands.
+      expect(
+        run.stdout
+          .split('\n')
+          .filter((line) => line.startsWith('::') && !line.startsWith('::error')),
+      ).toEqual([]);
+      if (entry.expected === 'refused') {
+        expect(run.code).not.toBe(0);
+        expect(run.rawOutput).toBe('');
+        expect(run.stdout).not.toContain('another-bucket');
+      } else {
+        expect(run.code).toBe(0);
+        expect(run.output).toEqual(entry.expected);
+      }
+    });
   });
 });
