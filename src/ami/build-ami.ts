@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writablePathInside } from '../core/contained-paths.js';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Ec2Clients } from '../aws/ec2-clients.js';
 import { ConfigurationError, RefusalError } from '../core/errors.js';
@@ -188,6 +189,30 @@ interface Prepared {
   template: PackerTemplate;
   packer: PackerBinary;
   sensitive: string[];
+  /** Where the manifest will be written: checked before the build, written after it. */
+  manifestFile: string;
+}
+
+/** The manifest's path, refused before any build when it could not be written where asked. */
+async function manifestPath(request: BuildAmiRequest): Promise<string> {
+  const source = "input 'manifest-file'";
+  const file = await writablePathInside(
+    path.resolve(request.workingDirectory),
+    request.manifestFile,
+    source,
+  );
+  const folder = await stat(path.dirname(file)).catch(() => undefined);
+  if (!folder?.isDirectory()) {
+    throw new ConfigurationError(
+      `'${request.manifestFile}' is in ${path.dirname(file)}, which is not an existing folder; create it first or name a file in the working directory`,
+      source,
+    );
+  }
+  const existing = await stat(file).catch(() => undefined);
+  if (existing && !existing.isFile()) {
+    throw new ConfigurationError(`'${request.manifestFile}' exists and is not a file`, source);
+  }
+  return file;
 }
 
 /** Everything that can be checked without AWS: the template, the inputs that depend on it, Packer. */
@@ -214,9 +239,10 @@ export async function prepareBuild(
       );
     }
   }
+  const manifestFile = await manifestPath(request);
   const packer = await findPacker(request.packer);
   const sensitive = await maskSensitiveValues(template, request, env, logger);
-  return { template, packer, sensitive };
+  return { template, packer, sensitive, manifestFile };
 }
 
 function packerArgs(request: BuildAmiRequest, extraVariables: Record<string, string>): string[] {
@@ -469,7 +495,7 @@ export async function buildAmi(
   );
   const primary = amis.find((ami) => ami.region === clients.settings.region) ?? amis[0]!;
 
-  const manifestFile = path.resolve(request.workingDirectory, request.manifestFile);
+  const { manifestFile } = prepared;
   await writeFile(
     manifestFile,
     JSON.stringify(

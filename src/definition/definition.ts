@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigurationError } from '../core/errors.js';
 import { checkAllPlaceholders, parseChecks, type SmokeCheck } from '../smoke/checks.js';
+import { realPathInside } from '../core/contained-paths.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
 import { describeValue, isRecord } from '../core/values.js';
 import { checkPlaceholders } from '../core/placeholders.js';
@@ -460,11 +461,10 @@ export async function loadDefinition(
   const text = await readText(file, 'environment definition', source);
   const definition = parseDefinition(text, file);
   const templateFile = path.join(definition.root, definition.template);
-  const body = await readText(
-    templateFile,
-    'template',
-    `${path.relative(process.cwd(), definition.file) || definition.file}: template`,
-  );
+  const templateSource = `${path.relative(process.cwd(), definition.file) || definition.file}: template`;
+  // Read from where it really is, and only if that is inside the definition's folder.
+  const realTemplate = await realPathInside(definition.root, definition.template, templateSource);
+  const body = await readText(realTemplate ?? templateFile, 'template', templateSource);
   const displayTemplate = path.relative(process.cwd(), templateFile) || templateFile;
   const template = parseTemplate(body, displayTemplate);
   checkParameterCoverage(definition, template, displayTemplate);

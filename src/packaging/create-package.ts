@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
+import { realPathInside } from '../core/contained-paths.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { LoadedDefinition } from '../definition/definition.js';
@@ -26,20 +27,24 @@ export function packageFileName(component: string, version: string): string {
   return `${component}-${version}.tgz`;
 }
 
-async function listFiles(root: string, relative: string): Promise<string[]> {
-  const absolute = path.join(root, relative);
-  let info;
-  try {
-    info = await stat(absolute);
-  } catch {
+/**
+ * The files under `relative`, each checked to lead nowhere outside the environment's folder.
+ * A folder reached twice through links (a link back to a parent) is listed once.
+ */
+async function listFiles(root: string, relative: string, visited: Set<string>): Promise<string[]> {
+  const real = await realPathInside(root, relative, 'include');
+  if (real === undefined) {
     throw new ConfigurationError(`'${relative}' does not exist in ${root}`, 'include');
   }
+  const info = await stat(real);
   if (info.isFile()) return [relative];
-  if (!info.isDirectory()) return [];
-  const entries = await readdir(absolute, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((entry) => listFiles(root, path.posix.join(relative, entry.name))),
-  );
+  if (!info.isDirectory() || visited.has(real)) return [];
+  visited.add(real);
+  const entries = await readdir(real, { withFileTypes: true });
+  const nested = [];
+  for (const entry of entries) {
+    nested.push(await listFiles(root, path.posix.join(relative, entry.name), visited));
+  }
   return nested.flat();
 }
 
@@ -59,8 +64,9 @@ export async function createPackage(
   const { definition } = loaded;
   const definitionName = path.posix.basename(definition.file);
   const wanted = new Set<string>([definitionName, definition.template]);
+  const visited = new Set<string>();
   for (const entry of definition.include) {
-    for (const file of await listFiles(definition.root, entry)) wanted.add(file);
+    for (const file of await listFiles(definition.root, entry, visited)) wanted.add(file);
   }
   if (wanted.has(MANIFEST_FILE)) {
     throw new ConfigurationError(
@@ -76,7 +82,20 @@ export async function createPackage(
     for (const file of files) {
       const target = path.join(staging, file);
       await mkdir(path.dirname(target), { recursive: true });
-      await copyFile(path.join(definition.root, file), target);
+      // Copied from where it really is, once that is proven to be inside the folder.
+      const real = await realPathInside(
+        definition.root,
+        file,
+        file === definitionName
+          ? "input 'definition'"
+          : file === definition.template
+            ? 'template'
+            : 'include',
+      );
+      if (real === undefined) {
+        throw new ConfigurationError(`'${file}' does not exist in ${definition.root}`, 'include');
+      }
+      await copyFile(real, target);
       checksums[file] = await sha256File(target);
     }
     const manifest: PackageManifest = {

@@ -52,6 +52,33 @@ async function download(
   }
 }
 
+/**
+ * Every entry of the archive that a package built by this suite never holds: a link (hard or
+ * symbolic), a device, a FIFO, or a path that is absolute or climbs with `..`. Read before
+ * anything is extracted: tar would skip or rewrite such entries silently, and a package that
+ * needs them is not the package that was built.
+ */
+async function unsafeEntries(archive: string): Promise<string[]> {
+  const problems: string[] = [];
+  await tar.t({
+    file: archive,
+    strict: true,
+    onReadEntry: (entry) => {
+      const name = entry.path;
+      const segments = name.split(/[\\/]+/);
+      if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'Directory') {
+        problems.push(`${name} is a ${entry.type}${entry.linkpath ? ` to ${entry.linkpath}` : ''}`);
+      } else if (path.posix.isAbsolute(name) || path.win32.isAbsolute(name)) {
+        problems.push(`${name} has an absolute path`);
+      } else if (segments.includes('..')) {
+        problems.push(`${name} climbs out of the package with ..`);
+      }
+      entry.resume();
+    },
+  });
+  return problems;
+}
+
 async function walk(root: string, relative = ''): Promise<string[]> {
   const entries = await readdir(path.join(root, relative), { withFileTypes: true });
   const nested = await Promise.all(
@@ -84,13 +111,22 @@ export async function openPackage(
     archive = reference.path;
   }
 
+  const unsafe = await unsafeEntries(archive).catch((error: unknown) => {
+    throw tampered(label, `it is not a readable .tgz (${(error as Error).message})`);
+  });
+  if (unsafe.length > 0) {
+    throw tampered(
+      label,
+      `it holds ${unsafe.length === 1 ? 'an entry' : 'entries'} no package has: ${unsafe.slice(0, 5).join('; ')}${unsafe.length > 5 ? `; and ${unsafe.length - 5} more` : ''}; nothing was extracted`,
+    );
+  }
   await mkdir(root);
   try {
     await tar.x({
       file: archive,
       cwd: root,
       strict: true,
-      // Only regular files: a link in a package could point the deploy at anything.
+      // Already refused above; kept so extraction can never write anything else.
       filter: (_path, entry) =>
         'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
     });

@@ -1,4 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -26,6 +35,8 @@ function replaceIn(file: string, from: string | RegExp, to: string): void {
 }
 
 let tamperedPackage: string;
+/** Packages holding an entry no package built by the suite has, by what the entry is. */
+const linkedPackages: Record<string, string> = {};
 
 beforeAll(async () => {
   aws = await startCountingServer();
@@ -52,6 +63,47 @@ beforeAll(async () => {
     'cloudformation.yml',
     'scripts/README.md',
   ]);
+
+  // The same valid files, plus one entry the manifest does not list: a symbolic link, a hard
+  // link, an absolute path, a path climbing with `..`.
+  const secretOutside = path.join(work, 'outside-secret.txt');
+  writeFileSync(secretOutside, 'not part of any package\n');
+  const packedFiles = [
+    'manifest.json',
+    'environment.yml',
+    'cloudformation.yml',
+    'scripts/README.md',
+  ];
+  const clean = path.join(work, 'clean');
+  mkdirSync(clean);
+  await tar.x({ file: packaged.outputs['package-path']!, cwd: clean });
+  symlinkSync(secretOutside, path.join(clean, 'scripts', 'link'));
+  linkedPackages['a symbolic link'] = path.join(work, 'symlink.tgz');
+  await tar.c({ gzip: true, file: linkedPackages['a symbolic link'], cwd: clean }, [
+    ...packedFiles,
+    'scripts/link',
+  ]);
+  linkSync(path.join(clean, 'cloudformation.yml'), path.join(clean, 'scripts', 'hard'));
+  linkedPackages['a hard link'] = path.join(work, 'hardlink.tgz');
+  await tar.c({ gzip: true, file: linkedPackages['a hard link'], cwd: clean }, [
+    ...packedFiles,
+    'scripts/hard',
+  ]);
+  linkedPackages['an absolute path'] = path.join(work, 'absolute.tgz');
+  await tar.c(
+    { gzip: true, file: linkedPackages['an absolute path'], cwd: clean, preservePaths: true },
+    [...packedFiles, secretOutside],
+  );
+  linkedPackages['a path climbing with ..'] = path.join(work, 'climbing.tgz');
+  await tar.c(
+    {
+      gzip: true,
+      file: linkedPackages['a path climbing with ..'],
+      cwd: clean,
+      preservePaths: true,
+    },
+    [...packedFiles, '../outside-secret.txt'],
+  );
 });
 
 afterAll(async () => {
@@ -95,6 +147,55 @@ const cases: Case[] = [
     'unsupported package URL',
     () => ({ operation: 'deploy', environment: 'ci', package: 'https://example.com/p.tgz' }),
     /input 'package': .* is not supported/,
+  ],
+  ...(
+    [
+      ['a symbolic link', /scripts\/link is a SymbolicLink to .*outside-secret\.txt/],
+      ['a hard link', /scripts\/hard is a Link to cloudformation\.yml/],
+      ['an absolute path', /\/.*outside-secret\.txt has an absolute path/],
+      ['a path climbing with ..', /\.\.\/outside-secret\.txt climbs out of the package with \.\./],
+    ] as const
+  ).map(([kind, message]): Case => [
+    `a package holding ${kind} the manifest does not list`,
+    () => ({ operation: 'deploy', environment: 'ci', package: linkedPackages[kind]! }),
+    new RegExp(
+      `failed verification: it holds an entry no package has: ${message.source}; nothing was extracted`,
+    ),
+  ]),
+  [
+    'a template that is a symbolic link to a file outside the folder',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      definition: variant('linked-template', (dir) => {
+        renameSync(path.join(dir, 'cloudformation.yml'), path.join(work, 'elsewhere.yml'));
+        symlinkSync(path.join(work, 'elsewhere.yml'), path.join(dir, 'cloudformation.yml'));
+      }),
+    }),
+    /environment\.yml: template: 'cloudformation\.yml' leads outside .* \(to .*elsewhere\.yml, through a symbolic link\)/,
+  ],
+  [
+    'an include entry that is a symbolic link to a file outside the folder',
+    () => ({
+      operation: 'package',
+      'output-dir': path.join(work, 'never'),
+      definition: variant('linked-include', (dir) =>
+        symlinkSync(path.join(work, 'outside-secret.txt'), path.join(dir, 'scripts', 'secret.txt')),
+      ),
+    }),
+    /include: 'scripts\/secret\.txt' leads outside .* through a symbolic link/,
+  ],
+  [
+    'an include folder that is a symbolic link to a folder outside',
+    () => ({
+      operation: 'package',
+      'output-dir': path.join(work, 'never'),
+      definition: variant('linked-folder', (dir) => {
+        replaceIn(path.join(dir, 'environment.yml'), '  - scripts\n', '  - scripts\n  - home\n');
+        symlinkSync(os.tmpdir(), path.join(dir, 'home'));
+      }),
+    }),
+    /include: 'home' leads outside .* through a symbolic link/,
   ],
   [
     'package and version together',
@@ -481,6 +582,29 @@ const buildAmiCases: Case[] = [
       'copy-to-regions': 'mars-1',
     }),
     /input 'copy-to-regions': 'mars-1' is not an AWS region name/,
+  ],
+  [
+    'a manifest-file outside the working directory',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'manifest-file': '../ami-manifest.json' }),
+    /input 'manifest-file': '\.\.\/ami-manifest\.json' is outside the working directory/,
+  ],
+  [
+    'a manifest-file through a symbolic link out of the working directory',
+    () => {
+      const link = path.join(work, 'out-link');
+      try {
+        symlinkSync(os.tmpdir(), link);
+      } catch {
+        // made by an earlier run of this case
+      }
+      return { name: 'web', template: DEMO_TEMPLATE, 'manifest-file': 'out-link/m.json' };
+    },
+    /input 'manifest-file': 'out-link\/m\.json' is outside the working directory/,
+  ],
+  [
+    'a manifest-file in a folder that does not exist',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'manifest-file': 'no-such-folder/m.json' }),
+    /input 'manifest-file': 'no-such-folder\/m\.json' is in .*no-such-folder, which is not an existing folder/,
   ],
   [
     'Packer not installed',
