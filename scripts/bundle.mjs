@@ -46,6 +46,28 @@ function bundle(action, outDir) {
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (result.status !== 0) throw new Error(`ncc failed for ${action}`);
+  for (const [from, to] of ASSETS[action] ?? []) {
+    cpSync(path.join(root, 'node_modules', from), path.join(outDir, to));
+  }
+}
+
+/**
+ * Files a bundled package reads at run time that ncc cannot see it read: the HCL parser's
+ * WebAssembly (src/ami/hcl.ts says where the bundle looks for it).
+ */
+const ASSETS = {
+  'action-build-ami': [['@cdktn/hcl2json/main.wasm.gz', 'hcl2json/main.wasm.gz']],
+};
+
+/** Where a fresh file first differs from the committed one, so a stale bundle can be explained. */
+function firstDifference(fresh, committed) {
+  if (!existsSync(fresh) || !existsSync(committed))
+    return existsSync(fresh) ? ' (not committed)' : ' (not in a fresh bundle)';
+  const a = readFileSync(fresh, 'utf8').split('\n');
+  const b = readFileSync(committed, 'utf8').split('\n');
+  const line = a.findIndex((text, index) => text !== b[index]);
+  const at = line < 0 ? a.length : line;
+  return ` (line ${at + 1}: fresh ${JSON.stringify((a[at] ?? '').slice(0, 120))}, committed ${JSON.stringify((b[at] ?? '').slice(0, 120))})`;
 }
 
 let stale = [];
@@ -70,7 +92,7 @@ for (const action of actionFolders()) {
       const a = path.join(scratch, name);
       const b = path.join(dist, name);
       if (!existsSync(a) || !existsSync(b) || !readFileSync(a).equals(readFileSync(b))) {
-        stale.push(`${action}/dist/${name}`);
+        stale.push(`${action}/dist/${name}${firstDifference(a, b)}`);
       }
     }
   } finally {

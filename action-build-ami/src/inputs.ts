@@ -11,6 +11,7 @@ import { validateRegionName } from '../../src/aws/clients.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 import {
   boolean,
+  decimal,
   integer,
   keyValues,
   list,
@@ -152,6 +153,7 @@ export function parseBuildAmiInputs(source: InputSource): BuildAmiInputs {
       shareWithAccounts,
       copyToRegions,
       copyTimeoutMinutes: integer(source, 'copy-timeout-minutes', 60, { min: 1, max: 720 }),
+      buildTimeoutMinutes: decimal(source, 'build-timeout-minutes', 120, { min: 0.1, max: 1440 }),
       retention: parseRetention(source),
       manifestFile: optionalString(source, 'manifest-file') ?? 'ami-manifest.json',
     },

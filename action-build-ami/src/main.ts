@@ -1,5 +1,10 @@
 import * as core from '@actions/core';
-import { buildAmi, PackerFailedError, prepareBuild } from '../../src/ami/build-ami.js';
+import {
+  buildAmi,
+  PackerFailedError,
+  PackerTimeoutError,
+  prepareBuild,
+} from '../../src/ami/build-ami.js';
 import { buildAmiSummary } from '../../src/ami/summaries.js';
 import { resolveAwsSettings } from '../../src/aws/clients.js';
 import { createEc2Clients } from '../../src/aws/ec2-clients.js';
@@ -12,7 +17,21 @@ import { parseBuildAmiInputs } from './inputs.js';
 
 function report(error: unknown, summary: SummaryBuilder): void {
   if (error instanceof PackerFailedError) {
-    summary.heading(`❌ packer ${error.stage} failed`, 3);
+    summary.heading(
+      `❌ packer ${error.stage} ${error instanceof PackerTimeoutError ? 'timed out' : 'failed'}`,
+      3,
+    );
+    if (error instanceof PackerTimeoutError) {
+      summary.paragraph(error.message);
+      summary.table(
+        ['Temporary resource', 'ID', 'Packer removed it'],
+        error.leftovers.map((resource) => [
+          resource.kind,
+          resource.id,
+          resource.removed ? 'yes' : 'not reported: check EC2',
+        ]),
+      );
+    }
     summary.table(
       ['Packer said'],
       error.errors.map((line) => [line]),

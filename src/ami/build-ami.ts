@@ -1,4 +1,5 @@
 import { writablePathInside } from '../core/contained-paths.js';
+import { asVariableValue, parseHcl, stringsIn } from './hcl.js';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Ec2Clients } from '../aws/ec2-clients.js';
@@ -15,7 +16,7 @@ import {
   tagImage,
   waitForImage,
 } from './distribute.js';
-import { amiArtifacts, type PackerEvent } from './packer-output.js';
+import { amiArtifacts, type PackerEvent, type TemporaryResource } from './packer-output.js';
 import {
   adjustJsonTemplate,
   loadTemplate,
@@ -30,7 +31,7 @@ import {
   type RetentionPolicy,
   type RetirementResult,
 } from './retention.js';
-import { findPacker, runPacker, type PackerBinary } from './run-packer.js';
+import { CLEANUP_MS, findPacker, runPacker, type PackerBinary } from './run-packer.js';
 import {
   describeFilter,
   resolveSourceAmi,
@@ -57,6 +58,8 @@ export interface BuildAmiRequest {
   shareWithAccounts: string[];
   copyToRegions: string[];
   copyTimeoutMinutes: number;
+  /** packer build is interrupted (as Ctrl-C would) after this long, and cleans up. */
+  buildTimeoutMinutes: number;
   retention: RetentionPolicy | undefined;
   manifestFile: string;
 }
@@ -94,7 +97,7 @@ export interface BuildAmiResult {
 
 /** Packer failed; its own error lines are in `errors` (already annotated). */
 export class PackerFailedError extends Error {
-  override readonly name = 'PackerFailedError';
+  override readonly name: string = 'PackerFailedError';
 
   constructor(
     readonly stage: 'validate' | 'build',
@@ -103,6 +106,32 @@ export class PackerFailedError extends Error {
     super(
       `packer ${stage} failed${errors.length ? `: ${errors[errors.length - 1]}` : ' without an error message (see the log)'}`,
     );
+  }
+}
+
+/** The build outlived build-timeout-minutes and was interrupted as Ctrl-C would. */
+export class PackerTimeoutError extends PackerFailedError {
+  override readonly name = 'PackerTimeoutError';
+
+  constructor(
+    readonly timeoutMinutes: number,
+    readonly exitedByItself: boolean,
+    readonly leftovers: TemporaryResource[],
+    errors: string[],
+  ) {
+    super('build', errors);
+    const left = leftovers.filter((resource) => !resource.removed);
+    this.message = [
+      `packer build did not finish within build-timeout-minutes (${timeoutMinutes}) and was interrupted as Ctrl-C would;`,
+      exitedByItself
+        ? 'Packer cleaned up and exited.'
+        : `Packer had not exited ${CLEANUP_MS / 60_000} min after the interrupt and was killed.`,
+      left.length > 0
+        ? `It may have left behind: ${left.map((resource) => `${resource.kind} ${resource.id}`).join(', ')}; remove them in EC2 if they are still there.`
+        : leftovers.length > 0
+          ? `It reported removing what it created (${leftovers.map((resource) => `${resource.kind} ${resource.id}`).join(', ')}).`
+          : 'It had reported creating no instance, key pair or security group.',
+    ].join(' ');
   }
 }
 
@@ -127,34 +156,34 @@ export function amiNameFor(name: string, version: string, date: Date): string {
   return `${name}-${version}-${amiTimestamp(date)}`.replace(/[^A-Za-z0-9()[\] ./'@_-]/g, '_');
 }
 
-async function varFileValues(file: string): Promise<Record<string, string>> {
+/**
+ * A var file's values, each with the strings inside it: JSON (`.json`) or HCL, read with the
+ * HCL parser, so a heredoc, an escape or a map is read as Packer reads it.
+ */
+async function varFileValues(file: string): Promise<Record<string, string[]>> {
+  const source = "input 'var-file'";
   const text = await readFile(file, 'utf8').catch(() => {
-    throw new ConfigurationError(`${file} does not exist`, "input 'var-file'");
+    throw new ConfigurationError(`${file} does not exist`, source);
   });
+  let parsed: Record<string, unknown>;
   if (file.endsWith('.json')) {
-    let parsed: unknown;
+    let document: unknown;
     try {
-      parsed = JSON.parse(text);
+      document = JSON.parse(text);
     } catch (error) {
-      throw new ConfigurationError(
-        `${file} is not JSON: ${(error as Error).message}`,
-        "input 'var-file'",
-      );
+      throw new ConfigurationError(`${file} is not JSON: ${(error as Error).message}`, source);
     }
-    if (!isRecord(parsed))
-      throw new ConfigurationError(`${file} is not a JSON object`, "input 'var-file'");
-    return Object.fromEntries(
-      Object.entries(parsed).map(([key, value]) => [
-        key,
-        typeof value === 'string' ? value : JSON.stringify(value),
-      ]),
-    );
+    if (!isRecord(document)) throw new ConfigurationError(`${file} is not a JSON object`, source);
+    parsed = document;
+  } else {
+    parsed = await parseHcl(path.basename(file), text, source);
   }
-  const values: Record<string, string> = {};
-  for (const match of text.matchAll(/^\s*([A-Za-z_][\w-]*)\s*=\s*"((?:[^"\\]|\\.)*)"/gm)) {
-    values[match[1]!] = JSON.parse(`"${match[2]}"`);
-  }
-  return values;
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [
+      key,
+      [asVariableValue(value), ...(typeof value === 'string' ? [] : stringsIn(value))],
+    ]),
+  );
 }
 
 /**
@@ -167,16 +196,27 @@ async function maskSensitiveValues(
   env: NodeJS.ProcessEnv,
   logger: Logger,
 ): Promise<string[]> {
+  for (const name of request.sensitiveVariables) {
+    if (!template.variables.has(name)) {
+      const declared = [...template.variables.keys()].sort();
+      throw new ConfigurationError(
+        `'${name}' is not a variable of ${request.template}, so nothing would be masked; variables it declares: ${declared.join(', ') || 'none'}`,
+        "input 'sensitive-variables'",
+      );
+    }
+  }
   const names = new Set(request.sensitiveVariables);
   for (const [name, variable] of template.variables) if (variable.sensitive) names.add(name);
   const fromFile = request.varFile
     ? await varFileValues(path.resolve(request.workingDirectory, request.varFile))
     : {};
   for (const name of names) {
+    const declared = template.variables.get(name);
     for (const value of [
       request.variables[name],
-      template.variables.get(name)?.default,
-      fromFile[name],
+      declared?.default,
+      ...(declared?.strings ?? []),
+      ...(fromFile[name] ?? []),
       env[`PKR_VAR_${name}`],
     ]) {
       if (value) logger.mask(value);
@@ -274,8 +314,22 @@ async function packerStep(
   cwd: string,
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  timeoutMinutes?: number,
 ) {
-  const result = await runPacker(packer, stage, args, { cwd, env, onEvent: printer(logger) });
+  const result = await runPacker(packer, stage, args, {
+    cwd,
+    env,
+    onEvent: printer(logger),
+    ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
+  });
+  if (result.interrupted) {
+    throw new PackerTimeoutError(
+      timeoutMinutes!,
+      result.interrupted.exitedByItself,
+      result.output.temporaryResources(),
+      result.output.errors(),
+    );
+  }
   if (result.exitCode !== 0) {
     const errors = result.output.errors();
     for (const error of errors) logger.error(error, { title: `packer ${stage}` });
@@ -326,7 +380,14 @@ async function distribute(
         request.copyTimeoutMinutes * 60_000,
         logger,
       );
-      await tagImage(ec2, copy, tags);
+      // CopyImage copies no tags: the copy gets the source's own (those the template set),
+      // then the suite's. `aws:` tags are AWS's own and cannot be set.
+      const own = Object.fromEntries(
+        (sourceImage.Tags ?? [])
+          .filter((tag) => tag.Key && !tag.Key.startsWith('aws:'))
+          .map((tag) => [tag.Key!, tag.Value ?? '']),
+      );
+      await tagImage(ec2, copy, { ...own, ...tags });
       // Launch permissions are not copied with an image; apply them again.
       await shareImage(ec2, copy, request.shareWithAccounts);
       logger.info(
@@ -433,6 +494,12 @@ export async function buildAmi(
     });
     templateChanges.push(...adjusted.changes);
     copy = await writeBuildTemplate(template.path, adjusted.document);
+    // A template that declares its own ami_name (awslabs' EKS template, without a default)
+    // fails validation unless it is set; the action names the AMI, so it sets it too.
+    if (template.variables.has('ami_name')) {
+      extraVariables.ami_name = amiName;
+      templateChanges.push(`variable ami_name = ${amiName}`);
+    }
   } else if (template.variables.has('ami_name')) {
     extraVariables.ami_name = amiName;
     templateChanges.push(`variable ami_name = ${amiName}`);
@@ -464,7 +531,15 @@ export async function buildAmi(
       logger.info('The template is valid.');
     });
     const build = await logger.group(`packer build ${request.template}`, () =>
-      packerStep('build', packer, args, request.workingDirectory, deps.env, logger),
+      packerStep(
+        'build',
+        packer,
+        args,
+        request.workingDirectory,
+        deps.env,
+        logger,
+        request.buildTimeoutMinutes,
+      ),
     );
     packerMs = build.durationMs;
     artifacts = amiArtifacts(build.output.artifacts());

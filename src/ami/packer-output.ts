@@ -92,14 +92,61 @@ export function normalizeError(text: string): string | undefined {
  * post-processor that passes it through), and the errors (de-duplicated: Packer repeats each
  * failure in the build line, the error record and the final summary).
  */
+/** What an AWS builder said it created for the build alone, and whether it said it removed it. */
+export interface TemporaryResource {
+  kind: 'instance' | 'key pair' | 'security group';
+  id: string;
+  removed: boolean;
+}
+
+/** The amazon-* builders' messages for creating a temporary resource, and for removing it. */
+const TEMPORARY: {
+  kind: TemporaryResource['kind'];
+  created: RegExp;
+  removed: RegExp;
+}[] = [
+  {
+    kind: 'instance',
+    created: /Instance ID: (i-[0-9a-f]+)/,
+    removed: /Terminating the source AWS instance/,
+  },
+  {
+    kind: 'key pair',
+    created: /Creating temporary keypair: (\S+)/,
+    removed: /Deleting temporary keypair/,
+  },
+  {
+    kind: 'security group',
+    created: /Creating temporary security group for this instance: (\S+)/,
+    removed: /Deleting temporary security group/,
+  },
+];
+
 export class PackerOutput {
   private readonly artifactMap = new Map<string, PackerArtifact>();
   private readonly errorSet = new Set<string>();
+  private readonly temporary: TemporaryResource[] = [];
   private errorCount = 0;
+
+  /** The temporary resources the build created, as Packer reported them. */
+  temporaryResources(): TemporaryResource[] {
+    return this.temporary.map((resource) => ({ ...resource }));
+  }
+
+  private noteTemporary(text: string): void {
+    for (const { kind, created, removed } of TEMPORARY) {
+      const id = created.exec(text)?.[1];
+      if (id !== undefined) this.temporary.push({ kind, id, removed: false });
+      if (removed.test(text)) {
+        for (const resource of this.temporary) if (resource.kind === kind) resource.removed = true;
+      }
+    }
+  }
 
   accept(record: PackerRecord): PackerEvent {
     if (record.type === 'ui') {
       const [level = 'say', text = ''] = record.data;
+      this.noteTemporary(text);
       if (level === 'error') {
         this.addError(text);
         return { kind: 'error', text };

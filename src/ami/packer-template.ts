@@ -3,6 +3,7 @@ import { readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
 import { isRecord } from '../core/values.js';
+import { asVariableValue, parseHcl, stringsIn } from './hcl.js';
 
 /**
  * A Packer template as the action needs to know it before building: which variables it
@@ -20,8 +21,10 @@ export type PackerTemplate =
 
 export interface TemplateVariable {
   sensitive: boolean;
-  /** The default, when the template gives one as a plain string. */
+  /** The default as Packer would pass it: a string as it is, a list or map as JSON. */
   default: string | undefined;
+  /** For a list or map default: each string inside, masked apart as well. */
+  strings?: string[];
 }
 
 /** Builders that register an AMI and take `ami_name`. */
@@ -54,11 +57,22 @@ export async function loadTemplate(
         where,
       );
     }
-    const texts = await Promise.all(files.map((name) => readFile(path.join(file, name), 'utf8')));
-    return { format: 'hcl2', path: file, variables: hclVariables(texts.join('\n')) };
+    const texts = await Promise.all(
+      files.map(async (name) => ({
+        file: name,
+        text: await readFile(path.join(file, name), 'utf8'),
+      })),
+    );
+    return { format: 'hcl2', path: file, variables: await hclVariables(texts, where) };
   }
   const text = await readFile(file, 'utf8');
-  if (isHcl(file)) return { format: 'hcl2', path: file, variables: hclVariables(text) };
+  if (isHcl(file)) {
+    return {
+      format: 'hcl2',
+      path: file,
+      variables: await hclVariables([{ file: path.basename(file), text }], where),
+    };
+  }
   if (!file.endsWith('.json')) {
     throw new ConfigurationError(
       `${file}: expected a Packer JSON template (.json) or an HCL2 template (.pkr.hcl)`,
@@ -99,41 +113,29 @@ function jsonVariables(document: Record<string, unknown>): Map<string, TemplateV
 }
 
 /**
- * The `variable "name" { ... }` blocks of HCL2 source. Not a full HCL parser: it skips quoted
- * strings and comments while matching braces, which is what variable blocks contain. It only
- * informs masking and an early "not declared" error; Packer itself still reads the template.
+ * The `variable "name" { ... }` blocks of HCL2 files, read by the HCL parser: which are
+ * sensitive, and each default (as Packer would pass it), so both are masked before Packer runs.
  */
-export function hclVariables(text: string): Map<string, TemplateVariable> {
+export async function hclVariables(
+  files: { file: string; text: string }[],
+  source = "input 'template'",
+): Promise<Map<string, TemplateVariable>> {
   const variables = new Map<string, TemplateVariable>();
-  const opening = /(^|\n)\s*variable\s+"([^"]+)"\s*\{/g;
-  let match: RegExpExecArray | null;
-  while ((match = opening.exec(text)) !== null) {
-    const body = blockBody(text, opening.lastIndex);
-    const sensitive = /(^|\n)\s*sensitive\s*=\s*true\b/.test(body);
-    const defaultValue = /(^|\n)\s*default\s*=\s*"((?:[^"\\]|\\.)*)"/.exec(body);
-    variables.set(match[2]!, {
-      sensitive,
-      default: defaultValue ? JSON.parse(`"${defaultValue[2]}"`) : undefined,
-    });
-    opening.lastIndex += body.length;
+  for (const { file, text } of files) {
+    const document = await parseHcl(file, text, source);
+    const blocks = isRecord(document.variable) ? document.variable : {};
+    for (const [name, bodies] of Object.entries(blocks)) {
+      const body = Array.isArray(bodies) && isRecord(bodies[0]) ? bodies[0] : {};
+      variables.set(name, {
+        sensitive: body.sensitive === true,
+        default: body.default === undefined ? undefined : asVariableValue(body.default),
+        ...(body.default !== undefined && typeof body.default !== 'string'
+          ? { strings: stringsIn(body.default) }
+          : {}),
+      });
+    }
   }
   return variables;
-}
-
-function blockBody(text: string, start: number): string {
-  let depth = 1;
-  for (let index = start; index < text.length; index++) {
-    const char = text[index];
-    if (char === '"') {
-      for (index++; index < text.length && text[index] !== '"'; index++) {
-        if (text[index] === '\\') index++;
-      }
-    } else if (char === '#' || (char === '/' && text[index + 1] === '/')) {
-      while (index < text.length && text[index] !== '\n') index++;
-    } else if (char === '{') depth++;
-    else if (char === '}' && --depth === 0) return text.slice(start, index);
-  }
-  return text.slice(start);
 }
 
 export interface BuildAdjustments {

@@ -50,7 +50,16 @@ export interface PackerRunResult {
   exitCode: number;
   output: PackerOutput;
   durationMs: number;
+  /** Set when the run outlived its time and was interrupted (as Ctrl-C would). */
+  interrupted?: {
+    afterMs: number;
+    /** Whether Packer exited by itself after the interrupt (cleaning up), or had to be killed. */
+    exitedByItself: boolean;
+  };
 }
+
+/** How long Packer may clean up after an interrupt before it is killed. */
+export const CLEANUP_MS = 5 * 60_000;
 
 /**
  * Runs Packer with `-machine-readable` and hands every record to `onEvent` as it arrives, so
@@ -65,16 +74,43 @@ export function runPacker(
     cwd: string;
     env?: NodeJS.ProcessEnv;
     onEvent: (event: PackerEvent, record: PackerRecord | undefined) => void;
+    /** Interrupt Packer after this long (SIGINT to its process group, as Ctrl-C does). */
+    timeoutMs?: number;
+    /** After the interrupt, how long Packer may clean up before it is killed. */
+    cleanupMs?: number;
   },
 ): Promise<PackerRunResult> {
   const started = Date.now();
   const output = new PackerOutput();
   return new Promise((resolve, reject) => {
+    // In a process group of its own, so the interrupt reaches Packer and its plugins together,
+    // as a terminal's Ctrl-C does, and a kill leaves no plugin behind.
     const child = spawn(packer.path, [command, '-machine-readable', ...args], {
       cwd: options.cwd,
       env: packerEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    let interrupted: PackerRunResult['interrupted'];
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            interrupted = { afterMs: Date.now() - started, exitedByItself: true };
+            signalGroup('SIGINT');
+            killTimer = setTimeout(() => {
+              interrupted!.exitedByItself = false;
+              signalGroup('SIGKILL');
+            }, options.cleanupMs ?? CLEANUP_MS);
+          }, options.timeoutMs);
     const stdout = new LineSplitter();
     const stderr = new LineSplitter();
     const onLine = (line: string) => {
@@ -98,6 +134,8 @@ export function runPacker(
     child.stdout.on('data', (chunk: string) => stdout.push(chunk).forEach(onLine));
     child.stderr.on('data', (chunk: string) => stderr.push(chunk).forEach(onErrorLine));
     child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
       reject(
         error.code === 'ENOENT'
           ? new ConfigurationError(
@@ -110,7 +148,14 @@ export function runPacker(
     child.on('close', (code, signal) => {
       stdout.flush().forEach(onLine);
       stderr.flush().forEach(onErrorLine);
-      resolve({ exitCode: code ?? (signal ? 128 : 1), output, durationMs: Date.now() - started });
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        exitCode: code ?? (signal ? 128 : 1),
+        output,
+        durationMs: Date.now() - started,
+        ...(interrupted ? { interrupted } : {}),
+      });
     });
   });
 }

@@ -74,6 +74,24 @@ export function integer(
   return Number(value);
 }
 
+/** A number that may have decimals (`0.5` minutes), within `range`. */
+export function decimal(
+  source: InputSource,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
+  const value = optionalString(source, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < range.min || Number(value) > range.max) {
+    throw new ConfigurationError(
+      `'${value}' is not valid; expected a number from ${range.min} to ${range.max}`,
+      `input '${name}'`,
+    );
+  }
+  return Number(value);
+}
+
 /** A list given one per line or comma-separated; blank entries and `#` comments are dropped. */
 export function list(source: InputSource, name: string): string[] {
   return source(name)

@@ -584,6 +584,25 @@ const buildAmiCases: Case[] = [
     /input 'copy-to-regions': 'mars-1' is not an AWS region name/,
   ],
   [
+    'a build timeout that is not a number of minutes',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'build-timeout-minutes': '2h' }),
+    /input 'build-timeout-minutes': '2h' is not valid; expected a number from 0\.1 to 1440/,
+  ],
+  [
+    'a var-file that is not valid HCL',
+    () => ({
+      name: 'web',
+      template: DEMO_TEMPLATE,
+      'var-file': templateFile('bad.pkrvars.hcl', 'region = "eu-west-1\ncert = <<EOT\n'),
+    }),
+    /input 'var-file': bad\.pkrvars\.hcl is not valid HCL: bad\.pkrvars\.hcl:1,/,
+  ],
+  [
+    'a sensitive-variables name the template does not declare',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'sensitive-variables': 'db_pasword' }),
+    /input 'sensitive-variables': 'db_pasword' is not a variable of .*sample-service\.json, so nothing would be masked; variables it declares: /,
+  ],
+  [
     'a manifest-file outside the working directory',
     () => ({ name: 'web', template: DEMO_TEMPLATE, 'manifest-file': '../ami-manifest.json' }),
     /input 'manifest-file': '\.\.\/ami-manifest\.json' is outside the working directory/,

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   DescribeImageAttributeCommand,
+  DescribeInstancesCommand,
   DescribeImagesCommand,
   DescribeSnapshotAttributeCommand,
   DescribeSnapshotsCommand,
@@ -186,8 +187,19 @@ describe('action-build-ami on moto with the real Packer', () => {
 
   let sharedAmi: string;
 
-  test('copies to another region and shares with an account, in both regions', async () => {
-    const template = writeTemplate('image.json', TEMPLATE);
+  test("copies to another region with the template's own tags, and shares with an account, in both regions", async () => {
+    // As awslabs' EKS template does: its own ami_name variable, required (null), and tags.
+    const template = writeTemplate('eks-style.json', {
+      ...TEMPLATE,
+      variables: { ...TEMPLATE.variables, ami_name: null },
+      builders: [
+        {
+          ...TEMPLATE.builders[0],
+          ami_name: '{{user `ami_name`}}',
+          tags: { Team: 'platform', 'Built-From': '{{user `source_ami`}}' },
+        },
+      ],
+    });
     const run = await build({
       template,
       version: '1.5.0',
@@ -204,10 +216,16 @@ describe('action-build-ami on moto with the real Packer', () => {
     const west = ec2Client(moto, 'us-west-2');
     const copy = await image(west, amis['us-west-2']!);
     expect(copy.State).toBe('available');
+    expect(run.stdout).toMatch(/variable ami_name = web-1\.5\.0-\d{8}T\d{6}/);
     expect(tagsOf(copy.Tags)).toMatchObject({
+      Team: 'platform',
+      'Built-From': BASE,
       'ami:component': 'web',
       'ami:version': '1.5.0',
       'ami:managed-by': 'environment-pipeline-actions',
+    });
+    expect(tagsOf((await image(ec2, amis['us-east-1']!)).Tags)).toMatchObject({
+      Team: 'platform',
     });
     for (const [client, imageId] of [
       [ec2, amis['us-east-1']!],
@@ -309,6 +327,91 @@ build {
     expect(run.outputs['source-ami']).toBe(NEWEST_X86);
     expect(run.stdout).toContain('token is ***');
     expect(run.stdout.replace(`::add-mask::${SECRET}`, '')).not.toContain(SECRET);
+  });
+
+  test('masks sensitive values however they are written: an HCL var-file heredoc, a literal \\n Packer unescapes', async () => {
+    mkdirSync(path.join(work, 'hcl-vars'), { recursive: true });
+    writeFileSync(
+      path.join(work, 'hcl-vars', 'image.pkr.hcl'),
+      `variable "source_ami" { type = string }
+variable "ami_name" { type = string }
+variable "cert" {
+  type      = string
+  sensitive = true
+}
+variable "token" {
+  type      = string
+  sensitive = true
+}
+source "amazon-ebs" "web" {
+  region                  = "us-east-1"
+  source_ami              = var.source_ami
+  ami_name                = var.ami_name
+  instance_type           = "t3.micro"
+  communicator            = "none"
+  custom_endpoint_ec2     = "${moto.endpoint}"
+  skip_region_validation  = true
+  skip_metadata_api_check = true
+}
+build {
+  sources = ["source.amazon-ebs.web"]
+  provisioner "shell-local" {
+    inline = ["printf 'cert is %s\\n' '\${var.cert}'", "echo token is \${var.token}"]
+  }
+}
+`,
+    );
+    writeFileSync(
+      path.join(work, 'hcl-vars', 'secrets.pkrvars.hcl'),
+      'cert = <<EOT\n-----BEGIN CERTIFICATE-----\ncert-body-secret-line\n-----END CERTIFICATE-----\nEOT\n',
+    );
+    const run = await build({
+      template: 'hcl-vars/image.pkr.hcl',
+      version: '2.1.0',
+      'var-file': 'hcl-vars/secrets.pkrvars.hcl',
+      'source-ami-filter': 'owners=amazon\nname=base-linux-*\narchitecture=x86_64',
+      // A literal backslash-n: the shell's echo prints it as a line break, one half per line.
+      variables: 'token=first-half-secret\\nsecond-half-secret',
+    });
+    expectSucceeded(run);
+    const log = run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    expect(log).toContain('cert is ***');
+    expect(log).toContain('token is ***');
+    for (const secret of ['cert-body-secret-line', 'first-half-secret', 'second-half-secret']) {
+      expect({ secret, leaked: log.includes(secret) || run.summary.includes(secret) }).toEqual({
+        secret,
+        leaked: false,
+      });
+    }
+  });
+
+  test('a provisioner that never returns is interrupted at build-timeout-minutes; Packer cleans up its instance', async () => {
+    const template = writeTemplate('hanging.json', {
+      ...TEMPLATE,
+      provisioners: [{ type: 'shell-local', inline: ['echo provisioning', 'sleep 600'] }],
+    });
+    const run = await build({
+      template,
+      version: '1.9.0',
+      variables: `source_ami=${BASE}`,
+      'build-timeout-minutes': '0.2',
+    });
+    expect(run.exitCode).toBe(1);
+    // 12 s of build, then the cleanup: nowhere near the provisioner's 10 minutes.
+    expect(run.durationMs).toBeLessThan(60_000);
+    expect(run.stdout).toMatch(
+      /packer build did not finish within build-timeout-minutes \(0\.2\) and was interrupted as Ctrl-C would; Packer cleaned up and exited\. It reported removing what it created \(key pair packer_\S+, security group packer_\S+, instance i-[0-9a-f]+\)/,
+    );
+    expect(run.summary).toContain('packer build timed out');
+    const instanceId = /instance (i-[0-9a-f]+)/.exec(run.stdout)![1]!;
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    expect(described.Reservations?.[0]?.Instances?.[0]?.State?.Name).toMatch(
+      /^(shutting-down|terminated)$/,
+    );
+    expect(run.outputs['ami-id']).toBeUndefined();
   });
 
   test("a failing provisioner fails the step with Packer's own error lines as annotations", async () => {

@@ -132,8 +132,8 @@ describe('reading templates', () => {
     });
   });
 
-  it('reads HCL2 variable blocks, braces inside strings and comments included', () => {
-    const variables = hclVariables(`
+  it('reads HCL2 variable blocks with the HCL parser: braces in strings, comments, heredocs, maps', async () => {
+    const text = `
 variable "password" {
   type      = string
   default   = "p{a}ss\\"word"
@@ -149,12 +149,36 @@ variable "region" {
 }
 source "null" "x" { communicator = "none" }
 variable "ami_name" {}
-`);
+variable "cert" {
+  sensitive = true
+  default   = <<EOT
+-----BEGIN KEY-----
+secret-key-body
+EOT
+}
+variable "logins" {
+  sensitive = true
+  default   = { admin = "hunter2-pass" }
+}
+`;
+    const variables = await hclVariables([{ file: 'image.pkr.hcl', text }]);
     expect(Object.fromEntries(variables)).toEqual({
       password: { sensitive: true, default: 'p{a}ss"word' },
       region: { sensitive: false, default: 'eu-west-1' },
       ami_name: { sensitive: false, default: undefined },
+      cert: { sensitive: true, default: '-----BEGIN KEY-----\nsecret-key-body\n' },
+      logins: {
+        sensitive: true,
+        default: '{"admin":"hunter2-pass"}',
+        strings: ['hunter2-pass'],
+      },
     });
+  });
+
+  it('names the file, line and column of HCL it cannot parse', async () => {
+    await expect(
+      hclVariables([{ file: 'broken.pkr.hcl', text: 'variable "x" {\n  default = "open\n}' }]),
+    ).rejects.toThrow(/input 'template': broken\.pkr\.hcl is not valid HCL: broken\.pkr\.hcl:2,/);
   });
 
   it.each([
