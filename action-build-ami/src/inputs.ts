@@ -87,6 +87,34 @@ function parseRetention(source: InputSource): RetentionPolicy | undefined {
   };
 }
 
+/** EC2's rules for the tags the user adds: the suite's own `ami:` tags and AWS's `aws:` are not theirs to set. */
+function amiTagsInput(source: InputSource): Record<string, string> {
+  const tags = keyValues(source, 'tags');
+  const keys = Object.keys(tags);
+  for (const key of keys) {
+    if (key.toLowerCase().startsWith('aws:') || key.startsWith('ami:')) {
+      throw new ConfigurationError(
+        `'${key}' uses a reserved prefix (aws: belongs to AWS, ami: to this suite's traceability tags)`,
+        "input 'tags'",
+      );
+    }
+    if (key.length > 128 || tags[key]!.length > 256) {
+      throw new ConfigurationError(
+        `'${key.slice(0, 40)}': EC2 tag keys are at most 128 characters and values at most 256`,
+        "input 'tags'",
+      );
+    }
+  }
+  // EC2 allows 50 tags per resource; the suite adds up to 8 of its own.
+  if (keys.length > 42) {
+    throw new ConfigurationError(
+      `${keys.length} tags; EC2 allows 50 per image, and the suite adds up to 8 of its own, so at most 42`,
+      "input 'tags'",
+    );
+  }
+  return tags;
+}
+
 export function parseBuildAmiInputs(source: InputSource): BuildAmiInputs {
   const template = requiredString(
     source,
@@ -149,7 +177,7 @@ export function parseBuildAmiInputs(source: InputSource): BuildAmiInputs {
       sourceAmiFilter,
       sourceAmiVariable,
       wait: parseWait(source),
-      tags: keyValues(source, 'tags'),
+      tags: amiTagsInput(source),
       shareWithAccounts,
       copyToRegions,
       copyTimeoutMinutes: integer(source, 'copy-timeout-minutes', 60, { min: 1, max: 720 }),

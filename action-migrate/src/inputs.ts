@@ -244,6 +244,28 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     };
   }
 
+  // An input that does nothing for this strategy is refused, not ignored: whoever set it
+  // expected it to act. The defaults of action.yml arrive as values too, so only a value other
+  // than the default counts as given.
+  const notFor = (name: string, fallback: string, applies: boolean, why: string) => {
+    const value = optionalString(source, name);
+    if (value !== undefined && value !== fallback && !applies) {
+      throw new ConfigurationError(`is set, but ${why}`, `input '${name}'`);
+    }
+  };
+  const blueGreenOnly = `strategy ${strategy} has no colours; it applies to strategy blue-green only`;
+  notFor('pointer-parameter', DEFAULT_POINTER, strategy === 'blue-green', blueGreenOnly);
+  notFor('keep-previous-hours', '24', strategy === 'blue-green', blueGreenOnly);
+  const copies = `strategy update copies no data; it applies to blue-green and double-clone`;
+  notFor('copy-versions', 'all', strategy !== 'update', copies);
+  notFor('s3-copy-concurrency', '32', strategy !== 'update', copies);
+  const record = 'there is no record to point (set route53-zone-id and route53-record-name)';
+  notFor('route53-endpoint-output', 'Endpoint', dnsRecord !== undefined, record);
+  notFor('route53-ttl', '60', dnsRecord !== undefined, record);
+  const hookOnly = `availability is ${availability}; it applies to availability: maintenance-hook`;
+  notFor('maintenance-method', 'POST', availability === 'maintenance-hook', hookOnly);
+  notFor('maintenance-headers', '', availability === 'maintenance-hook', hookOnly);
+
   return {
     strategy,
     environment,

@@ -12,7 +12,7 @@ import { onRunnerStop } from '../../src/core/runner-signals.js';
 import type { LoadedDefinition } from '../../src/definition/definition.js';
 import { parseIgnorePattern } from '../../src/migration/json-diff.js';
 import { migrate } from '../../src/migration/migrate.js';
-import { trackDeployment } from '../../src/github/deployments.js';
+import { checkEnvironmentUrlOutput, trackDeployment } from '../../src/github/deployments.js';
 import { findStack, stackOutputs } from '../../src/provisioning/stack-lookup.js';
 import type { MigrationContext, MigrationRequest } from '../../src/migration/migration-context.js';
 import { MigrationFailedError } from '../../src/migration/migration-run.js';
@@ -99,6 +99,7 @@ async function runMigration(
     checkPlaceholders(inputs.hook.onUrl, template.outputs, "input 'maintenance-on-url'");
     checkPlaceholders(inputs.hook.offUrl, template.outputs, "input 'maintenance-off-url'");
   }
+  checkEnvironmentUrlOutput(inputs.environmentUrlOutput, inputs.githubToken, template.outputs);
   for (const [logicalId, parameter] of Object.entries(definition.migration.snapshotParameters)) {
     if (parameter in inputs.parameters) {
       throw new ConfigurationError(

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import { ConfigurationError } from '../../src/core/errors.js';
 import {
@@ -48,6 +49,18 @@ export interface ProvisionInputs {
   githubToken: string | undefined;
   /** The stack output a successful GitHub deployment links to. */
   environmentUrlOutput: string;
+}
+
+/** The folder packages are written to: created if missing, refused if something else is there. */
+function outputFolder(folder: string): string {
+  const existing = existsSync(folder) ? statSync(folder) : undefined;
+  if (existing && !existing.isDirectory()) {
+    throw new ConfigurationError(
+      `'${folder}' exists and is not a folder; name a folder to write the package into`,
+      "input 'output-dir'",
+    );
+  }
+  return folder;
 }
 
 export function parseProvisionInputs(
@@ -164,7 +177,9 @@ export function parseProvisionInputs(
     capabilities: (capabilities.length
       ? capabilities
       : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']) as Capability[],
-    outputDir: optionalString(source, 'output-dir') ?? env.RUNNER_TEMP ?? 'environment-packages',
+    outputDir: outputFolder(
+      optionalString(source, 'output-dir') ?? env.RUNNER_TEMP ?? 'environment-packages',
+    ),
     lint: oneOf(source, 'lint', ['auto', 'true', 'false'] as const, 'auto'),
     awsRegion: optionalString(source, 'aws-region'),
     smokeTest,

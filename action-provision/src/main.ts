@@ -14,7 +14,7 @@ import {
   deployStack,
   type DeployResult,
 } from '../../src/provisioning/deploy-stack.js';
-import { trackDeployment } from '../../src/github/deployments.js';
+import { checkEnvironmentUrlOutput, trackDeployment } from '../../src/github/deployments.js';
 import { resolveDeploySource } from '../../src/provisioning/deploy-source.js';
 import { loadDefinition } from '../../src/definition/definition.js';
 import { StackOperationError } from '../../src/provisioning/stack-operation-error.js';
@@ -129,6 +129,7 @@ async function runDeploy(
     source.version,
     logger,
   );
+  checkEnvironmentUrlOutput(inputs.environmentUrlOutput, inputs.githubToken, template.outputs);
   const stackName = stackNameFor(environment, definition.component);
   const context = provisionContext(clients, logger, inputs.timeoutMinutes);
   if (inputs.smokeTest && definition.smoke.length === 0) {

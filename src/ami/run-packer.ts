@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { access, constants, stat } from 'node:fs/promises';
 import { ConfigurationError } from '../core/errors.js';
 import { runProcess, ProgramNotFoundError } from '../core/process.js';
 import {
@@ -25,6 +26,27 @@ export function packerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
 /** Finds Packer and its version; a missing Packer is a setup mistake, said before any AWS call. */
 export async function findPacker(program: string | undefined): Promise<PackerBinary> {
   const path = program ?? 'packer';
+  if (program !== undefined) {
+    const info = await stat(program).catch(() => undefined);
+    if (info && !info.isFile()) {
+      throw new ConfigurationError(
+        `${program} is a folder, not the Packer program`,
+        "input 'packer'",
+      );
+    }
+    if (
+      info &&
+      !(await access(program, constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw new ConfigurationError(
+        `${program} is not executable (chmod +x it, or name the Packer binary)`,
+        "input 'packer'",
+      );
+    }
+  }
   try {
     const result = await runProcess(path, ['version'], { env: packerEnv(), timeoutMs: 30_000 });
     const version = /Packer v?(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1];

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
 import { ConfigurationError } from '../core/errors.js';
 import { checkAllPlaceholders, parseChecks, type SmokeCheck } from '../smoke/checks.js';
 import { realPathInside } from '../core/contained-paths.js';
+import { parseUserYaml } from '../core/yaml.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
 import { describeValue, isRecord } from '../core/values.js';
 import { checkPlaceholders } from '../core/placeholders.js';
@@ -186,16 +186,7 @@ class DefinitionReader {
 export function parseDefinition(text: string, file: string): EnvironmentDefinition {
   const displayName = path.relative(process.cwd(), file) || file;
   const reader: DefinitionReader = new DefinitionReader(displayName);
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, logLevel: 'silent' });
-  const problem = doc.errors[0];
-  if (problem) {
-    const line = problem.linePos?.[0];
-    throw new ConfigurationError(
-      `not valid YAML${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${problem.message.split('\n')[0]}`,
-      displayName,
-    );
-  }
-  const raw: unknown = doc.toJS();
+  const raw: unknown = parseUserYaml(text, { file: displayName, kind: 'valid YAML' });
   if (!isRecord(raw)) {
     throw new ConfigurationError(
       `expected a mapping with at least 'component' and 'template', got ${describeValue(raw)}`,
@@ -345,6 +336,15 @@ export function checkParameterCoverage(
   };
   undeclared(definition.parameters, 'parameters');
   for (const [logicalId, parameter] of Object.entries(definition.migration.snapshotParameters)) {
+    const resource = template.resources[logicalId];
+    if (resource?.type !== 'AWS::RDS::DBInstance') {
+      const instances = Object.entries(template.resources)
+        .filter(([, candidate]) => candidate.type === 'AWS::RDS::DBInstance')
+        .map(([id]) => id);
+      problems.push(
+        `migration.snapshot-parameters.${logicalId} ${resource ? `is a ${resource.type}, not` : 'names no'} AWS::RDS::DBInstance of ${templateFile}; DB instances it declares: ${instances.join(', ') || 'none'}`,
+      );
+    }
     if (!declared.includes(parameter)) {
       problems.push(
         `migration.snapshot-parameters.${logicalId} names ${parameter}, which is not a parameter of ${templateFile}`,

@@ -1,4 +1,5 @@
-import YAML, { type Tags } from 'yaml';
+import type { Tags } from 'yaml';
+import { parseUserYaml } from '../core/yaml.js';
 import { ConfigurationError } from '../core/errors.js';
 
 /** The parts of a CloudFormation template the suite reasons about. */
@@ -88,16 +89,12 @@ export function parseTemplateDocument(body: string, file: string): unknown {
       throw new ConfigurationError(`not valid JSON: ${(error as Error).message}`, file);
     }
   }
-  const doc = YAML.parseDocument(body, { customTags: TAGS, uniqueKeys: true, logLevel: 'silent' });
-  const problem =
-    doc.errors[0] ?? doc.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
-  if (problem) {
-    const line = problem.linePos?.[0];
-    const where = line ? ` (line ${line.line}, column ${line.col})` : '';
-    const message = problem.message.split('\n')[0] ?? problem.message;
-    throw new ConfigurationError(`not a valid template${where}: ${message}`, file);
-  }
-  return doc.toJS({ maxAliasCount: 100 });
+  return parseUserYaml(body, {
+    file,
+    kind: 'a valid template',
+    customTags: TAGS,
+    failOnWarnings: ['TAG_RESOLVE_FAILED'],
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -105,9 +102,43 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Parses and checks the shape CloudFormation requires; names the file and key of a problem. */
+/**
+ * CloudFormation's documented quotas on a template, checked before any request: over them the
+ * deploy can only fail, after AWS was called.
+ */
+export const TEMPLATE_QUOTAS = {
+  /** A template passed in the request (TemplateBody). */
+  bodyBytes: 51_200,
+  Resources: 500,
+  Parameters: 200,
+  Outputs: 200,
+  Mappings: 200,
+} as const;
+
+function checkQuotas(body: string, document: Record<string, unknown>, file: string): void {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > TEMPLATE_QUOTAS.bodyBytes) {
+    throw new ConfigurationError(
+      `the template is ${bytes.toLocaleString('en-US')} bytes; CloudFormation accepts at most 51,200 bytes in a request, and this suite does not upload templates to S3 (TemplateURL) yet: split it into nested stacks or shorten it`,
+      file,
+    );
+  }
+  for (const section of ['Resources', 'Parameters', 'Outputs', 'Mappings'] as const) {
+    const entries = document[section];
+    const count = isRecord(entries) ? Object.keys(entries).length : 0;
+    if (count > TEMPLATE_QUOTAS[section]) {
+      throw new ConfigurationError(
+        `${count} entries; CloudFormation allows at most ${TEMPLATE_QUOTAS[section]} in a template`,
+        `${file}: ${section}`,
+      );
+    }
+  }
+}
+
 export function parseTemplate(body: string, file: string): ParsedTemplate {
   const document = parseTemplateDocument(body, file);
   if (!isRecord(document)) throw new ConfigurationError('a template must be a mapping', file);
+  checkQuotas(body, document, file);
 
   const resources: Record<string, TemplateResource> = {};
   const rawResources = document.Resources;

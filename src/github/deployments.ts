@@ -1,5 +1,6 @@
 import { getOctokit } from '@actions/github';
 import { errorMessage } from '../core/errors.js';
+import { ConfigurationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 /** What a deployment record says: which version of what went where, from which run. */
@@ -170,4 +171,24 @@ export async function trackDeployment<T>(
   const outcome = await describe(value);
   await deployment.succeed(outcome.description, outcome.url);
   return value;
+}
+
+/** The stack output a GitHub deployment links to, unless the user changed it. */
+export const DEFAULT_URL_OUTPUT = 'ServiceUrl';
+
+/**
+ * The output a deployment links to must be one the template declares: refused before any AWS
+ * call when a token asks for deployments or when another output than the default was named.
+ */
+export function checkEnvironmentUrlOutput(
+  output: string,
+  githubToken: string | undefined,
+  declared: readonly string[],
+): void {
+  if (declared.includes(output)) return;
+  if (githubToken === undefined && output === DEFAULT_URL_OUTPUT) return;
+  throw new ConfigurationError(
+    `names output ${output}, which the template does not declare; outputs: ${declared.join(', ') || 'none'}`,
+    "input 'environment-url-output'",
+  );
 }

@@ -57,8 +57,23 @@ export function resolveParameters(
   for (const [name, value] of Object.entries(values)) {
     if (template.parameters[name]?.noEcho) logger.mask(value);
   }
+  for (const [name, value] of Object.entries(values)) {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > MAX_PARAMETER_BYTES) {
+      throw new ConfigurationError(
+        `the value of ${name} is ${bytes.toLocaleString('en-US')} bytes; CloudFormation accepts at most 4,096 bytes per parameter value`,
+        name in overrides ? "input 'parameters'" : `definition: parameters.${name}`,
+      );
+    }
+  }
   return values;
 }
+
+/** CloudFormation's quota on a stack's tags. */
+const MAX_STACK_TAGS = 50;
+
+/** CloudFormation's quota on one parameter value. */
+const MAX_PARAMETER_BYTES = 4_096;
 
 export function toCloudFormationParameters(values: Record<string, string>): Parameter[] {
   return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
@@ -83,6 +98,13 @@ export function stackTags(
   };
   if (run.commit) tags['environment:commit'] = run.commit;
   if (run.runUrl) tags['environment:run-url'] = run.runUrl;
+  const count = Object.keys(tags).length;
+  if (count > MAX_STACK_TAGS) {
+    throw new ConfigurationError(
+      `${count} stack tags for ${environment}, the suite's own included; CloudFormation allows at most ${MAX_STACK_TAGS}`,
+      `definition: tags / environments.${environment}.tags`,
+    );
+  }
   return tags;
 }
 

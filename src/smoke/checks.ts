@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import YAML from 'yaml';
+import { parseUserYaml } from '../core/yaml.js';
 import { ConfigurationError } from '../core/errors.js';
 import { checkPlaceholders, placeholdersIn } from '../core/placeholders.js';
 import { parseJsonPath, type JsonPath } from './json-path.js';
@@ -476,16 +476,8 @@ export async function loadChecksFile(
     );
   }
   const display = path.relative(process.cwd(), file) || file;
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, logLevel: 'silent' });
-  const problem = doc.errors[0];
-  if (problem) {
-    const line = problem.linePos?.[0];
-    throw new ConfigurationError(
-      `not valid YAML or JSON${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${problem.message.split('\n')[0]}`,
-      display,
-    );
-  }
-  return parseChecks(doc.toJS(), `${display}: `, inherited);
+  const raw = parseUserYaml(text, { file: display, kind: 'valid YAML or JSON' });
+  return parseChecks(raw, `${display}: `, inherited);
 }
 
 /** Where a field of a check was written; a check built from action inputs is just the input. */

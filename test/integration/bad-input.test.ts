@@ -112,6 +112,8 @@ afterAll(async () => {
 
 type Case = [name: string, inputs: () => Record<string, string>, message: RegExp];
 
+const DEMO_TEMPLATE_FILE = path.join(REPO_ROOT, 'demo', 'environment', 'cloudformation.yml');
+
 const cases: Case[] = [
   [
     'missing operation',
@@ -196,6 +198,117 @@ const cases: Case[] = [
       }),
     }),
     /include: 'home' leads outside .* through a symbolic link/,
+  ],
+  [
+    'a template over 51,200 bytes',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      definition: variant('big-template', (dir) =>
+        writeFileSync(
+          path.join(dir, 'cloudformation.yml'),
+          `${readFileSync(path.join(dir, 'cloudformation.yml'), 'utf8')}\n${'# padding\n'.repeat(6000)}`,
+        ),
+      ),
+    }),
+    /cloudformation\.yml: the template is [\d,]+ bytes; CloudFormation accepts at most 51,200 bytes in a request/,
+  ],
+  [
+    'a template with more than 500 resources',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      definition: variant('many-resources', (dir) =>
+        replaceIn(
+          path.join(dir, 'cloudformation.yml'),
+          /^Resources:\n/m,
+          `Resources:\n${Array.from({ length: 500 }, (_, index) => `  Topic${index}: { Type: AWS::SNS::Topic }\n`).join('')}`,
+        ),
+      ),
+    }),
+    /cloudformation\.yml: Resources: \d+ entries; CloudFormation allows at most 500 in a template/,
+  ],
+  [
+    'a parameter value over 4,096 bytes',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      parameters: `ImageId=ami-${'0'.repeat(4100)}`,
+    }),
+    /input 'parameters': the value of ImageId is [\d,]+ bytes; CloudFormation accepts at most 4,096 bytes/,
+  ],
+  [
+    'an artifact bucket formatted as an IP address',
+    () => ({ operation: 'package', 'artifact-bucket': '172.16.0.9' }),
+    /input 'artifact-bucket': '172\.16\.0\.9' is not a valid S3 bucket name: it is formatted as an IP address/,
+  ],
+  [
+    'an artifact bucket with a dot next to a hyphen',
+    () => ({ operation: 'package', 'artifact-bucket': 'acme-.artifacts' }),
+    /input 'artifact-bucket': 'acme-\.artifacts' is not a valid S3 bucket name: a dot next to a hyphen/,
+  ],
+  [
+    'a definition with a second YAML document',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      definition: variant('two-documents', (dir) =>
+        writeFileSync(
+          path.join(dir, 'environment.yml'),
+          `${readFileSync(path.join(dir, 'environment.yml'), 'utf8')}\n---\ncomponent: other\n`,
+        ),
+      ),
+    }),
+    /environment\.yml: holds 2 YAML documents/,
+  ],
+  [
+    'a template with an alias bomb',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      definition: variant('template-bomb', (dir) =>
+        writeFileSync(
+          path.join(dir, 'cloudformation.yml'),
+          `${readFileSync(path.join(dir, 'cloudformation.yml'), 'utf8')}\nMetadata:\n${ALIAS_BOMB.split(
+            '\n',
+          )
+            .map((line) => `  ${line}`)
+            .join('\n')}\n`,
+        ),
+      ),
+    }),
+    /cloudformation\.yml: not a valid template: .* \(at most 100 alias expansions\)/,
+  ],
+  [
+    'a definition with a __proto__ key in its tags',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      definition: variant('proto-tags', (dir) =>
+        replaceIn(path.join(dir, 'environment.yml'), /^tags:\n/m, 'tags:\n  __proto__: yes\n'),
+      ),
+    }),
+    /environment\.yml: tags\.__proto__: '__proto__' is not allowed as a key/,
+  ],
+  [
+    'a package that is a folder',
+    () => ({ operation: 'deploy', environment: 'ci', package: work }),
+    /input 'package': '.*' is a folder \(or another kind of file\), not a package/,
+  ],
+  [
+    'an output-dir that is a file',
+    () => ({ operation: 'package', 'output-dir': DEMO_TEMPLATE_FILE }),
+    /input 'output-dir': '.*' exists and is not a folder/,
+  ],
+  [
+    'an environment-url-output the template does not declare, with a token',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      'github-token': 'ghs_x',
+      'environment-url-output': 'Portal',
+    }),
+    /input 'environment-url-output': names output Portal, which the template does not declare/,
   ],
   [
     'package and version together',
@@ -467,6 +580,127 @@ const smokeCases: Case[] = [
     /input 'artifact-bucket': records the result in the promotion ledger, .*set input\(s\) version/,
   ],
   [
+    'a checks file with a second YAML document',
+    () => ({
+      checks: checksFile(
+        'two.yml',
+        '- url: http://127.0.0.1:1/\n---\n- url: http://127.0.0.1:2/\n',
+      ),
+    }),
+    /two\.yml: holds 2 YAML documents \(separated by ---\); it must be one/,
+  ],
+  [
+    'a checks file with an alias bomb',
+    () => ({ checks: checksFile('bomb.yml', `${ALIAS_BOMB}\n`) }),
+    /bomb\.yml: not valid YAML or JSON: .* \(at most 100 alias expansions\)/,
+  ],
+  [
+    'a checks file with a __proto__ key',
+    () => ({
+      checks: checksFile(
+        'proto.yml',
+        '- url: http://127.0.0.1:1/\n  __proto__: { method: DELETE }\n',
+      ),
+    }),
+    /proto\.yml: \[0\]\.__proto__: '__proto__' is not allowed as a key/,
+  ],
+  [
+    'interval-seconds with a checks file',
+    () => ({
+      checks: checksFile('plain.yml', '- url: http://127.0.0.1:1/\n'),
+      'interval-seconds': '5',
+    }),
+    /input 'interval-seconds': only applies to the quick check given by 'url'/,
+  ],
+  [
+    'expect-status without url',
+    () => ({
+      checks: checksFile('plain2.yml', '- url: http://127.0.0.1:1/\n'),
+      'expect-status': '204',
+    }),
+    /input 'expect-status': only applies to the quick check given by 'url'/,
+  ],
+  [
+    'outputs and stack-name together',
+    () => ({ url: 'http://127.0.0.1:1/', outputs: '{}', 'stack-name': 'ci-web' }),
+    /input 'outputs': cannot be combined with 'stack-name'/,
+  ],
+  [
+    'a stack name CloudFormation would refuse',
+    () => ({ url: 'http://127.0.0.1:1/', 'stack-name': '1-web_stack' }),
+    /input 'stack-name': '1-web_stack' is not a CloudFormation stack name/,
+  ],
+  [
+    'a component name with capitals',
+    () => ({ url: 'http://127.0.0.1:1/', component: 'Web' }),
+    /input 'component': 'Web' is not a component name/,
+  ],
+  [
+    'a version that is not one',
+    () => ({ url: 'http://127.0.0.1:1/', version: '1..2' }),
+    /input 'version': '1\.\.2' is not/,
+  ],
+  [
+    'an artifact bucket formatted as an IP address',
+    () => ({ url: 'http://127.0.0.1:1/', 'artifact-bucket': '10.0.0.1' }),
+    /input 'artifact-bucket': '10\.0\.0\.1' is not a valid S3 bucket name: it is formatted as an IP address/,
+  ],
+  [
+    'an artifact bucket with a prefix S3 reserves',
+    () => ({ url: 'http://127.0.0.1:1/', 'artifact-bucket': 'xn--ledger' }),
+    /input 'artifact-bucket': 'xn--ledger' is not a valid S3 bucket name: the prefix xn-- is reserved by S3/,
+  ],
+  [
+    'fail-on-error that is not a boolean',
+    () => ({ url: 'http://127.0.0.1:1/', 'fail-on-error': 'maybe' }),
+    /input 'fail-on-error': 'maybe' is not valid; valid values: true, false/,
+  ],
+  [
+    'an environment name with a space',
+    () => ({ url: 'http://127.0.0.1:1/', environment: 'pre prod' }),
+    /input 'environment': 'pre prod'/,
+  ],
+  [
+    'a request timeout of 0',
+    () => ({ url: 'http://127.0.0.1:1/', 'request-timeout-seconds': '0' }),
+    /input 'request-timeout-seconds': '0' is not valid; expected a whole number from 1 to 300/,
+  ],
+  [
+    'an interval of 0',
+    () => ({ url: 'http://127.0.0.1:1/', 'interval-seconds': '0' }),
+    /input 'interval-seconds': '0' is not valid; expected a whole number from 1 to 600/,
+  ],
+  [
+    'a timeout over an hour',
+    () => ({ url: 'http://127.0.0.1:1/', 'timeout-seconds': '7200' }),
+    /input 'timeout-seconds': '7200' is not valid; expected a whole number from 0 to 3600/,
+  ],
+  [
+    'outputs that are a JSON list',
+    () => ({ url: 'http://127.0.0.1:1/', outputs: '["http://x"]' }),
+    /input 'outputs':/,
+  ],
+  [
+    'a check with an unknown key',
+    () => ({ checks: checksFile('unknown-key.yml', '- url: http://127.0.0.1:1/\n  retries: 3\n') }),
+    /unknown-key\.yml: checks\[0\]\.retries/,
+  ],
+  [
+    'a check with an unknown method',
+    () => ({ checks: checksFile('method.yml', '- url: http://127.0.0.1:1/\n  method: FETCH\n') }),
+    /method\.yml: checks\[0\]\.method: 'FETCH'/,
+  ],
+  [
+    'a check whose secret flag is not a boolean',
+    () => ({
+      checks: checksFile(
+        'secret-flag.yml',
+        '- url: http://127.0.0.1:1/\n  headers:\n    Authorization: { value: x, secret: sometimes }\n',
+      ),
+    }),
+    /secret-flag\.yml: checks\[0\]\.headers\.Authorization/,
+  ],
+  [
     'a definition with no smoke section and no checks',
     () => ({
       definition: variant('smoke-less', (dir) =>
@@ -589,6 +823,94 @@ const buildAmiCases: Case[] = [
     /input 'build-timeout-minutes': '2h' is not valid; expected a number from 0\.1 to 1440/,
   ],
   [
+    'a tag with the aws: prefix',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, tags: 'aws:owner=me' }),
+    /input 'tags': 'aws:owner' uses a reserved prefix/,
+  ],
+  [
+    "a tag with the suite's ami: prefix",
+    () => ({ name: 'web', template: DEMO_TEMPLATE, tags: 'ami:version=9' }),
+    /input 'tags': 'ami:version' uses a reserved prefix/,
+  ],
+  [
+    'a tag value over 256 characters',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, tags: `Team=${'x'.repeat(300)}` }),
+    /input 'tags': 'Team': EC2 tag keys are at most 128 characters and values at most 256/,
+  ],
+  [
+    'more tags than an image can carry',
+    () => ({
+      name: 'web',
+      template: DEMO_TEMPLATE,
+      tags: Array.from({ length: 45 }, (_, index) => `t${index}=v`).join('\n'),
+    }),
+    /input 'tags': 45 tags; EC2 allows 50 per image/,
+  ],
+  [
+    'packer that is a folder',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, packer: work }),
+    /input 'packer': .* is a folder, not the Packer program/,
+  ],
+  [
+    'packer that is not executable',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, packer: DEMO_TEMPLATE }),
+    /input 'packer': .*sample-service\.json is not executable/,
+  ],
+  [
+    'a name with capitals',
+    () => ({ name: 'Web', template: DEMO_TEMPLATE }),
+    /input 'name': 'Web' is not valid: lower-case letters/,
+  ],
+  [
+    'a version that is not one',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, version: 'latest!' }),
+    /input 'version': 'latest!' is not/,
+  ],
+  [
+    'an account ID that is not one',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'share-with-accounts': '1234' }),
+    /input 'share-with-accounts': '1234'/,
+  ],
+  [
+    'retention settings without keep',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'min-age-days': '3' }),
+    /input 'min-age-days': only applies with keep/,
+  ],
+  [
+    'a var-file that does not exist',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'var-file': 'nope.pkrvars.hcl' }),
+    /input 'var-file': .*nope\.pkrvars\.hcl does not exist/,
+  ],
+  [
+    'a JSON var-file that is a list',
+    () => ({
+      name: 'web',
+      template: DEMO_TEMPLATE,
+      'var-file': templateFile('vars.json', '["a"]'),
+    }),
+    /input 'var-file': .*vars\.json is not a JSON object/,
+  ],
+  [
+    'a source-ami-variable that is not a Packer variable name',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'source-ami-variable': 'source ami' }),
+    /input 'source-ami-variable': 'source ami' is not a Packer variable name/,
+  ],
+  [
+    'keep that is not a number',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, keep: 'all' }),
+    /input 'keep': 'all' is not valid; expected a whole number from 0 to 1000/,
+  ],
+  [
+    'a copy timeout of 0 minutes',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, 'copy-timeout-minutes': '0' }),
+    /input 'copy-timeout-minutes': '0' is not valid; expected a whole number from 1 to 720/,
+  ],
+  [
+    'retention-dry-run that is not a boolean',
+    () => ({ name: 'web', template: DEMO_TEMPLATE, keep: '3', 'retention-dry-run': 'perhaps' }),
+    /input 'retention-dry-run': 'perhaps' is not valid; valid values: true, false/,
+  ],
+  [
     'a var-file that is not valid HCL',
     () => ({
       name: 'web',
@@ -653,6 +975,22 @@ const MIGRATION_DEFINITION = path.join(
   'migration',
   'environment.yml',
 );
+/** A copy of the migration fixture, edited: for definition and template mistakes. */
+function migrationVariant(name: string, edit: (dir: string) => void): string {
+  const dir = path.join(work, `migration-${name}`);
+  cpSync(path.dirname(MIGRATION_DEFINITION), dir, { recursive: true });
+  edit(dir);
+  return path.join(dir, 'environment.yml');
+}
+
+/** Ten levels of nine aliases each: a billion-laughs expansion in a few hundred bytes. */
+const ALIAS_BOMB = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map(
+    (name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[index]}`).join(',')}]`,
+  ),
+].join('\n');
+
 const migrate = (inputs: Record<string, string>) => () => ({
   environment: 'staging',
   definition: MIGRATION_DEFINITION,
@@ -730,6 +1068,168 @@ const migrateCases: Case[] = [
       'route53-endpoint-output': 'LoadBalancerDns',
     }),
     /input 'route53-endpoint-output': names output LoadBalancerDns, which the template does not declare/,
+  ],
+  [
+    'pointer-parameter with a strategy that has no colours',
+    migrate({ strategy: 'double-clone', 'pointer-parameter': '/records/colour' }),
+    /input 'pointer-parameter': is set, but strategy double-clone has no colours; it applies to strategy blue-green only/,
+  ],
+  [
+    'keep-previous-hours with update',
+    migrate({ strategy: 'update', 'keep-previous-hours': '48' }),
+    /input 'keep-previous-hours': is set, but strategy update has no colours/,
+  ],
+  [
+    'copy-versions with update, which copies nothing',
+    migrate({ strategy: 'update', 'copy-versions': 'current' }),
+    /input 'copy-versions': is set, but strategy update copies no data/,
+  ],
+  [
+    's3-copy-concurrency with update',
+    migrate({ strategy: 'update', 's3-copy-concurrency': '64' }),
+    /input 's3-copy-concurrency': is set, but strategy update copies no data/,
+  ],
+  [
+    'route53-ttl without a record',
+    migrate({ strategy: 'blue-green', 'route53-ttl': '300' }),
+    /input 'route53-ttl': is set, but there is no record to point/,
+  ],
+  [
+    'maintenance-method without maintenance-hook',
+    migrate({ strategy: 'update', 'maintenance-method': 'PUT' }),
+    /input 'maintenance-method': is set, but availability is asg-standby/,
+  ],
+  [
+    'maintenance-headers without maintenance-hook',
+    migrate({ strategy: 'update', 'maintenance-headers': 'Authorization=Bearer x' }),
+    /input 'maintenance-headers': is set, but availability is asg-standby/,
+  ],
+  [
+    'an unknown copy-versions value',
+    migrate({ strategy: 'double-clone', 'copy-versions': 'latest' }),
+    /input 'copy-versions': 'latest' is not valid; valid values: all, current/,
+  ],
+  [
+    'an unknown recover value',
+    migrate({ strategy: 'double-clone', recover: 'retry' }),
+    /input 'recover': 'retry' is not valid; valid values: resume, rollback/,
+  ],
+  [
+    'a timeout of 0 minutes',
+    migrate({ strategy: 'update', 'timeout-minutes': '0' }),
+    /input 'timeout-minutes': '0' is not valid; expected a whole number from 1 to 720/,
+  ],
+  [
+    'keep-previous-hours that is not a number',
+    migrate({ strategy: 'blue-green', 'keep-previous-hours': 'a day' }),
+    /input 'keep-previous-hours': 'a day' is not valid; expected a whole number/,
+  ],
+  [
+    'an environment-url-output the template does not declare, with a token',
+    migrate({ strategy: 'update', 'github-token': 'ghs_x', 'environment-url-output': 'Portal' }),
+    /input 'environment-url-output': names output Portal, which the template does not declare/,
+  ],
+  [
+    'a snapshot parameter for a logical ID that is no DB instance',
+    () => ({
+      ...migrate({ strategy: 'double-clone' })(),
+      definition: migrationVariant('snapshot-bucket', (dir) =>
+        replaceIn(
+          path.join(dir, 'environment.yml'),
+          'Database: DatabaseSnapshot',
+          'DataBucket: DatabaseSnapshot',
+        ),
+      ),
+    }),
+    /migration\.snapshot-parameters\.DataBucket is a AWS::S3::Bucket, not AWS::RDS::DBInstance of .*cloudformation\.yml; DB instances it declares: Database/,
+  ],
+  [
+    'a snapshot parameter for a logical ID the template lacks',
+    () => ({
+      ...migrate({ strategy: 'double-clone' })(),
+      definition: migrationVariant('snapshot-missing', (dir) =>
+        replaceIn(
+          path.join(dir, 'environment.yml'),
+          'Database: DatabaseSnapshot',
+          'Databse: DatabaseSnapshot',
+        ),
+      ),
+    }),
+    /migration\.snapshot-parameters\.Databse names no AWS::RDS::DBInstance/,
+  ],
+  [
+    'a definition with a second YAML document',
+    () => ({
+      ...migrate({ strategy: 'update' })(),
+      definition: migrationVariant('two-documents', (dir) =>
+        writeFileSync(
+          path.join(dir, 'environment.yml'),
+          `${readFileSync(path.join(dir, 'environment.yml'), 'utf8')}---\ncomponent: other\n`,
+        ),
+      ),
+    }),
+    /environment\.yml: holds 2 YAML documents \(separated by ---\); it must be one/,
+  ],
+  [
+    'a definition with an alias bomb',
+    () => ({
+      ...migrate({ strategy: 'update' })(),
+      definition: migrationVariant('alias-bomb', (dir) =>
+        writeFileSync(
+          path.join(dir, 'environment.yml'),
+          `${readFileSync(path.join(dir, 'environment.yml'), 'utf8')}${ALIAS_BOMB}\n`,
+        ),
+      ),
+    }),
+    /environment\.yml: not valid YAML: .*alias.* \(at most 100 alias expansions\)/,
+  ],
+  [
+    'a definition with a __proto__ key',
+    () => ({
+      ...migrate({ strategy: 'update' })(),
+      definition: migrationVariant('proto', (dir) =>
+        writeFileSync(
+          path.join(dir, 'environment.yml'),
+          `${readFileSync(path.join(dir, 'environment.yml'), 'utf8')}parameters:\n  __proto__: { polluted: yes }\n`,
+        ),
+      ),
+    }),
+    /environment\.yml: parameters\.__proto__: '__proto__' is not allowed as a key/,
+  ],
+  [
+    'an artifact bucket formatted as an IP address',
+    migrate({ strategy: 'update', 'artifact-bucket': '192.168.5.4' }),
+    /input 'artifact-bucket': '192\.168\.5\.4' is not a valid S3 bucket name: it is formatted as an IP address/,
+  ],
+  [
+    'an artifact bucket with a suffix S3 reserves',
+    migrate({ strategy: 'update', 'artifact-bucket': 'journal-s3alias' }),
+    /input 'artifact-bucket': 'journal-s3alias' is not a valid S3 bucket name: the suffix -s3alias is reserved by S3/,
+  ],
+  [
+    'a parameter value over 4,096 bytes',
+    migrate({ strategy: 'update', parameters: `ServiceEndpoint=${'x'.repeat(5000)}` }),
+    /input 'parameters': the value of ServiceEndpoint is 5,000 bytes; CloudFormation accepts at most 4,096 bytes per parameter value/,
+  ],
+  [
+    'a package that is a folder',
+    migrate({ strategy: 'update', version: '', package: path.join(REPO_ROOT, 'demo') }),
+    /input 'package': '.*demo' is a folder \(or another kind of file\), not a package/,
+  ],
+  [
+    'a pointer parameter that is not an SSM name',
+    migrate({ strategy: 'blue-green', 'pointer-parameter': 'records colour!' }),
+    /input 'pointer-parameter': 'records colour!' is not an SSM parameter name/,
+  ],
+  [
+    'require-promotion-from naming the environment itself',
+    migrate({ strategy: 'update', 'require-promotion-from': 'staging' }),
+    /input 'require-promotion-from': names 'staging', the environment being migrated/,
+  ],
+  [
+    'an unknown gate',
+    migrate({ strategy: 'update', 'require-promotion-from': 'ci', 'require-gates': 'load' }),
+    /input 'require-gates': 'load' is not valid; valid values: smoke, statistics/,
   ],
   [
     'an ignore path that is not a path',
