@@ -15,6 +15,8 @@ export interface RecordedCall {
 export interface GitHubApi {
   endpoint: string;
   calls: RecordedCall[];
+  /** When set, the answer to creating a deployment (GitHub answers 202 without an id at times). */
+  createAnswer: { status: number; body: unknown } | undefined;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
         response.end(JSON.stringify(body));
       };
       if (request.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/deployments$/.test(path)) {
+        if (api.createAnswer) return reply(api.createAnswer.status, api.createAnswer.body);
         return reply(201, { id: ++next, url: `${path}/${next}` });
       }
       if (
@@ -49,15 +52,18 @@ export async function startGitHubApi(): Promise<GitHubApi> {
       return reply(404, { message: 'Not Found' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
+  const api: GitHubApi = {
+    endpoint: '',
     calls,
+    createAnswer: undefined,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  api.endpoint = `http://127.0.0.1:${port}`;
+  return api;
 }

@@ -12,9 +12,16 @@ export class ConfigurationError extends Error {
     /** The action input, or `file: key` of a definition, that is wrong. */
     readonly source?: string,
   ) {
-    super(source ? `${source}: ${message}` : message);
+    // A message can quote what the user gave; a huge value is never echoed whole.
+    const text =
+      message.length <= MAX_MESSAGE
+        ? message
+        : `${message.slice(0, MAX_MESSAGE)}… (message cut at ${MAX_MESSAGE} of ${message.length.toLocaleString('en-US')} characters)`;
+    super(source ? `${source}: ${text}` : text);
   }
 }
+
+const MAX_MESSAGE = 2_000;
 
 /**
  * The action refused to go on because going on could lose data or hide a problem

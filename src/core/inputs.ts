@@ -57,21 +57,32 @@ export function boolean(source: InputSource, name: string, fallback: boolean): b
   );
 }
 
+function numberInput(
+  source: InputSource,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+  whole: boolean,
+): number {
+  const value = optionalString(source, name);
+  if (value === undefined) return fallback;
+  const form = whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (!form.test(value) || Number(value) < range.min || Number(value) > range.max) {
+    throw new ConfigurationError(
+      `'${value}' is not valid; expected a ${whole ? 'whole number' : 'number'} from ${range.min} to ${range.max}`,
+      `input '${name}'`,
+    );
+  }
+  return Number(value);
+}
+
 export function integer(
   source: InputSource,
   name: string,
   fallback: number,
   range: { min: number; max: number },
 ): number {
-  const value = optionalString(source, name);
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < range.min || Number(value) > range.max) {
-    throw new ConfigurationError(
-      `'${value}' is not valid; expected a whole number from ${range.min} to ${range.max}`,
-      `input '${name}'`,
-    );
-  }
-  return Number(value);
+  return numberInput(source, name, fallback, range, true);
 }
 
 /** A number that may have decimals (`0.5` minutes), within `range`. */
@@ -81,15 +92,7 @@ export function decimal(
   fallback: number,
   range: { min: number; max: number },
 ): number {
-  const value = optionalString(source, name);
-  if (value === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < range.min || Number(value) > range.max) {
-    throw new ConfigurationError(
-      `'${value}' is not valid; expected a number from ${range.min} to ${range.max}`,
-      `input '${name}'`,
-    );
-  }
-  return Number(value);
+  return numberInput(source, name, fallback, range, false);
 }
 
 /** A list given one per line or comma-separated; blank entries and `#` comments are dropped. */

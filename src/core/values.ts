@@ -9,5 +9,12 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (isRecord(value)) return 'a mapping';
-  return `${typeof value} '${String(value)}'`;
+  return `${typeof value} '${excerpt(String(value))}'`;
+}
+
+/** A value as a message may quote it: whole when short, its start and its length when long. */
+export function excerpt(text: string, max = 80): string {
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… (${text.length.toLocaleString('en-US')} characters)`;
 }

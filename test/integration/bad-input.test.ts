@@ -746,6 +746,44 @@ describe('action-smoke-test: bad input is reported before any request', () => {
   );
 });
 
+describe('a huge value is never echoed whole', () => {
+  const huge: Array<[string, () => Record<string, string>, RegExp]> = [
+    [
+      'action-provision',
+      () => ({ operation: 'deploy', environment: 'ci', version: `1.${'9'.repeat(100_000)}x` }),
+      /input 'version'/,
+    ],
+    [
+      'action-smoke-test',
+      () => ({ url: 'http://127.0.0.1:1/', 'expect-status': `2${'0'.repeat(100_000)}` }),
+      /input 'expect-status'/,
+    ],
+    [
+      'action-migrate',
+      () => ({
+        ...migrate({ strategy: 'blue-green' })(),
+        'pointer-parameter': `/${'p'.repeat(100_000)} x`,
+      }),
+      /input 'pointer-parameter'/,
+    ],
+  ];
+  test.each(huge)('%s', async (action, inputs, names) => {
+    const before = aws.requests.length;
+    const run = await runAction(
+      action,
+      inputs(),
+      { AWS_ENDPOINT_URL: aws.endpoint, AWS_REGION: 'us-east-1' },
+      { cwd: work },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(names);
+    // The value is 100,000 characters; what reaches the log and the summary is a few thousand.
+    expect(run.stdout.length).toBeLessThan(8_000);
+    expect(run.summary.length).toBeLessThan(8_000);
+    expect(aws.requests.length - before).toBe(0);
+  });
+});
+
 describe('bad input is reported before any AWS call', () => {
   test.each(cases)('%s', (_name, inputs, message) =>
     expectRefusedWithoutAws('action-provision', inputs(), message),

@@ -55,6 +55,39 @@ const TEMPLATE = {
   ],
 };
 
+/**
+ * An HCL2 template in `folder` building one AMI on moto: the AMI name and source AMI as
+ * variables, the `sensitive` variables declared so, and a shell-local provisioner running `inline`.
+ */
+function writeHclTemplate(folder: string, sensitive: string[], inline: string[]): void {
+  mkdirSync(path.join(work, folder), { recursive: true });
+  const variables = sensitive
+    .map((name) => `variable "${name}" {\n  type      = string\n  sensitive = true\n}\n`)
+    .join('');
+  writeFileSync(
+    path.join(work, folder, 'image.pkr.hcl'),
+    `variable "source_ami" { type = string }
+variable "ami_name" { type = string }
+${variables}source "amazon-ebs" "web" {
+  region                  = "us-east-1"
+  source_ami              = var.source_ami
+  ami_name                = var.ami_name
+  instance_type           = "t3.micro"
+  communicator            = "none"
+  custom_endpoint_ec2     = "${moto.endpoint}"
+  skip_region_validation  = true
+  skip_metadata_api_check = true
+}
+build {
+  sources = ["source.amazon-ebs.web"]
+  provisioner "shell-local" {
+    inline = ${JSON.stringify(inline)}
+  }
+}
+`,
+  );
+}
+
 function writeTemplate(name: string, document: object): string {
   mkdirSync(path.join(work, 'packer'), { recursive: true });
   const file = path.join('packer', name);
@@ -288,33 +321,7 @@ describe('action-build-ami on moto with the real Packer', () => {
   });
 
   test('passes an HCL2 template through: the AMI name and source AMI as variables, sensitive values masked', async () => {
-    mkdirSync(path.join(work, 'hcl'), { recursive: true });
-    writeFileSync(
-      path.join(work, 'hcl', 'image.pkr.hcl'),
-      `variable "source_ami" { type = string }
-variable "ami_name" { type = string }
-variable "token" {
-  type      = string
-  sensitive = true
-}
-source "amazon-ebs" "web" {
-  region                  = "us-east-1"
-  source_ami              = var.source_ami
-  ami_name                = var.ami_name
-  instance_type           = "t3.micro"
-  communicator            = "none"
-  custom_endpoint_ec2     = "${moto.endpoint}"
-  skip_region_validation  = true
-  skip_metadata_api_check = true
-}
-build {
-  sources = ["source.amazon-ebs.web"]
-  provisioner "shell-local" {
-    inline = ["echo token is \${var.token}"]
-  }
-}
-`,
-    );
+    writeHclTemplate('hcl', ['token'], ['echo token is ${var.token}']);
     const run = await build({
       template: 'hcl/image.pkr.hcl',
       version: '2.0.0',
@@ -330,36 +337,10 @@ build {
   });
 
   test('masks sensitive values however they are written: an HCL var-file heredoc, a literal \\n Packer unescapes', async () => {
-    mkdirSync(path.join(work, 'hcl-vars'), { recursive: true });
-    writeFileSync(
-      path.join(work, 'hcl-vars', 'image.pkr.hcl'),
-      `variable "source_ami" { type = string }
-variable "ami_name" { type = string }
-variable "cert" {
-  type      = string
-  sensitive = true
-}
-variable "token" {
-  type      = string
-  sensitive = true
-}
-source "amazon-ebs" "web" {
-  region                  = "us-east-1"
-  source_ami              = var.source_ami
-  ami_name                = var.ami_name
-  instance_type           = "t3.micro"
-  communicator            = "none"
-  custom_endpoint_ec2     = "${moto.endpoint}"
-  skip_region_validation  = true
-  skip_metadata_api_check = true
-}
-build {
-  sources = ["source.amazon-ebs.web"]
-  provisioner "shell-local" {
-    inline = ["printf 'cert is %s\\n' '\${var.cert}'", "echo token is \${var.token}"]
-  }
-}
-`,
+    writeHclTemplate(
+      'hcl-vars',
+      ['cert', 'token'],
+      ["printf 'cert is %s\\n' '${var.cert}'", 'echo token is ${var.token}'],
     );
     writeFileSync(
       path.join(work, 'hcl-vars', 'secrets.pkrvars.hcl'),

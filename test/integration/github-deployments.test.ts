@@ -81,6 +81,23 @@ describe('GitHub deployments', () => {
     expect(withoutMaskCommands(run.stdout)).not.toContain(GITHUB_TOKEN);
   });
 
+  test('an answer without a deployment is quoted redacted first, then cut: no start of a secret', async () => {
+    // Placed so that a cut at 200 characters would fall inside the token.
+    const padding = 'x'.repeat(200 - '{"message":"'.length - 8);
+    github.createAnswer = { status: 202, body: { message: `${padding}${GITHUB_TOKEN}` } };
+    try {
+      const run = expectSuccess(await provision('ghanswer', '1.0.0'));
+      const warning = run.stdout
+        .split('\n')
+        .find((line) => line.includes('did not create a deployment'));
+      expect(warning).toBeDefined();
+      expect(warning).not.toContain(GITHUB_TOKEN.slice(0, 8));
+      expect(warning).toContain('***');
+    } finally {
+      github.createAnswer = undefined;
+    }
+  });
+
   test('a deploy that is refused is recorded as failed, with the reason', async () => {
     expectSuccess(await provision('ghfail', '1.0.0'));
     github.calls.length = 0;

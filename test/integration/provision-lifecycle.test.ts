@@ -208,6 +208,53 @@ describe('action-provision on moto: package → deploy → update → no-op → 
     expect(JSON.parse(run.outputs.outputs!).DataBucketName).toBe(dataBucket);
   });
 
+  test('a stack output embedding a NoEcho parameter leaves the step with that value masked', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'noecho-environment-'));
+    cpSync(path.join(REPO_ROOT, 'demo', 'environment'), dir, { recursive: true });
+    const definition = path.join(dir, 'environment.yml');
+    writeFileSync(
+      definition,
+      readFileSync(definition, 'utf8').replace(/^component: .*$/m, 'component: noecho-service'),
+    );
+    const template = path.join(dir, 'cloudformation.yml');
+    writeFileSync(
+      template,
+      readFileSync(template, 'utf8')
+        .replace(
+          'Parameters:\n',
+          "Parameters:\n  DbPassword:\n    Type: String\n    NoEcho: true\n    Default: ''\n",
+        )
+        .replace(
+          'Outputs:\n',
+          "Outputs:\n  ConnectionString:\n    Value: !Sub 'postgres://app:${DbPassword}@db.internal/app'\n",
+        ),
+    );
+    const password = 'n0echo-pa55word-value';
+    const run = await provision({
+      operation: 'deploy',
+      environment: 'ci',
+      definition,
+      parameters: `DbPassword=${password}`,
+    });
+    expectSuccess(run);
+    expect(run.outputs.ConnectionString).toBe('postgres://app:***@db.internal/app');
+    expect(JSON.parse(run.outputs.outputs!).ConnectionString).toBe(
+      'postgres://app:***@db.internal/app',
+    );
+    expect(run.stdout).toContain("Stack output 'ConnectionString' contains a masked value");
+    const log = run.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    for (const [where, text] of Object.entries({
+      log,
+      outputs: JSON.stringify(run.outputs),
+      summary: run.summary,
+    })) {
+      expect({ where, leaks: text.includes(password) }).toEqual({ where, leaks: false });
+    }
+  });
+
   test('deploying the same thing again is a no-op with changed=false', async () => {
     const run = await provision({
       operation: 'deploy',
