@@ -99,6 +99,38 @@ function operationOf(context: OperationContext): string {
   return `${service} ${command}`;
 }
 
+interface SdkErrorShape {
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string> };
+}
+
+/**
+ * An AWS error as the CLI prints it: the operation and the error code before the message
+ * (`CloudFormation CreateChangeSet → ValidationError: …`), so a bare "No updates are to be
+ * performed." says where it came from. An answer that is not an AWS API response at all (an
+ * HTML error page from a proxy or a gateway) is named as such, with its HTTP status, instead of
+ * the SDK's "XML parse error: mismatched tags". The error object is kept, so its name and
+ * metadata still classify it (retryable, not found, throttled).
+ */
+export function describeAwsError(error: unknown, operation: string): unknown {
+  if (!(error instanceof Error) || error instanceof StepTimeoutError) return error;
+  if (error.message.startsWith(`${operation} → `)) return error;
+  const shape = error as Error & SdkErrorShape;
+  const status = shape.$response?.statusCode ?? shape.$metadata?.httpStatusCode;
+  const unparsed = /Deserialization error|XML parse error|Unexpected token|is not valid JSON/.test(
+    error.message,
+  );
+  if (unparsed && status !== undefined) {
+    const type = shape.$response?.headers?.['content-type'] ?? 'no content type';
+    error.message = `${operation} → HTTP ${status}, and the answer is not an AWS API response (${type}): something between the runner and AWS (a proxy, a gateway, an emulator) answered instead`;
+    return error;
+  }
+  if (shape.$metadata !== undefined && error.name !== 'Error') {
+    error.message = `${operation} → ${error.name}: ${error.message}`;
+  }
+  return error;
+}
+
 function withThrottling(error: unknown, throttles: ThrottleLog, operation: string): unknown {
   const detail = throttles.describe(operation);
   if (!detail || !(error instanceof Error)) return error;
@@ -142,7 +174,7 @@ export function boundCalls<C extends { middlewareStack: unknown }>(
         deadline.check(operation);
         return await deadline.bound(operation, next(args));
       } catch (error) {
-        throw withThrottling(error, throttles, operation);
+        throw describeAwsError(withThrottling(error, throttles, operation), operation);
       }
     },
     { step: 'initialize', priority: 'high', name: 'stepDeadline', override: true },

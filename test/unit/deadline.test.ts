@@ -160,8 +160,29 @@ describe('AWS calls under a deadline', () => {
     // Still the SDK's error, so callers classify it as before; its message says more.
     expect(failure.name).toBe('Throttling');
     expect(failure.message).toMatch(
-      /^Rate exceeded \(CloudFormation DescribeStacks answered Throttling for .+ \(3 times\)\)$/,
+      /^CloudFormation DescribeStacks → Throttling: Rate exceeded \(CloudFormation DescribeStacks answered Throttling for .+ \(3 times\)\)$/,
     );
+  });
+
+  test('an answer that is not from AWS is named with its HTTP status, not as an XML parse error', async () => {
+    server = await startCountingServer(() => ({
+      status: 502,
+      body: '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>',
+      headers: { 'content-type': 'text/html' },
+    }));
+    Object.assign(process.env, credentials);
+    const settings = resolveAwsSettings('test', 'us-east-1', { AWS_ENDPOINT_URL: server.endpoint });
+    settings.maxAttempts = 1;
+    const failure = await createAwsClients(settings)
+      .cloudFormation.send(new DescribeStacksCommand({}))
+      .then(
+        () => new Error('no failure'),
+        (error: unknown) => error as Error,
+      );
+    expect(failure.message).toBe(
+      'CloudFormation DescribeStacks → HTTP 502, and the answer is not an AWS API response (text/html): something between the runner and AWS (a proxy, a gateway, an emulator) answered instead',
+    );
+    expect(failure.message).not.toContain('XML parse error');
   });
 
   test('the throttle log orders operations by how long they were throttled', () => {
