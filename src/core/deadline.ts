@@ -178,6 +178,11 @@ export class Deadline implements Clock {
   }
 }
 
+/** `work` in the deadline's recovery phase, or simply run when the step has no deadline. */
+export function inRecovery<T>(deadline: Deadline | undefined, work: () => Promise<T>): Promise<T> {
+  return deadline ? deadline.recover(work) : work();
+}
+
 /**
  * A request timeout of `ms`, or less if the step's deadline (when `clock` is one) comes sooner:
  * for the HTTP calls the SDK does not make, which the deadline cannot end by itself.

@@ -1,3 +1,4 @@
+import { inRecovery } from '../core/deadline.js';
 import { ConfigurationError, RefusalError } from '../core/errors.js';
 import { newRecord, recordPromotion } from '../promotion/ledger.js';
 import { findStack } from '../provisioning/stack-lookup.js';
@@ -193,7 +194,7 @@ export async function migrate(
   // it was started from) and released while a failed run serves users again, after the work's
   // share of the time has ended.
   const housekeeping = <T>(work: () => Promise<T>): Promise<T> =>
-    context.deadline ? context.deadline.recover(work) : work();
+    inRecovery(context.deadline, work);
   const lock = await context.logger.group('Take the migration lock', () =>
     housekeeping(() =>
       MigrationLock.acquire({

@@ -1,3 +1,4 @@
+import { inRecovery } from '../core/deadline.js';
 import { RefusalError, errorMessage } from '../core/errors.js';
 import type { GateResult } from './data-copy.js';
 import {
@@ -145,7 +146,7 @@ export class MigrationRun {
    * deadline keeps in reserve, while the work that failed stays stopped.
    */
   recover<T>(run: () => Promise<T>): Promise<T> {
-    return this.context.deadline ? this.context.deadline.recover(run) : run();
+    return inRecovery(this.context.deadline, run);
   }
 
   /** Forgets steps so the next run does them again (their results are no longer valid). */

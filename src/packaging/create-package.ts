@@ -27,17 +27,30 @@ export function packageFileName(component: string, version: string): string {
   return `${component}-${version}.tgz`;
 }
 
+/** A file's path in the package, and where it really is (proven inside the folder). */
+type PackagedFile = [relative: string, real: string];
+
+/** `relative` resolved once, refused when it leads outside the folder or does not exist. */
+async function resolveInside(root: string, relative: string, source: string): Promise<string> {
+  const real = await realPathInside(root, relative, source);
+  if (real === undefined) {
+    throw new ConfigurationError(`'${relative}' does not exist in ${root}`, source);
+  }
+  return real;
+}
+
 /**
  * The files under `relative`, each checked to lead nowhere outside the environment's folder.
  * A folder reached twice through links (a link back to a parent) is listed once.
  */
-async function listFiles(root: string, relative: string, visited: Set<string>): Promise<string[]> {
-  const real = await realPathInside(root, relative, 'include');
-  if (real === undefined) {
-    throw new ConfigurationError(`'${relative}' does not exist in ${root}`, 'include');
-  }
+async function listFiles(
+  root: string,
+  relative: string,
+  visited: Set<string>,
+): Promise<PackagedFile[]> {
+  const real = await resolveInside(root, relative, 'include');
   const info = await stat(real);
-  if (info.isFile()) return [relative];
+  if (info.isFile()) return [[relative, real]];
   if (!info.isDirectory() || visited.has(real)) return [];
   visited.add(real);
   const entries = await readdir(real, { withFileTypes: true });
@@ -63,10 +76,16 @@ export async function createPackage(
 ): Promise<CreatedPackage> {
   const { definition } = loaded;
   const definitionName = path.posix.basename(definition.file);
-  const wanted = new Set<string>([definitionName, definition.template]);
+  // Every file resolved to where it really is, once: what is copied is what was checked.
+  const wanted = new Map<string, string>([
+    [definitionName, await resolveInside(definition.root, definitionName, "input 'definition'")],
+    [definition.template, await resolveInside(definition.root, definition.template, 'template')],
+  ]);
   const visited = new Set<string>();
   for (const entry of definition.include) {
-    for (const file of await listFiles(definition.root, entry, visited)) wanted.add(file);
+    for (const [file, real] of await listFiles(definition.root, entry, visited)) {
+      wanted.set(file, real);
+    }
   }
   if (wanted.has(MANIFEST_FILE)) {
     throw new ConfigurationError(
@@ -74,27 +93,15 @@ export async function createPackage(
       'include',
     );
   }
-  const files = [...wanted].sort();
+  const packaged = [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = packaged.map(([file]) => file);
 
   const staging = await mkdtemp(path.join(os.tmpdir(), 'environment-package-'));
   try {
     const checksums: Record<string, string> = {};
-    for (const file of files) {
+    for (const [file, real] of packaged) {
       const target = path.join(staging, file);
       await mkdir(path.dirname(target), { recursive: true });
-      // Copied from where it really is, once that is proven to be inside the folder.
-      const real = await realPathInside(
-        definition.root,
-        file,
-        file === definitionName
-          ? "input 'definition'"
-          : file === definition.template
-            ? 'template'
-            : 'include',
-      );
-      if (real === undefined) {
-        throw new ConfigurationError(`'${file}' does not exist in ${definition.root}`, 'include');
-      }
       await copyFile(real, target);
       checksums[file] = await sha256File(target);
     }

@@ -1,8 +1,9 @@
 // The promotion ledger against moto's S3: one object per record, the newest decides, and a
 // record that does not say what its name says is refused rather than trusted.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startMoto, type MotoServer } from '../../harness/moto.js';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { MotoServer } from '../../harness/moto.js';
+import { startMotoWithBucket } from '../support/moto-bucket.js';
 import { RefusalError } from '../../src/core/errors.js';
 import {
   latestRecord,
@@ -29,14 +30,7 @@ const subject = {
 };
 
 beforeAll(async () => {
-  moto = await startMoto();
-  s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ moto, s3 } = await startMotoWithBucket(BUCKET));
 });
 
 afterAll(async () => {

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
-  CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { startMoto, type MotoServer } from '../../harness/moto.js';
+import type { MotoServer } from '../../harness/moto.js';
+import { startMotoWithBucket } from '../support/moto-bucket.js';
 import { RefusalError } from '../../src/core/errors.js';
 import type { MigrationJournal } from '../../src/migration/journal.js';
 import {
@@ -28,14 +28,7 @@ const BUCKET = 'lock-artifacts';
 const TTL = 60_000;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ moto, s3 } = await startMotoWithBucket(BUCKET));
 });
 
 afterAll(async () => {
