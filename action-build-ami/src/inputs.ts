@@ -1,4 +1,3 @@
-import type { BuildAmiRequest } from '../../src/ami/build-ami.js';
 import type { RetentionPolicy } from '../../src/ami/retention.js';
 import { parseSourceAmiFilter } from '../../src/ami/source-ami.js';
 import {
@@ -21,14 +20,10 @@ import {
   type InputSource,
 } from '../../src/core/inputs.js';
 import { validateVersion } from '../../src/packaging/version.js';
+import type { BuildAmiStepRequest } from '../../src/ami/build-ami-step.js';
 
 /** Every input of action-build-ami, validated once, before Packer or AWS is touched. */
-export interface BuildAmiInputs {
-  request: Omit<BuildAmiRequest, 'version'>;
-  /** `undefined`: no version given; the action uses the unversioned marker and warns. */
-  version: string | undefined;
-  awsRegion: string | undefined;
-}
+export type BuildAmiInputs = BuildAmiStepRequest;
 
 function onlyWith(source: InputSource, names: string[], condition: boolean, why: string): void {
   if (condition) return;

@@ -10,64 +10,37 @@ import {
 } from '../../src/core/inputs.js';
 import { placeholdersIn } from '../../src/core/placeholders.js';
 import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
-import {
-  AVAILABILITY_MODES,
-  type AvailabilityMode,
-  type MaintenanceHook,
-} from '../../src/migration/availability.js';
-import { STRATEGIES, type Strategy } from '../../src/migration/journal.js';
-import { parseIgnorePattern, type IgnorePattern } from '../../src/migration/json-diff.js';
+import { AVAILABILITY_MODES, type MaintenanceHook } from '../../src/migration/availability.js';
+import { STRATEGIES } from '../../src/migration/journal.js';
+import { parseIgnorePattern } from '../../src/migration/json-diff.js';
 import {
   RECOVERY_MODES,
   COPY_VERSIONS,
-  type CopyVersions,
   type DnsRecord,
-  type RecoveryMode,
 } from '../../src/migration/migration-context.js';
 import {
   parsePackageReference,
   validateBucketName,
-  type PackageReference,
 } from '../../src/packaging/package-reference.js';
 import { validateVersion } from '../../src/packaging/version.js';
 import { GATES, type Gate } from '../../src/promotion/ledger.js';
 import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
+import type { MigrateEnvironmentRequest } from '../../src/migration/migrate-environment.js';
 
 const METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
 
 /** Every input of action-migrate, validated once, before any AWS call. */
-export interface MigrateInputs {
-  strategy: Strategy;
-  environment: string;
-  definition: string;
-  version: string | undefined;
-  package: PackageReference | undefined;
-  /** Holds the journal and the promotion ledger. */
-  artifactBucket: string;
-  parameters: Record<string, string>;
-  allowReplacement: string[];
-  capabilities: Capability[];
-  availability: AvailabilityMode;
-  hook: MaintenanceHook | undefined;
-  statisticsUrl: string | undefined;
-  statisticsHeaders: Record<string, string>;
-  statisticsIgnore: IgnorePattern[];
-  statisticsTimeoutSeconds: number;
-  copyConcurrency: number;
-  copyVersions: CopyVersions;
-  keepPreviousHours: number;
-  /** With `{environment}` and `{component}` still to be filled in. */
-  pointerParameter: string;
-  dnsRecord: DnsRecord | undefined;
-  recover: RecoveryMode;
-  /** Environments whose promotion-ledger records this version must have passed first. */
-  requirePromotionFrom: string[];
-  requireGates: Gate[];
-  timeoutMinutes: number;
-  awsRegion: string | undefined;
-  /** Records a GitHub deployment of the environment when set. */
-  githubToken: string | undefined;
-  environmentUrlOutput: string;
+export type MigrateInputs = MigrateEnvironmentRequest;
+
+/** What is masked before anything runs: header values, unless they are templates to fill in. */
+export function migrateSecrets(inputs: MigrateInputs): string[] {
+  return [
+    ...(inputs.githubToken ? [inputs.githubToken] : []),
+    ...[
+      ...Object.values(inputs.statisticsHeaders),
+      ...Object.values(inputs.hook?.headers ?? {}),
+    ].filter((value) => !value.includes('{{')),
+  ];
 }
 
 export const DEFAULT_POINTER = '/environments/{environment}/{component}/active-colour';

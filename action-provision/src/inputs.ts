@@ -11,45 +11,18 @@ import {
   type InputSource,
 } from '../../src/core/inputs.js';
 import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
-import type { LintMode } from '../../src/definition/cfn-lint.js';
 import {
   parsePackageReference,
   validateBucketName,
-  type PackageReference,
 } from '../../src/packaging/package-reference.js';
 import { validateVersion } from '../../src/packaging/version.js';
 import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
+import { OPERATIONS, type ProvisionRequest } from '../../src/provisioning/provision.js';
 
-export const OPERATIONS = ['package', 'deploy', 'delete', 'recreate'] as const;
-export type Operation = (typeof OPERATIONS)[number];
+export { OPERATIONS, type Operation } from '../../src/provisioning/provision.js';
 
 /** Every input of action-provision, validated once, before any AWS call. */
-export interface ProvisionInputs {
-  operation: Operation;
-  definition: string;
-  environment: string | undefined;
-  version: string | undefined;
-  package: PackageReference | undefined;
-  artifactBucket: string | undefined;
-  parameters: Record<string, string>;
-  allowReplacement: string[];
-  keepFailed: boolean;
-  timeoutMinutes: number;
-  capabilities: Capability[];
-  outputDir: string;
-  lint: LintMode;
-  awsRegion: string | undefined;
-  /** Run the definition's smoke checks once the stack is ready. */
-  smokeTest: boolean;
-  /** Environments whose promotion-ledger records this version must have passed. */
-  requirePromotionFrom: string[];
-  /** Where the promotion ledger lives: artifact-bucket, else the package's bucket. */
-  ledgerBucket: string | undefined;
-  /** Records a GitHub deployment for deploy and recreate when set. */
-  githubToken: string | undefined;
-  /** The stack output a successful GitHub deployment links to. */
-  environmentUrlOutput: string;
-}
+export type ProvisionInputs = ProvisionRequest;
 
 /** The folder packages are written to: created if missing, refused if something else is there. */
 function outputFolder(folder: string): string {

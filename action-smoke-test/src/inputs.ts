@@ -3,32 +3,13 @@ import { boolean, integer, list, optionalString, type InputSource } from '../../
 import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
 import { validateBucketName } from '../../src/packaging/package-reference.js';
 import { validateVersion } from '../../src/packaging/version.js';
+import type { ChecksSource, OutputsSource, SmokeTestRequest } from '../../src/smoke/smoke-test.js';
 import { BUILT_IN_DEFAULTS, validateUrlForm, type HttpCheck } from '../../src/smoke/checks.js';
 
-/** Where the checks come from: one quick `url` check, a checks file, or the definition. */
-export type ChecksSource =
-  { kind: 'url'; check: HttpCheck } | { kind: 'file'; file: string } | { kind: 'definition' };
-
-/** Where placeholder values come from. */
-export type OutputsSource =
-  | { kind: 'json'; outputs: Record<string, string> }
-  | { kind: 'stack'; stackName: string }
-  | { kind: 'environment' }
-  | { kind: 'none' };
+export type { ChecksSource, OutputsSource } from '../../src/smoke/smoke-test.js';
 
 /** Every input of action-smoke-test, validated once, before any request. */
-export interface SmokeTestInputs {
-  checks: ChecksSource;
-  outputs: OutputsSource;
-  definition: string;
-  definitionGiven: boolean;
-  environment: string | undefined;
-  component: string | undefined;
-  version: string | undefined;
-  artifactBucket: string | undefined;
-  failOnError: boolean;
-  awsRegion: string | undefined;
-}
+export type SmokeTestInputs = SmokeTestRequest;
 
 function parseOutputsJson(text: string): Record<string, string> {
   let value: unknown;

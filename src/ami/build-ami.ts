@@ -3,7 +3,13 @@ import { asVariableValue, parseHcl, stringsIn } from './hcl.js';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Ec2Clients } from '../aws/ec2-clients.js';
-import { ConfigurationError, RefusalError } from '../core/errors.js';
+import {
+  ConfigurationError,
+  OperationError,
+  RefusalError,
+  type FailureKind,
+} from '../core/errors.js';
+import type { SummaryBuilder } from '../core/summary.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
 import { isRecord } from '../core/values.js';
@@ -96,7 +102,7 @@ export interface BuildAmiResult {
 }
 
 /** Packer failed; its own error lines are in `errors` (already annotated). */
-export class PackerFailedError extends Error {
+export class PackerFailedError extends OperationError {
   override readonly name: string = 'PackerFailedError';
 
   constructor(
@@ -105,6 +111,14 @@ export class PackerFailedError extends Error {
   ) {
     super(
       `packer ${stage} failed${errors.length ? `: ${errors[errors.length - 1]}` : ' without an error message (see the log)'}`,
+      `packer ${stage} failed`,
+    );
+  }
+
+  override details(summary: SummaryBuilder): void {
+    summary.table(
+      ['Packer said'],
+      this.errors.map((line) => [line]),
     );
   }
 }
@@ -112,6 +126,7 @@ export class PackerFailedError extends Error {
 /** The build outlived build-timeout-minutes and was interrupted as Ctrl-C would. */
 export class PackerTimeoutError extends PackerFailedError {
   override readonly name = 'PackerTimeoutError';
+  override readonly kind: FailureKind = 'timeout';
 
   constructor(
     readonly timeoutMinutes: number,
@@ -132,6 +147,22 @@ export class PackerTimeoutError extends PackerFailedError {
           ? `It reported removing what it created (${leftovers.map((resource) => `${resource.kind} ${resource.id}`).join(', ')}).`
           : 'It had reported creating no instance, key pair or security group.',
     ].join(' ');
+  }
+
+  override get headline(): string {
+    return 'packer build timed out';
+  }
+
+  override details(summary: SummaryBuilder): void {
+    summary.table(
+      ['Temporary resource', 'ID', 'Packer removed it'],
+      this.leftovers.map((resource) => [
+        resource.kind,
+        resource.id,
+        resource.removed ? 'yes' : 'not reported: check EC2',
+      ]),
+    );
+    super.details(summary);
   }
 }
 
@@ -350,7 +381,10 @@ async function distribute(
     const ec2 = clients.ec2(ami.region);
     const image = await describeImage(ec2, ami.imageId);
     if (!image)
-      throw new Error(`Packer reported ${ami.imageId} in ${ami.region}, but EC2 does not know it`);
+      throw new OperationError(
+        `Packer reported ${ami.imageId} in ${ami.region}, but EC2 does not know it`,
+        'The AMI Packer reported is missing',
+      );
     await tagImage(ec2, image, tags);
     await shareImage(ec2, image, request.shareWithAccounts);
     logger.info(

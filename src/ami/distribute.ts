@@ -10,11 +10,8 @@ import {
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
 import { waitUntil, type Clock, systemClock } from '../core/waiter.js';
-
-/** The tag retention looks for: only AMIs carrying it are ever considered for deregistration. */
-export const MANAGED_BY_TAG = 'ami:managed-by';
-export const MANAGED_BY = 'environment-pipeline-actions';
-export const COMPONENT_TAG = 'ami:component';
+import { OperationError } from '../core/errors.js';
+import { AMI_TAG, MANAGED_BY } from '../aws/suite-tags.js';
 
 export interface AmiIdentity {
   component: string;
@@ -32,13 +29,14 @@ export function amiTags(
   const tags: Record<string, string> = {
     Name: identity.amiName,
     ...extra,
-    [COMPONENT_TAG]: identity.component,
-    'ami:version': identity.version,
-    [MANAGED_BY_TAG]: MANAGED_BY,
+    [AMI_TAG.component]: identity.component,
+    [AMI_TAG.version]: identity.version,
+    // Retention looks for it: only AMIs carrying it are ever considered for deregistration.
+    [AMI_TAG.managedBy]: MANAGED_BY,
   };
-  if (identity.sourceAmi) tags['ami:source-ami'] = identity.sourceAmi;
-  if (run.commit) tags['ami:commit'] = run.commit;
-  if (run.runUrl) tags['ami:run-url'] = run.runUrl;
+  if (identity.sourceAmi) tags[AMI_TAG.sourceAmi] = identity.sourceAmi;
+  if (run.commit) tags[AMI_TAG.commit] = run.commit;
+  if (run.runUrl) tags[AMI_TAG.runUrl] = run.runUrl;
   return tags;
 }
 
@@ -106,8 +104,9 @@ export async function waitForImage(
       const image = await describeImage(ec2, imageId);
       if (image?.State === 'available') return { done: true, value: image };
       if (image?.State === 'failed' || image?.State === 'error' || image?.State === 'invalid') {
-        throw new Error(
+        throw new OperationError(
           `${imageId} in ${region} is ${image.State}: ${image.StateReason?.Message ?? 'no reason given'}`,
+          'An AMI copy failed',
         );
       }
       return { done: false, pending: `${imageId} is ${image?.State ?? 'not visible yet'}` };

@@ -13,9 +13,10 @@ import {
   type EC2Client,
   type Image,
 } from '@aws-sdk/client-ec2';
-import { errorMessage } from '../core/errors.js';
+import { OperationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { COMPONENT_TAG, MANAGED_BY, MANAGED_BY_TAG, snapshotIds } from './distribute.js';
+import { AMI_TAG, MANAGED_BY } from '../aws/suite-tags.js';
+import { snapshotIds } from './distribute.js';
 
 export interface RetentionPolicy {
   /** The newest this many AMIs stay, whatever their age. */
@@ -50,8 +51,12 @@ export interface RegionClients {
  * not knowing whether an AMI is used is the same as knowing it is (seed 000: an Auto Scaling
  * group that could no longer replace instances because its AMI was gone).
  */
-export class RetentionLookupError extends Error {
+export class RetentionLookupError extends OperationError {
   override readonly name = 'RetentionLookupError';
+
+  constructor(message: string) {
+    super(message, 'AMI retention could not prove which images are unused');
+  }
 }
 
 const DAY_MS = 86_400_000;
@@ -64,8 +69,8 @@ async function managedImages(ec2: EC2Client, component: string): Promise<Image[]
     {
       Owners: ['self'],
       Filters: [
-        { Name: `tag:${MANAGED_BY_TAG}`, Values: [MANAGED_BY] },
-        { Name: `tag:${COMPONENT_TAG}`, Values: [component] },
+        { Name: `tag:${AMI_TAG.managedBy}`, Values: [MANAGED_BY] },
+        { Name: `tag:${AMI_TAG.component}`, Values: [component] },
       ],
     },
   )) {
@@ -125,7 +130,7 @@ async function usesOf(
           for (const version of versions.LaunchTemplateVersions ?? []) {
             const imageId = version.LaunchTemplateData?.ImageId;
             if (imageId?.startsWith('resolve:ssm:')) {
-              throw new Error(
+              throw new OperationError(
                 `launch template ${template.LaunchTemplateName} version ${version.VersionNumber} takes its AMI from ${imageId}, so which AMI it uses cannot be told`,
               );
             }

@@ -5,7 +5,7 @@ import {
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { RefusalError } from '../core/errors.js';
+import { OperationError, RefusalError } from '../core/errors.js';
 import { awsErrorName } from './errors.js';
 
 export interface EmptiedBucket {
@@ -61,8 +61,9 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<Emptied
           .map((error) =>
             `${error.Key}${error.VersionId ? `@${error.VersionId}` : ''}: ${error.Code} ${error.Message ?? ''}`.trim(),
           );
-        throw new Error(
+        throw new OperationError(
           `Could not delete ${errors.length} object(s) from bucket ${bucket}: ${sample.join('; ')}`,
+          'Emptying a bucket failed',
         );
       }
       deleted += batch.length;

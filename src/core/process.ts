@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { OperationError } from './errors.js';
 
 export interface ProcessResult {
   exitCode: number;
@@ -7,8 +8,12 @@ export interface ProcessResult {
 }
 
 /** Thrown when the program itself is not installed (ENOENT), as opposed to failing. */
-export class ProgramNotFoundError extends Error {
+export class ProgramNotFoundError extends OperationError {
   override readonly name = 'ProgramNotFoundError';
+
+  constructor(message: string) {
+    super(message, 'A program is missing');
+  }
 }
 
 /** Runs a program without a shell (arguments are never re-parsed) and collects its output. */

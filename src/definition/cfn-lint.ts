@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigurationError } from '../core/errors.js';
+import { OperationError, ConfigurationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { ProgramNotFoundError, runProcess } from '../core/process.js';
 
@@ -78,7 +78,10 @@ export async function lintTemplate(
     findings = parseCfnLintJson(result.stdout, display);
   } catch {
     // cfn-lint exits 32 with a message (not JSON) when it cannot run at all.
-    throw new Error(`cfn-lint failed (exit ${result.exitCode}): ${result.stderr || result.stdout}`);
+    throw new OperationError(
+      `cfn-lint failed (exit ${result.exitCode}): ${result.stderr || result.stdout}`,
+      'cfn-lint could not run',
+    );
   }
   for (const finding of findings) {
     const text = `${finding.rule} ${finding.message}`;

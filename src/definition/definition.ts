@@ -7,20 +7,12 @@ import { parseUserYaml } from '../core/yaml.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
 import { describeValue, isRecord } from '../core/values.js';
 import { checkPlaceholders } from '../core/placeholders.js';
+import { RESERVED_STACK_TAGS } from '../aws/suite-tags.js';
 
 export const DEFAULT_DEFINITION = 'environment/environment.yml';
 
 /** Parameters the suite fills in itself; a definition never has to. */
 export const SUITE_PARAMETERS = ['EnvironmentVersion'] as const;
-
-/** Tag keys the suite writes; a definition may not set them. */
-export const SUITE_TAG_KEYS = [
-  'environment',
-  'environment:version',
-  'environment:commit',
-  'environment:run-url',
-  'application',
-];
 
 export interface EnvironmentSettings {
   parameters: Record<string, string>;
@@ -152,10 +144,10 @@ class DefinitionReader {
   tags(value: unknown, key: string): Record<string, string> {
     const tags = this.scalarMap(value, key, false);
     for (const [name, tagValue] of Object.entries(tags)) {
-      if (SUITE_TAG_KEYS.includes(name) || name.startsWith('aws:')) {
+      if (RESERVED_STACK_TAGS.includes(name) || name.startsWith('aws:')) {
         this.fail(
           `${key}.${name}`,
-          `this tag is set by the suite (or reserved by AWS) and cannot be set here; reserved: ${SUITE_TAG_KEYS.join(', ')}, aws:*`,
+          `this tag is set by the suite (or reserved by AWS) and cannot be set here; reserved: ${RESERVED_STACK_TAGS.join(', ')}, aws:*`,
         );
       }
       if (name.length > 128 || tagValue.length > 256) {

@@ -173,6 +173,27 @@ export async function trackDeployment<T>(
   return value;
 }
 
+/** Runs a change inside a GitHub deployment, or just runs it when there is no token. */
+export interface DeploymentTracker {
+  track<T>(
+    fields: Pick<DeploymentSubject, 'environment' | 'version' | 'component' | 'production'>,
+    work: () => Promise<T>,
+    describe: (value: T) => Promise<{ description: string; url: string | undefined }>,
+  ): Promise<T>;
+}
+
+/** The tracker of one step: its token (if any), its run's URL and its logger, given once. */
+export function deploymentTracker(
+  token: string | undefined,
+  runUrl: string | null,
+  logger: Logger,
+): DeploymentTracker {
+  return {
+    track: (fields, work, describe) =>
+      trackDeployment(token, fields, runUrl, logger, work, describe),
+  };
+}
+
 /** The stack output a GitHub deployment links to, unless the user changed it. */
 export const DEFAULT_URL_OUTPUT = 'ServiceUrl';
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '../aws/errors.js';
 import { ConfigurationError, errorMessage, RefusalError } from '../core/errors.js';
-import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
+import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import { pointRecord } from './dns-record.js';
 import { hasStarted, isDone } from './journal.js';
 import type { MigrationContext } from './migration-context.js';

@@ -18,6 +18,7 @@ import {
   pairHistories,
   type PairedHistory,
 } from './bucket-versions.js';
+import { OperationError } from '../core/errors.js';
 
 /** CopyObject's limit: anything larger must be copied in parts. */
 export const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
@@ -329,10 +330,11 @@ export async function copyBucket(
       report(copier.progress.objects);
     },
     (object, error) =>
-      new Error(
+      new OperationError(
         object
           ? `Copying s3://${source}/${object.key} to s3://${target} failed: ${error.message}`
           : `Listing s3://${source} failed: ${error.message}`,
+        'The copy failed',
         { cause: error },
       ),
   );
@@ -371,7 +373,7 @@ export async function copyBucketHistory(
   const replay = async (pair: PairedHistory): Promise<void> => {
     const history = pair.source!;
     if (history.ambiguous) {
-      throw new Error(
+      throw new OperationError(
         `the history of ${history.key} cannot be copied in order: ${history.ambiguous}. Use copy-versions: current to copy only current objects.`,
       );
     }
@@ -409,10 +411,11 @@ export async function copyBucketHistory(
       report(keys);
     },
     (pair, error) =>
-      new Error(
+      new OperationError(
         pair
           ? `Copying the history of s3://${source}/${pair.key} to s3://${target} failed: ${error.message}`
           : `Listing the versions of s3://${source} or s3://${target} failed: ${error.message}`,
+        'The copy failed',
         { cause: error },
       ),
   );

@@ -7,6 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { compareKeys, isMultipartEtag } from './bucket-listing.js';
+import { OperationError } from '../core/errors.js';
 
 /** One entry of a key's history: a version, or a delete marker. */
 export interface ObjectVersion {
@@ -221,7 +222,12 @@ export async function* listHistories(
       current.newestFirst.push({ versionId, deleteMarker, size, etag });
     }
   }
-  if (pending) throw new Error(`Listing the versions of s3://${bucket} did not end.`);
+  if (pending) {
+    throw new OperationError(
+      `Listing the versions of s3://${bucket} did not end.`,
+      'A listing failed',
+    );
+  }
   if (current) yield finish();
 }
 

@@ -7,6 +7,8 @@ import {
 import { awsErrorName } from '../aws/errors.js';
 import type { Logger } from '../core/logger.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
+import { OperationError } from '../core/errors.js';
+import { MANAGED_BY, SNAPSHOT_TAG } from '../aws/suite-tags.js';
 
 /** The suite's statistics of a database copy: what a snapshot and its restore must agree on. */
 export interface DatabaseStatistics {
@@ -51,7 +53,7 @@ export async function snapshotDatabase(
       new CreateDBSnapshotCommand({
         DBInstanceIdentifier: instance.identifier,
         DBSnapshotIdentifier: snapshotId,
-        Tags: [{ Key: 'managed-by', Value: 'environment-pipeline-actions' }],
+        Tags: [{ Key: SNAPSHOT_TAG.managedBy, Value: MANAGED_BY }],
       }),
     );
     logger.info(
@@ -70,7 +72,10 @@ export async function snapshotDatabase(
       const found = response.DBSnapshots?.[0];
       if (found?.Status === 'available') return { done: true, value: found };
       if (found?.Status === 'failed' || found?.Status === 'deleted') {
-        throw new Error(`Snapshot ${snapshotId} of ${instance.identifier} is ${found.Status}.`);
+        throw new OperationError(
+          `Snapshot ${snapshotId} of ${instance.identifier} is ${found.Status}.`,
+          'A database snapshot failed',
+        );
       }
       return {
         done: false,
@@ -82,7 +87,7 @@ export async function snapshotDatabase(
   );
   if (snapshot.DBInstanceIdentifier && snapshot.DBInstanceIdentifier !== instance.identifier) {
     // A name clash with a stranger's snapshot must not smuggle other data into the new stack.
-    throw new Error(
+    throw new OperationError(
       `Snapshot ${snapshotId} exists but is of ${snapshot.DBInstanceIdentifier}, not ${instance.identifier}.`,
     );
   }

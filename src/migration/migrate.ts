@@ -1,8 +1,8 @@
 import { inRecovery } from '../core/deadline.js';
 import { ConfigurationError, RefusalError } from '../core/errors.js';
 import { newRecord, recordPromotion } from '../promotion/ledger.js';
-import { findStack } from '../provisioning/stack-lookup.js';
-import { stackNameFor } from '../provisioning/stack-settings.js';
+import { findStack } from '../aws/stack-lookup.js';
+import { stackNameFor } from '../aws/suite-tags.js';
 import {
   blueGreen,
   colourStackName,

@@ -1,5 +1,13 @@
 import { inRecovery } from '../core/deadline.js';
-import { RefusalError, errorMessage } from '../core/errors.js';
+import {
+  ActionError,
+  RefusalError,
+  errorMessage,
+  type ExtraAnnotation,
+  type FailureKind,
+} from '../core/errors.js';
+import { asActionError } from '../core/failure.js';
+import type { SummaryBuilder } from '../core/summary.js';
 import type { GateResult } from './data-copy.js';
 import {
   isDone,
@@ -10,6 +18,7 @@ import {
   type MigrationJournal,
 } from './journal.js';
 import type { MigrationContext, MigrationRequest } from './migration-context.js';
+import { gateTables, journalFacts, stepsTable } from './summaries.js';
 
 /** The statistics gate found a difference: nothing was deleted because of this copy. */
 export class GateFailedError extends RefusalError {
@@ -30,6 +39,10 @@ export class GateFailedError extends RefusalError {
     ];
     super(`The statistics of ${gate.to} do not match ${gate.from}: ${problems.join('; ')}.`);
   }
+
+  override get headline(): string {
+    return 'Stopped by the statistics gate';
+  }
 }
 
 /** How a migration ended, for the outputs and the summary. */
@@ -43,8 +56,11 @@ export interface MigrationOutcome {
 }
 
 /** A migration that stopped; the journal says what state everything was left in. */
-export class MigrationFailedError extends Error {
+export class MigrationFailedError extends ActionError {
   override readonly name = 'MigrationFailedError';
+  /** A refusal that stopped the migration is still a refusal (⛔), a failure a failure. */
+  readonly kind: FailureKind;
+
   constructor(
     override readonly cause: unknown,
     readonly journal: MigrationJournal,
@@ -54,6 +70,24 @@ export class MigrationFailedError extends Error {
     super(
       `Migration ${journal.id} of ${journal.component} in ${journal.environment} ${journal.status === 'rolled-back' ? 'was rolled back' : 'stopped'}: ${errorMessage(cause)} Where the data is: ${journal.dataLocation}`,
     );
+    this.kind = asActionError(cause).kind;
+  }
+
+  get headline(): string {
+    const { journal } = this;
+    return `Migration of ${journal.component} in ${journal.environment} ${journal.status === 'rolled-back' ? 'rolled back' : 'stopped'}`;
+  }
+
+  override details(summary: SummaryBuilder): void {
+    journalFacts(summary, this.journal, this.journalUrl);
+    gateTables(summary, this.gates);
+    stepsTable(summary, this.journal);
+  }
+
+  override extraAnnotations(): ExtraAnnotation[] {
+    return [
+      { message: `Where the data is: ${this.journal.dataLocation}`, title: 'Migration stopped' },
+    ];
   }
 }
 

@@ -2,7 +2,7 @@ import { UpdateTerminationProtectionCommand } from '@aws-sdk/client-cloudformati
 import { RefusalError } from '../core/errors.js';
 import { deleteStack } from '../provisioning/delete-stack.js';
 import { deployStack } from '../provisioning/deploy-stack.js';
-import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
+import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import {
   makeUnavailable,
   planUnavailability,
@@ -20,6 +20,7 @@ import {
 import type { DatabaseSnapshot } from './database-snapshots.js';
 import { deployRequestFor } from './migration-context.js';
 import { GateFailedError, type MigrationRun } from './migration-run.js';
+import { STACK_TAG } from '../aws/suite-tags.js';
 
 function availabilityContext(run: MigrationRun): AvailabilityContext {
   const { context, request } = run;
@@ -111,7 +112,7 @@ export interface CreatedStack {
 }
 
 /** Marks the stacks a migration creates, so a re-run can recognise its own after a crash. */
-export const MIGRATION_TAG = 'environment:migration';
+const MIGRATION_TAG = STACK_TAG.migration;
 
 function migrationTagOf(stack: { Tags?: { Key?: string; Value?: string }[] }): string | undefined {
   return stack.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;

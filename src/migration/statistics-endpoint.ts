@@ -1,7 +1,7 @@
 import { timeoutWithin } from '../core/deadline.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Logger } from '../core/logger.js';
-import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
+import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import {
   renderMaskedHeaders,
   renderPlaceholders,

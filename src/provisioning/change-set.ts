@@ -9,7 +9,7 @@ import {
   type Parameter,
   type Tag,
 } from '@aws-sdk/client-cloudformation';
-import { RefusalError } from '../core/errors.js';
+import { OperationError, RefusalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
 
@@ -117,7 +117,7 @@ export async function createChangeSet(
   return { id, stackId: created.StackId ?? first.StackId ?? '', empty: false, changes };
 }
 
-export class ChangeSetFailedError extends Error {
+export class ChangeSetFailedError extends OperationError {
   override readonly name = 'ChangeSetFailedError';
   constructor(
     message: string,
@@ -125,7 +125,7 @@ export class ChangeSetFailedError extends Error {
     /** The stack the change set belongs to, by its unique ID (never by name). */
     readonly stackId: string,
   ) {
-    super(message);
+    super(message, 'The change set failed');
   }
 }
 

@@ -4,7 +4,7 @@ import { RefusalError } from '../core/errors.js';
 import { emptyBucket } from '../aws/s3-buckets.js';
 import type { ProvisionContext } from './context.js';
 import { findStackBuckets, type StackBucket } from './stack-buckets.js';
-import { findStack } from './stack-lookup.js';
+import { findStack } from '../aws/stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
 import {
   waitForIdleStack,

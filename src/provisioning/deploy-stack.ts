@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { awsErrorName } from '../aws/errors.js';
 import { RefusalError, errorMessage } from '../core/errors.js';
+import type { SummaryBuilder } from '../core/summary.js';
 import type { StatefulResources } from '../definition/definition.js';
 import {
   CHANGE_HEADERS,
@@ -26,7 +27,7 @@ import {
   type GuardVerdict,
   type GuardViolation,
 } from './stateful-guard.js';
-import { findStack, stackOutputs } from './stack-lookup.js';
+import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
 import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf } from './stack-status.js';
 import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
@@ -75,6 +76,22 @@ export class StatefulResourceGuardError extends RefusalError {
       `If losing that data is really intended, add to the 'allow-replacement' input: ${[
         ...new Set(violations.map((violation) => violation.allowEntry)),
       ].join(', ')}.`,
+    );
+  }
+
+  override get headline(): string {
+    return 'Stopped by the stateful-resource guard';
+  }
+
+  override details(summary: SummaryBuilder): void {
+    summary.table(
+      ['Logical ID', 'Type', 'Why it was stopped', 'allow-replacement entry'],
+      this.violations.map((violation) => [
+        violation.path,
+        violation.type,
+        violation.why,
+        violation.allowEntry,
+      ]),
     );
   }
 }

@@ -1,20 +1,33 @@
+import { OperationError } from '../core/errors.js';
+import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
+import type { SummaryBuilder } from '../core/summary.js';
+import { recordSmokeResult, type RecordSubject } from '../promotion/ledger.js';
 import type { SmokeCheck } from '../smoke/checks.js';
 import type { SmokeReport } from '../smoke/results.js';
 import { runSmokeChecks } from '../smoke/run-checks.js';
+import { smokeSummary } from '../smoke/summaries.js';
 import type { ProvisionContext } from './context.js';
 import { deleteStack } from './delete-stack.js';
 import type { DeployResult } from './deploy-stack.js';
 
 /** The stack came up but does not work; says what became of it. */
-export class SmokeTestFailedError extends Error {
+export class SmokeTestFailedError extends OperationError {
   override readonly name = 'SmokeTestFailedError';
   constructor(
     message: string,
     readonly report: SmokeReport,
     readonly record: string | undefined,
+    /** The deploy that was tested, and its outputs as they may leave the step. */
+    readonly deployed: DeployResult,
+    readonly outputs: Record<string, string>,
   ) {
-    super(message);
+    super(message, 'The smoke test failed');
+  }
+
+  override details(summary: SummaryBuilder): void {
+    smokeSummary(summary, this.report);
+    if (this.record) summary.paragraph(`Recorded in the promotion ledger: \`${this.record}\``);
   }
 }
 
@@ -22,12 +35,13 @@ export interface SmokeAfterDeployOptions {
   keepFailed: boolean;
   /** Protected environments are never torn down by the suite, even when new. */
   protect: boolean;
+  /** The stack's outputs as they may leave the step (masked values as ***), for the error. */
+  outputs: Record<string, string>;
   /**
-   * Called with the verdict once the checks have run and before any teardown, so it is
-   * published (outputs, promotion ledger) even if the teardown fails. Returns the ledger
-   * record's URL, or '' when nothing was recorded.
+   * Where the verdict is recorded once the checks have run and before any teardown, so it is
+   * in the promotion ledger even if the teardown fails.
    */
-  publish?: (report: SmokeReport) => Promise<string>;
+  ledger?: { bucket: string; subject: Omit<RecordSubject, 'gate'>; run: RunContext };
   env?: NodeJS.ProcessEnv;
 }
 
@@ -76,7 +90,18 @@ export async function smokeAfterDeploy(
     logger,
     { clock: context.clock },
   );
-  const record = options.publish ? (await options.publish(report)) || undefined : undefined;
+  const { ledger } = options;
+  const record = ledger
+    ? await recordSmokeResult(
+        context.s3(),
+        ledger.bucket,
+        ledger.subject,
+        report,
+        ledger.run,
+        logger,
+        deployed.stackName,
+      )
+    : undefined;
   if (report.passed) return { report, record };
 
   let aftermath: string;
@@ -93,5 +118,7 @@ export async function smokeAfterDeploy(
     `${deployed.stackName} failed its smoke test (${failedNames(report)}). ${aftermath}`,
     report,
     record,
+    deployed,
+    options.outputs,
   );
 }

@@ -1,7 +1,9 @@
+import { OperationError } from '../core/errors.js';
+import type { SummaryBuilder } from '../core/summary.js';
 import type { FailureReason } from './stack-events.js';
 
 /** A CloudFormation operation that ran and failed; carries the reasons from the stack events. */
-export class StackOperationError extends Error {
+export class StackOperationError extends OperationError {
   override readonly name = 'StackOperationError';
   constructor(
     message: string,
@@ -11,6 +13,20 @@ export class StackOperationError extends Error {
     /** What the failure left behind and how to finish, in one sentence. */
     readonly aftermath: string,
   ) {
-    super(`${message} ${aftermath}`.trim());
+    super(`${message} ${aftermath}`.trim(), `${stackName} ended ${status}`);
+  }
+
+  override details(summary: SummaryBuilder): void {
+    if (this.failures.length === 0) return;
+    summary.heading('Why it failed (stack events, root cause first)', 3);
+    summary.table(
+      ['Logical ID', 'Type', 'Status', 'Reason'],
+      this.failures.map((failure) => [
+        failure.logicalId,
+        failure.type,
+        failure.status,
+        failure.reason,
+      ]),
+    );
   }
 }

@@ -4,12 +4,11 @@ import type { Logger } from '../core/logger.js';
 import type { RunContext } from '../core/github-context.js';
 import type { EnvironmentDefinition } from '../definition/definition.js';
 import type { ParsedTemplate } from '../definition/template.js';
+import { suiteStackTags } from '../aws/suite-tags.js';
 
 export const VERSION_PARAMETER = 'EnvironmentVersion';
 
-export function stackNameFor(environment: string, component: string): string {
-  return `${environment}-${component}`;
-}
+export { stackNameFor } from '../aws/suite-tags.js';
 
 /**
  * Parameters in order of precedence: the definition's defaults, then the environment's own
@@ -92,12 +91,14 @@ export function stackTags(
   const tags: Record<string, string> = {
     ...definition.tags,
     ...(definition.environments[environment]?.tags ?? {}),
-    environment,
-    'environment:version': version,
-    application: definition.component,
+    ...suiteStackTags({
+      environment,
+      version,
+      component: definition.component,
+      commit: run.commit,
+      runUrl: run.runUrl,
+    }),
   };
-  if (run.commit) tags['environment:commit'] = run.commit;
-  if (run.runUrl) tags['environment:run-url'] = run.runUrl;
   const count = Object.keys(tags).length;
   if (count > MAX_STACK_TAGS) {
     throw new ConfigurationError(

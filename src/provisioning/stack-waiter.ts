@@ -1,7 +1,7 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { waitUntil } from '../core/waiter.js';
 import type { ProvisionContext } from './context.js';
-import { findStack } from './stack-lookup.js';
+import { findStack } from '../aws/stack-lookup.js';
 import { StackEventTail, type FailureReason } from './stack-events.js';
 import { isInProgress } from './stack-status.js';
 

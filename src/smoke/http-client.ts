@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { OperationError } from '../core/errors.js';
 
 /** Bodies beyond this are cut: enough for any /test report, not enough to exhaust memory. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,13 +25,13 @@ export interface HttpResponse {
 }
 
 /** A request that got no HTTP answer: refused, reset, timed out, bad proxy. */
-export class HttpRequestError extends Error {
+export class HttpRequestError extends OperationError {
   override readonly name = 'HttpRequestError';
   constructor(
     message: string,
     readonly code: string,
   ) {
-    super(message);
+    super(message, 'An HTTP request got no answer');
   }
 }
 

@@ -1,6 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { RefusalError } from '../core/errors.js';
-import { findStack, stackOutputs } from '../provisioning/stack-lookup.js';
+import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 
 /** The stack a smoke test looks at: its outputs fill the placeholders, its tags say what runs. */
 export interface SmokeTarget {

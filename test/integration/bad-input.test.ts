@@ -736,7 +736,7 @@ async function expectRefusedWithoutAws(
   expect(run.exitCode).toBe(1);
   expect(run.stdout).toMatch(/::error::/);
   expect(run.stdout).toMatch(message);
-  expect(run.summary).toContain('❌');
+  expect(run.summary).toMatch(/^## (❌|⛔) /m);
   expect(aws.requests.length - before).toBe(0);
 }
 

@@ -8,7 +8,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { MotoServer } from '../../harness/moto.js';
-import { COMPONENT_TAG, MANAGED_BY, MANAGED_BY_TAG } from '../../src/ami/distribute.js';
+import { AMI_TAG, MANAGED_BY } from '../../src/aws/suite-tags.js';
 
 /** One of the images moto registers in every region at start-up: a base to launch from. */
 export const MOTO_BASE_AMI = 'ami-03cf127a';
@@ -58,8 +58,8 @@ export async function createImage(
       new CreateTagsCommand({
         Resources: [ImageId!],
         Tags: [
-          { Key: MANAGED_BY_TAG, Value: MANAGED_BY },
-          { Key: COMPONENT_TAG, Value: options.component ?? 'web' },
+          { Key: AMI_TAG.managedBy, Value: MANAGED_BY },
+          { Key: AMI_TAG.component, Value: options.component ?? 'web' },
         ],
       }),
     );

@@ -21,6 +21,7 @@ import {
   startStatisticsService,
   type StatisticsService,
 } from '../../harness/statistics-service.js';
+import { CRASH_VARIABLE } from '../../src/migration/test-hooks.js';
 
 export const DEFINITION = path.join(REPO_ROOT, 'test', 'fixtures', 'migration', 'environment.yml');
 export const ARTIFACTS = 'migration-artifacts';
@@ -112,7 +113,8 @@ export class MigrationWorld {
         parameters: `ServiceEndpoint=${this.service.endpoint}`,
         ...inputs,
       },
-      this.env(env),
+      // The crash hook is a test hook, never armed on a runner: a crash test runs outside one.
+      this.env(CRASH_VARIABLE in env ? { GITHUB_ACTIONS: '', ...env } : env),
       { timeoutMs: 240_000, ...(signal ? { signal } : {}) },
     );
   }

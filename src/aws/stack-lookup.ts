@@ -3,7 +3,7 @@ import {
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { isStackMissing } from '../aws/errors.js';
+import { isStackMissing } from './errors.js';
 
 /** The stack, or undefined when it does not exist (or only exists as DELETE_COMPLETE). */
 export async function findStack(

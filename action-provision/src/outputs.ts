@@ -1,0 +1,53 @@
+import type { Outputs } from '../../src/core/action-runner.js';
+import type { DeployOutcome, ProvisionResult } from '../../src/provisioning/provision.js';
+import { PROVISION_OUTPUTS } from '../../src/provisioning/provision.js';
+import { SmokeTestFailedError } from '../../src/provisioning/smoke-after-deploy.js';
+
+function deployOutputs({ deployed, outputs, smoke }: DeployOutcome): Outputs {
+  return {
+    'stack-name': deployed.stackName,
+    'stack-id': deployed.stackId,
+    version: deployed.version,
+    changed: String(deployed.changed),
+    operation: deployed.operation,
+    outputs: JSON.stringify(outputs),
+    // Each stack output by its own name too, unless it would shadow one of the action's.
+    ...Object.fromEntries(
+      Object.entries(outputs).filter(([key]) => !PROVISION_OUTPUTS.includes(key)),
+    ),
+    ...(smoke && {
+      'smoke-passed': String(smoke.report.passed),
+      'smoke-report': JSON.stringify(smoke.report),
+      'promotion-record': smoke.record ?? '',
+    }),
+  };
+}
+
+export function provisionOutputs(result: ProvisionResult): Outputs {
+  switch (result.operation) {
+    case 'package': {
+      const { packaged } = result;
+      return {
+        version: packaged.version,
+        'package-path': packaged.package.path,
+        'package-url': packaged.published?.url ?? '',
+        package: packaged.published?.url ?? packaged.package.path,
+      };
+    }
+    case 'delete':
+      return {
+        'stack-name': result.stackName,
+        'stack-id': result.deleted.stackId ?? '',
+        changed: String(result.deleted.deleted),
+      };
+    default:
+      return deployOutputs(result);
+  }
+}
+
+/** A failed smoke test still says what was deployed, and what the checks found. */
+export function provisionFailureOutputs(error: unknown): Outputs {
+  if (!(error instanceof SmokeTestFailedError)) return {};
+  const smoke = { report: error.report, record: error.record };
+  return deployOutputs({ deployed: error.deployed, outputs: error.outputs, smoke });
+}

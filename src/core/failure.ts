@@ -1,0 +1,69 @@
+import {
+  ActionError,
+  ConfigurationError,
+  OperationError,
+  RefusalError,
+  type FailureKind,
+} from './errors.js';
+
+/** An answer from an AWS API (it carries the SDK's response metadata), named like the CLI's. */
+export class AwsError extends ActionError {
+  override readonly name = 'AwsError';
+  readonly kind: FailureKind = 'aws';
+
+  constructor(readonly original: Error) {
+    super(original.message);
+  }
+
+  get headline(): string {
+    return 'AWS error';
+  }
+}
+
+/**
+ * Anything no part of the suite raised on purpose: a TypeError, a RangeError, an error thrown
+ * by a library. Told as a bug in the suite, with a request to report it.
+ */
+export class UnexpectedError extends ActionError {
+  override readonly name = 'UnexpectedError';
+  readonly kind: FailureKind = 'bug';
+
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+
+  get headline(): string {
+    return 'Unexpected error';
+  }
+
+  override annotation(): string {
+    return `${this.message} (this looks like a bug in environment-pipeline-actions, not in your setup: please report it with this step's log; re-run with debug logging for the stack trace)`;
+  }
+}
+
+function isAwsAnswer(error: Error): boolean {
+  return '$metadata' in error || '$fault' in error;
+}
+
+/** A system call's failure (ENOENT, EACCES, ECONNRESET): the machine's answer, not a bug. */
+function isSystemError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
+/** Every failure as one of the suite's errors, so each is rendered the way its kind is. */
+export function asActionError(error: unknown): ActionError {
+  if (error instanceof ActionError) return error;
+  if (error instanceof Error && isAwsAnswer(error)) return new AwsError(error);
+  if (error instanceof Error && isSystemError(error)) {
+    return new OperationError(error.message, 'System error');
+  }
+  return new UnexpectedError(error);
+}
+
+/** The stack trace worth a debug line: one a bug or an unexpected answer has, a refusal does not. */
+export function debugStack(error: unknown, failure: ActionError): string | undefined {
+  if (failure instanceof ConfigurationError || failure instanceof RefusalError) return undefined;
+  const original = failure instanceof UnexpectedError ? failure.original : error;
+  return original instanceof Error ? original.stack : undefined;
+}

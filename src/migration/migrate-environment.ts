@@ -1,0 +1,218 @@
+import type { Capability } from '@aws-sdk/client-cloudformation';
+import { createAwsClients } from '../aws/clients.js';
+import { createMigrationClients } from '../aws/migration-clients.js';
+import type { Step } from '../core/action-runner.js';
+import { ConfigurationError } from '../core/errors.js';
+import { checkPlaceholders } from '../core/placeholders.js';
+import { systemClock } from '../core/waiter.js';
+import type { LoadedDefinition } from '../definition/definition.js';
+import type { PackageReference } from '../packaging/package-reference.js';
+import type { Gate } from '../promotion/ledger.js';
+import { defaultPolling } from '../provisioning/context.js';
+import { passPromotionGate, prepareRelease } from '../provisioning/release.js';
+import { findStack, stackOutputs } from '../aws/stack-lookup.js';
+import type { AvailabilityMode, MaintenanceHook } from './availability.js';
+import type { Strategy } from './journal.js';
+import { parseIgnorePattern, type IgnorePattern } from './json-diff.js';
+import { migrate, type MigrateResult } from './migrate.js';
+import type {
+  CopyVersions,
+  DnsRecord,
+  MigrationContext,
+  RecoveryMode,
+} from './migration-context.js';
+import type { StatisticsEndpoint } from './statistics-endpoint.js';
+import { gateTables, journalFacts, stepsTable } from './summaries.js';
+import { crashHook } from './test-hooks.js';
+
+/** Every input of action-migrate, validated once, before any AWS call. */
+export interface MigrateEnvironmentRequest {
+  strategy: Strategy;
+  environment: string;
+  definition: string;
+  version: string | undefined;
+  package: PackageReference | undefined;
+  /** Holds the journal and the promotion ledger. */
+  artifactBucket: string;
+  parameters: Record<string, string>;
+  allowReplacement: string[];
+  capabilities: Capability[];
+  availability: AvailabilityMode;
+  hook: MaintenanceHook | undefined;
+  statisticsUrl: string | undefined;
+  statisticsHeaders: Record<string, string>;
+  statisticsIgnore: IgnorePattern[];
+  statisticsTimeoutSeconds: number;
+  copyConcurrency: number;
+  copyVersions: CopyVersions;
+  keepPreviousHours: number;
+  /** With `{environment}` and `{component}` still to be filled in. */
+  pointerParameter: string;
+  dnsRecord: DnsRecord | undefined;
+  recover: RecoveryMode;
+  /** Environments whose promotion-ledger records this version must have passed first. */
+  requirePromotionFrom: string[];
+  requireGates: Gate[];
+  timeoutMinutes: number;
+  awsRegion: string | undefined;
+  /** Records a GitHub deployment of the environment when set. */
+  githubToken: string | undefined;
+  environmentUrlOutput: string;
+}
+
+function statisticsEndpoint(
+  request: MigrateEnvironmentRequest,
+  loaded: LoadedDefinition,
+): StatisticsEndpoint | undefined {
+  const fromDefinition = loaded.definition.statistics;
+  const url = request.statisticsUrl ?? fromDefinition?.url;
+  if (url === undefined) return undefined;
+  checkPlaceholders(
+    url,
+    loaded.template.outputs,
+    request.statisticsUrl ? "input 'statistics-url'" : 'definition: statistics.url',
+  );
+  const ignore = [
+    ...(fromDefinition?.ignore ?? []).map((entry) =>
+      parseIgnorePattern(entry, 'definition: statistics.ignore'),
+    ),
+    ...request.statisticsIgnore,
+  ];
+  return {
+    url,
+    headers: { ...(fromDefinition?.headers ?? {}), ...request.statisticsHeaders },
+    ignore,
+    timeoutMs: request.statisticsTimeoutSeconds * 1000,
+  };
+}
+
+/** What only a migration asks of the release: every output and parameter it names exists. */
+function checkMigrationInputs(request: MigrateEnvironmentRequest, loaded: LoadedDefinition): void {
+  const { definition, template } = loaded;
+  if (request.dnsRecord && !template.outputs.includes(request.dnsRecord.output)) {
+    throw new ConfigurationError(
+      `names output ${request.dnsRecord.output}, which the template does not declare; outputs: ${template.outputs.join(', ') || 'none'}`,
+      "input 'route53-endpoint-output'",
+    );
+  }
+  if (request.hook) {
+    checkPlaceholders(request.hook.onUrl, template.outputs, "input 'maintenance-on-url'");
+    checkPlaceholders(request.hook.offUrl, template.outputs, "input 'maintenance-off-url'");
+  }
+  for (const [logicalId, parameter] of Object.entries(definition.migration.snapshotParameters)) {
+    if (parameter in request.parameters) {
+      throw new ConfigurationError(
+        `${parameter} is filled in by the migration with ${logicalId}'s snapshot`,
+        "input 'parameters'",
+      );
+    }
+  }
+}
+
+/** A migration's result, with the version it migrated to. */
+export interface MigrateEnvironmentResult extends MigrateResult {
+  version: string;
+}
+
+/**
+ * action-migrate: load the release, refuse what cannot be proven safe, then migrate the
+ * environment by its strategy inside a GitHub deployment, and summarize where the data is.
+ */
+export async function migrateEnvironment(
+  request: MigrateEnvironmentRequest,
+  step: Step,
+): Promise<MigrateEnvironmentResult> {
+  const { logger, summary, run } = step;
+  const settings = step.aws(request.awsRegion);
+  const clients = createAwsClients(settings);
+  const migrationClients = createMigrationClients(settings);
+  const s3 = () => clients.s3;
+  const release = await prepareRelease(request, { s3, logger, run, facts: step.facts });
+  const { definition, template } = release;
+  const statistics = statisticsEndpoint(request, release.source.loaded);
+  checkMigrationInputs(request, release.source.loaded);
+  await passPromotionGate(
+    release,
+    {
+      bucket: request.artifactBucket,
+      environments: request.requirePromotionFrom,
+      gates: request.requireGates,
+    },
+    { s3, logger },
+  );
+  const context: MigrationContext = {
+    cloudFormation: clients.cloudFormation,
+    s3,
+    autoScaling: () => migrationClients.autoScaling,
+    rds: () => migrationClients.rds,
+    ssm: () => migrationClients.ssm,
+    route53: () => migrationClients.route53,
+    logger,
+    clock: step.deadline ?? systemClock,
+    polling: defaultPolling(request.timeoutMinutes),
+    afterStep: crashHook(logger),
+    deadline: step.deadline,
+  };
+  const version = release.source.version;
+  const result = await step.deployments.track(
+    {
+      environment: request.environment,
+      version,
+      component: definition.component,
+      production: release.protect,
+    },
+    () =>
+      migrate(context, {
+        strategy: request.strategy,
+        environment: request.environment,
+        component: definition.component,
+        version,
+        templateBody: template.body,
+        parameters: release.parameters,
+        tags: release.tags,
+        capabilities: request.capabilities,
+        stateful: definition.stateful,
+        allowReplacement: request.allowReplacement,
+        protect: release.protect,
+        snapshotParameters: definition.migration.snapshotParameters,
+        availability: request.availability,
+        hook: request.hook,
+        statistics,
+        copyConcurrency: request.copyConcurrency,
+        copyVersions: request.copyVersions,
+        keepPreviousHours: request.keepPreviousHours,
+        pointerParameter: request.pointerParameter
+          .replace('{environment}', request.environment)
+          .replace('{component}', definition.component),
+        dnsRecord: request.dnsRecord,
+        recover: request.recover,
+        journalBucket: request.artifactBucket,
+        run,
+      }),
+    async (migrated) => ({
+      description: `${definition.component} ${version} on ${migrated.activeStack}${migrated.rolledBack ? ' (rolled back)' : ''}`,
+      url: stackOutputs(await findStack(clients.cloudFormation, migrated.activeStack))[
+        request.environmentUrlOutput
+      ],
+    }),
+  );
+  step.facts.stack = result.activeStack;
+  summary.heading(
+    result.rolledBack
+      ? `↩️ ${definition.component} in ${request.environment}: migration rolled back`
+      : `✅ ${definition.component} in ${request.environment} migrated to ${version}`,
+  );
+  journalFacts(summary, result.journal, result.journalUrl, [
+    ['Serving users', `\`${result.activeStack}\``],
+    ...(result.resumed
+      ? ([['Resumed', 'yes, from the journal of an earlier run']] as Array<[string, string]>)
+      : []),
+    ...(result.record
+      ? ([['Promotion ledger', `\`${result.record}\``]] as Array<[string, string]>)
+      : []),
+  ]);
+  gateTables(summary, result.gates);
+  stepsTable(summary, result.journal);
+  logger.info(`Where the data is: ${result.journal.dataLocation}`);
+  return { ...result, version };
+}

@@ -1,0 +1,276 @@
+import type { Capability } from '@aws-sdk/client-cloudformation';
+import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { Step } from '../core/action-runner.js';
+import { ConfigurationError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { systemClock } from '../core/waiter.js';
+import type { LintMode } from '../definition/cfn-lint.js';
+import { loadDefinition } from '../definition/definition.js';
+import { packageEnvironment, type PackageOutcome } from '../packaging/package-environment.js';
+import type { PackageReference } from '../packaging/package-reference.js';
+import { smokeSummary } from '../smoke/summaries.js';
+import { defaultPolling, type ProvisionContext } from './context.js';
+import { deleteStack, type DeleteResult } from './delete-stack.js';
+import { deployStack, type DeployResult } from './deploy-stack.js';
+import { passPromotionGate, prepareRelease } from './release.js';
+import { smokeAfterDeploy, type SmokeAfterDeployResult } from './smoke-after-deploy.js';
+import { stackNameFor } from '../aws/suite-tags.js';
+import { deleteSummary, deploySummary, packageSummary } from './summaries.js';
+
+export const OPERATIONS = ['package', 'deploy', 'delete', 'recreate'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Every input of action-provision, validated once, before any AWS call. */
+export interface ProvisionRequest {
+  operation: Operation;
+  definition: string;
+  environment: string | undefined;
+  version: string | undefined;
+  package: PackageReference | undefined;
+  artifactBucket: string | undefined;
+  parameters: Record<string, string>;
+  allowReplacement: string[];
+  keepFailed: boolean;
+  timeoutMinutes: number;
+  capabilities: Capability[];
+  outputDir: string;
+  lint: LintMode;
+  awsRegion: string | undefined;
+  /** Run the definition's smoke checks once the stack is ready. */
+  smokeTest: boolean;
+  /** Environments whose promotion-ledger records this version must have passed. */
+  requirePromotionFrom: string[];
+  /** Where the promotion ledger lives: artifact-bucket, else the package's bucket. */
+  ledgerBucket: string | undefined;
+  /** Records a GitHub deployment for deploy and recreate when set. */
+  githubToken: string | undefined;
+  /** The stack output a successful GitHub deployment links to. */
+  environmentUrlOutput: string;
+}
+
+/** A deploy's stack, its outputs as they may leave the step, and its smoke test if it ran. */
+export interface DeployOutcome {
+  deployed: DeployResult;
+  /** The stack's outputs as they may leave the step: a masked value inside is ***. */
+  outputs: Record<string, string>;
+  smoke: SmokeAfterDeployResult | undefined;
+}
+
+export type ProvisionResult =
+  | { operation: 'package'; packaged: PackageOutcome }
+  | ({ operation: 'deploy' | 'recreate' } & DeployOutcome)
+  | { operation: 'delete'; stackName: string; deleted: DeleteResult };
+
+/** The names of action-provision's own outputs, which a stack output cannot take. */
+export const PROVISION_OUTPUTS = [
+  'version',
+  'package',
+  'package-path',
+  'package-url',
+  'stack-name',
+  'stack-id',
+  'changed',
+  'outputs',
+  'operation',
+  'smoke-passed',
+  'smoke-report',
+  'promotion-record',
+];
+
+function provisionContext(
+  clients: AwsClients,
+  logger: Logger,
+  timeoutMinutes: number,
+): ProvisionContext {
+  return {
+    cloudFormation: clients.cloudFormation,
+    s3: () => clients.s3,
+    logger,
+    clock: systemClock,
+    polling: defaultPolling(timeoutMinutes),
+  };
+}
+
+/**
+ * A stack output can embed a NoEcho parameter (a connection string with its password), and
+ * GITHUB_OUTPUT is not masked by the runner: such an output leaves with the value as ***.
+ */
+function publishableOutputs(
+  outputs: Record<string, string>,
+  logger: Logger,
+): Record<string, string> {
+  const publishable: Record<string, string> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    publishable[key] = logger.redact(value);
+    if (publishable[key] !== value) {
+      logger.warning(
+        `Stack output '${key}' contains a masked value (a NoEcho parameter or a secret); it is written to the step's outputs with that value as ***.`,
+      );
+    }
+    if (PROVISION_OUTPUTS.includes(key)) {
+      logger.warning(
+        `Stack output '${key}' has the name of one of this action's outputs; read it from 'outputs' instead.`,
+      );
+    }
+  }
+  return publishable;
+}
+
+async function runPackage(request: ProvisionRequest, step: Step, clients: () => AwsClients) {
+  const started = Date.now();
+  const packaged = await packageEnvironment(
+    {
+      definitionFile: request.definition,
+      version: request.version,
+      outputDir: request.outputDir,
+      artifactBucket: request.artifactBucket,
+      lint: request.lint,
+    },
+    step.run,
+    new Date(),
+    () => clients().s3,
+    step.logger,
+  );
+  packageSummary(step.summary, packaged, Date.now() - started);
+  return { operation: 'package', packaged } as const;
+}
+
+async function runDeploy(
+  request: ProvisionRequest & { operation: 'deploy' | 'recreate'; environment: string },
+  step: Step,
+  clients: AwsClients,
+): Promise<ProvisionResult> {
+  const started = Date.now();
+  const { logger, summary } = step;
+  const release = await prepareRelease(
+    { ...request, environment: request.environment },
+    {
+      s3: () => clients.s3,
+      logger,
+      run: step.run,
+      facts: step.facts,
+    },
+  );
+  const { definition, stackName } = release;
+  if (request.smokeTest && definition.smoke.length === 0) {
+    throw new ConfigurationError(
+      `is true, but ${release.source.label} has no smoke section in its definition; add one (see action-smoke-test's README) or drop smoke-test`,
+      "input 'smoke-test'",
+    );
+  }
+  await passPromotionGate(
+    release,
+    {
+      bucket: request.ledgerBucket ?? '',
+      environments: request.requirePromotionFrom,
+      gates: ['smoke'],
+    },
+    { s3: () => clients.s3, logger },
+  );
+  if (request.operation === 'recreate' && release.protect) {
+    throw new ConfigurationError(
+      `'${request.environment}' is a protected environment; recreate (delete, then deploy) is refused for it. Use operation: deploy.`,
+      "input 'environment'",
+    );
+  }
+  const context = provisionContext(clients, logger, request.timeoutMinutes);
+  const change = async (): Promise<DeployOutcome> => {
+    if (request.operation === 'recreate') {
+      await logger.group(`Delete ${stackName} (recreate)`, () => deleteStack(context, stackName));
+    }
+    const deployed = await deployStack(context, {
+      stackName,
+      version: release.source.version,
+      templateBody: release.template.body,
+      parameters: release.parameters,
+      tags: release.tags,
+      capabilities: request.capabilities,
+      stateful: definition.stateful,
+      allowReplacement: request.allowReplacement,
+      keepFailed: request.keepFailed,
+      protect: release.protect,
+    });
+    deploySummary(
+      summary,
+      request.environment,
+      deployed,
+      release.source.label,
+      Date.now() - started,
+    );
+    const outputs = publishableOutputs(deployed.outputs, logger);
+    logger.info(
+      deployed.changed
+        ? `${deployed.stackName} is ${deployed.status} at version ${deployed.version}.`
+        : `${deployed.stackName} already matches version ${deployed.version}; nothing changed.`,
+    );
+    if (!request.smokeTest) return { deployed, outputs, smoke: undefined };
+    const smoke = await smokeAfterDeploy(context, deployed, definition.smoke, {
+      keepFailed: request.keepFailed,
+      protect: release.protect,
+      outputs,
+      ledger:
+        request.ledgerBucket === undefined
+          ? undefined
+          : {
+              bucket: request.ledgerBucket,
+              subject: {
+                component: definition.component,
+                version: deployed.version,
+                environment: request.environment,
+              },
+              run: step.run,
+            },
+    });
+    smokeSummary(summary, smoke.report);
+    if (smoke.record) summary.paragraph(`Recorded in the promotion ledger: \`${smoke.record}\``);
+    return { deployed, outputs, smoke };
+  };
+  const outcome = await step.deployments.track(
+    {
+      environment: request.environment,
+      version: release.source.version,
+      component: definition.component,
+      production: release.protect,
+    },
+    change,
+    async ({ deployed }) => ({
+      description: `${definition.component} ${deployed.version} on ${deployed.stackName}`,
+      url: deployed.outputs[request.environmentUrlOutput],
+    }),
+  );
+  return { operation: request.operation, ...outcome };
+}
+
+async function runDelete(
+  request: ProvisionRequest & { environment: string },
+  step: Step,
+  clients: AwsClients,
+): Promise<ProvisionResult> {
+  const started = Date.now();
+  step.facts.environment = request.environment;
+  const { definition } = await loadDefinition(request.definition);
+  const stackName = stackNameFor(request.environment, definition.component);
+  Object.assign(step.facts, { component: definition.component, stack: stackName });
+  const context = provisionContext(clients, step.logger, request.timeoutMinutes);
+  const deleted = await step.logger.group(`Delete ${stackName}`, () =>
+    deleteStack(context, stackName),
+  );
+  deleteSummary(step.summary, deleted, Date.now() - started);
+  return { operation: 'delete', stackName, deleted };
+}
+
+/** action-provision: package an environment, or deploy, recreate or delete one. */
+export async function provision(request: ProvisionRequest, step: Step): Promise<ProvisionResult> {
+  // A region mistake is told before any work, unless the operation never calls AWS.
+  if (request.operation !== 'package' || request.artifactBucket) step.aws(request.awsRegion);
+  let clients: AwsClients | undefined;
+  const lazyClients = () => (clients ??= createAwsClients(step.aws(request.awsRegion)));
+  const { operation, environment } = request;
+  if (operation === 'package') return runPackage(request, step, lazyClients);
+  // The inputs require an environment for every operation but package.
+  if (environment === undefined) {
+    throw new ConfigurationError(`is required for operation '${operation}'`, "input 'environment'");
+  }
+  if (operation === 'delete') return runDelete({ ...request, environment }, step, lazyClients());
+  return runDeploy({ ...request, operation, environment }, step, lazyClients());
+}
