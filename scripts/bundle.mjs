@@ -2,7 +2,15 @@
 // action, as the runner loads `dist/index.js`). With --check, bundles into a scratch folder
 // and exits non-zero if any committed dist/ differs from a fresh bundle.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, cpSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +38,42 @@ function listFiles(dir, prefix = '') {
   );
 }
 
+/** Every npm package a webpack module (or a concatenation of them) comes from. */
+function packagesOf(modules, found = new Map()) {
+  for (const module of modules ?? []) {
+    const name = String(module.name ?? '');
+    const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(name.replace(/^\.\//, ''));
+    if (match && !found.has(match[2])) found.set(match[2], path.join(root, match[1]));
+    packagesOf(module.modules, found);
+  }
+  return found;
+}
+
+/**
+ * ncc writes licenses.txt for the entry chunk only; a package loaded lazily (a chunk of its
+ * own, imported on first use) is added here in the same form: name, license, license text.
+ */
+function completeLicenses(outDir, statsFile) {
+  const file = path.join(outDir, 'licenses.txt');
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
+  const listed = new Set(text.split('\n'));
+  const missing = [...packagesOf(stats.modules)]
+    .filter(([name]) => !listed.has(name))
+    .sort(([a], [b]) => a.localeCompare(b));
+  for (const [name, folder] of missing) {
+    const manifest = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8'));
+    const licenseFile = readdirSync(folder).find((entry) =>
+      /^(licen[cs]e|copying)(\.|$)/i.test(entry),
+    );
+    const body = licenseFile ? readFileSync(path.join(folder, licenseFile), 'utf8').trim() : '';
+    text += `${text === '' || text.endsWith('\n\n') ? '' : '\n'}${name}\n${manifest.license ?? 'UNKNOWN'}\n${body}\n\n`;
+  }
+  writeFileSync(file, text);
+}
+
 function bundle(action, outDir) {
+  const stats = path.join(mkdtempSync(path.join(os.tmpdir(), `${action}-stats-`)), 'stats.json');
   const result = spawnSync(
     process.execPath,
     [
@@ -41,11 +84,15 @@ function bundle(action, outDir) {
       outDir,
       '--license',
       'licenses.txt',
+      '--stats-out',
+      stats,
       '-q',
     ],
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (result.status !== 0) throw new Error(`ncc failed for ${action}`);
+  completeLicenses(outDir, stats);
+  rmSync(path.dirname(stats), { recursive: true, force: true });
   for (const [from, to] of ASSETS[action] ?? []) {
     cpSync(path.join(root, 'node_modules', from), path.join(outDir, to));
   }

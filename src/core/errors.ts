@@ -14,6 +14,11 @@ export interface SourceLocation {
   column?: number;
 }
 
+/** `file:line:column`, as editors and terminals link it. */
+export function formatLocation(at: SourceLocation): string {
+  return [at.file, at.line, at.column].filter((part) => part !== undefined).join(':');
+}
+
 /** One more annotation a failure adds to the log, besides the one that fails the step. */
 export interface ExtraAnnotation {
   message: string;
@@ -59,6 +64,8 @@ export abstract class ActionError extends Error {
 export class ConfigurationError extends ActionError {
   override readonly name = 'ConfigurationError';
   readonly kind = 'configuration';
+  /** What is wrong, without the source in front. */
+  readonly detail: string;
 
   constructor(
     message: string,
@@ -72,7 +79,13 @@ export class ConfigurationError extends ActionError {
       message.length <= MAX_MESSAGE
         ? message
         : `${message.slice(0, MAX_MESSAGE)}… (message cut at ${MAX_MESSAGE} of ${message.length.toLocaleString('en-US')} characters)`;
-    super(source ? `${source}: ${text}` : text);
+    super(`${source ? `${source}: ${text}` : text}${at ? ` (at ${formatLocation(at)})` : ''}`);
+    this.detail = message;
+  }
+
+  /** The same mistake, placed on its line of the user's file. */
+  locatedAt(at: SourceLocation): ConfigurationError {
+    return new ConfigurationError(this.detail, this.source, at);
   }
 
   get headline(): string {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
 import { checkAllPlaceholders, parseChecks, type SmokeCheck } from '../smoke/checks.js';
 import { realPathInside } from '../core/contained-paths.js';
-import { parseUserYaml } from '../core/yaml.js';
+import { located, parseLocatedYaml, type YamlLocator } from '../core/yaml.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
 import { describeValue, isRecord } from '../core/values.js';
 import { checkPlaceholders } from '../core/placeholders.js';
@@ -177,8 +177,28 @@ class DefinitionReader {
 /** Checks the definition's shape; every problem names the file, the key and the expected form. */
 export function parseDefinition(text: string, file: string): EnvironmentDefinition {
   const displayName = path.relative(process.cwd(), file) || file;
+  const { value, locate } = parseLocatedYaml(text, { file: displayName, kind: 'valid YAML' });
+  try {
+    const definition = readShape(value, displayName, file);
+    LOCATORS.set(definition, locate);
+    return definition;
+  } catch (error) {
+    throw located(error, displayName, locate);
+  }
+}
+
+/** Each parsed definition's key locator, for the checks made later against its template. */
+const LOCATORS = new WeakMap<EnvironmentDefinition, YamlLocator>();
+
+/** A mistake found in the definition after it was parsed, placed on its line. */
+function locatedInDefinition(error: unknown, definition: EnvironmentDefinition): unknown {
+  const locate = LOCATORS.get(definition);
+  const displayName = path.relative(process.cwd(), definition.file) || definition.file;
+  return locate ? located(error, displayName, locate) : error;
+}
+
+function readShape(raw: unknown, displayName: string, file: string): EnvironmentDefinition {
   const reader: DefinitionReader = new DefinitionReader(displayName);
-  const raw: unknown = parseUserYaml(text, { file: displayName, kind: 'valid YAML' });
   if (!isRecord(raw)) {
     throw new ConfigurationError(
       `expected a mapping with at least 'component' and 'template', got ${describeValue(raw)}`,
@@ -459,17 +479,21 @@ export async function loadDefinition(
   const body = await readText(realTemplate ?? templateFile, 'template', templateSource);
   const displayTemplate = path.relative(process.cwd(), templateFile) || templateFile;
   const template = parseTemplate(body, displayTemplate);
-  checkParameterCoverage(definition, template, displayTemplate);
-  checkStatefulResources(definition, template, displayTemplate);
-  // A smoke check naming an output the template does not declare would only fail after the
-  // stack was built; the template says now which outputs there will be.
-  checkAllPlaceholders(definition.smoke, template.outputs);
-  if (definition.statistics) {
-    checkPlaceholders(
-      definition.statistics.url,
-      template.outputs,
-      `${path.relative(process.cwd(), definition.file) || definition.file}: statistics.url`,
-    );
+  try {
+    checkParameterCoverage(definition, template, displayTemplate);
+    checkStatefulResources(definition, template, displayTemplate);
+    // A smoke check naming an output the template does not declare would only fail after the
+    // stack was built; the template says now which outputs there will be.
+    checkAllPlaceholders(definition.smoke, template.outputs);
+    if (definition.statistics) {
+      checkPlaceholders(
+        definition.statistics.url,
+        template.outputs,
+        `${path.relative(process.cwd(), definition.file) || definition.file}: statistics.url`,
+      );
+    }
+  } catch (error) {
+    throw locatedInDefinition(error, definition);
   }
   return { definition, template };
 }

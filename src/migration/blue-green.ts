@@ -8,7 +8,9 @@ import { awsErrorName } from '../aws/errors.js';
 import { ConfigurationError, errorMessage, RefusalError } from '../core/errors.js';
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import { pointRecord } from './dns-record.js';
-import { hasStarted, isDone } from './journal.js';
+import { describeMigration, hasStarted, isDone, type Colour } from './journal.js';
+import { journalFor, type MigrationStrategy } from './strategy.js';
+import { checkClonable } from './data-copy.js';
 import type { MigrationContext } from './migration-context.js';
 import type { MigrationOutcome, MigrationRun } from './migration-run.js';
 import {
@@ -23,8 +25,7 @@ import {
   snapshotStep,
 } from './stack-steps.js';
 
-export const COLOURS = ['blue', 'green'] as const;
-export type Colour = (typeof COLOURS)[number];
+export { COLOURS, type Colour } from './journal.js';
 
 export function colourStackName(stackName: string, colour: Colour): string {
   return `${stackName}-${colour}`;
@@ -69,7 +70,7 @@ export async function writePointer(ssm: SSMClient, name: string, colour: Colour)
   );
 }
 
-export interface BlueGreenPlan {
+export interface ColourPlan {
   /** Undefined when the environment has no colours yet: the first run creates blue. */
   active: Colour | undefined;
   target: Colour;
@@ -87,7 +88,7 @@ export async function planBlueGreen(
   stackName: string,
   pointerName: string,
   keepPreviousHours: number,
-): Promise<BlueGreenPlan> {
+): Promise<ColourPlan> {
   const pointer = await readPointer(context.ssm(), pointerName);
   const blue = await findStack(context.cloudFormation, colourStackName(stackName, 'blue'));
   const green = await findStack(context.cloudFormation, colourStackName(stackName, 'green'));
@@ -132,9 +133,8 @@ export async function planBlueGreen(
 }
 
 /** Undoes a blue/green run before users were moved: the active colour serves them again. */
-export async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Promise<void> {
-  const { source, target } = run.journal.stacks as { source: string; target: string };
-  const from = run.journal.stacks.sourceColour as Colour | undefined;
+async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Promise<void> {
+  const { source, target, sourceColour: from } = journalFor(run.journal, 'blue-green').stacks;
   if (isDone(run.journal, 'available:target')) {
     throw new RefusalError(
       `Migration ${run.journal.id} already serves users from ${target}; it cannot be rolled back.`,
@@ -200,23 +200,13 @@ export async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Prom
  * compared, then the pointer moves. The previous colour stays, frozen, for rollback until
  * keep-previous-hours pass; a later run retires it.
  */
-export async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
-  const stacks = run.journal.stacks as {
-    source: string;
-    target: string;
-    targetColour: Colour;
-    sourceColour?: Colour;
-    retire?: string;
-  };
-  const { source, target } = stacks;
+async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
+  const stacks = journalFor(run.journal, 'blue-green').stacks;
+  const { source, target, retire } = stacks;
   try {
-    if (stacks.retire) {
-      await run.step('retire-previous', `Retire the previous colour ${stacks.retire}`, () =>
-        deleteVerifiedStack(
-          run,
-          stacks.retire!,
-          'it is the previous colour, past its rollback window',
-        ),
+    if (retire) {
+      await run.step('retire-previous', `Retire the previous colour ${retire}`, () =>
+        deleteVerifiedStack(run, retire, 'it is the previous colour, past its rollback window'),
       );
     }
     if (source) {
@@ -263,3 +253,45 @@ export async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
   );
   return run.outcome(target);
 }
+
+/** blue-green, registered by name: the new version in the idle colour, then the pointer moves. */
+export const blueGreenStrategy: MigrationStrategy = {
+  name: 'blue-green',
+  async plan(context, request, stackName) {
+    const plan = await planBlueGreen(
+      context,
+      stackName,
+      request.pointerParameter,
+      request.keepPreviousHours,
+    );
+    const source = plan.active ? colourStackName(stackName, plan.active) : '';
+    if (plan.active) await checkClonable(context, request, source);
+    return {
+      strategy: 'blue-green',
+      stacks: {
+        source,
+        target: colourStackName(stackName, plan.target),
+        targetColour: plan.target,
+        ...(plan.active ? { sourceColour: plan.active } : {}),
+        ...(plan.retire ? { retire: plan.retire } : {}),
+      },
+    };
+  },
+  async checkResumable(context, request, journal) {
+    const { sourceColour, targetColour } = journalFor(journal, 'blue-green').stacks;
+    if (!sourceColour) return;
+    const pointer = await readPointer(context.ssm(), request.pointerParameter);
+    const expected = hasStarted(journal, 'switch-pointer')
+      ? [sourceColour, targetColour]
+      : [sourceColour];
+    if (!pointer.colour || !expected.includes(pointer.colour)) {
+      throw new RefusalError(
+        `The journal of ${describeMigration(journal)} expects ${request.pointerParameter} to be ${expected.join(' or ')}, but it is ${pointer.colour ?? 'missing'}. Someone changed it during the migration; it cannot tell what is safe.`,
+        'Find which colour holds the current data and set the pointer to it before running again.',
+      );
+    }
+  },
+  run: blueGreen,
+  rollBack: rollBackBlueGreen,
+  verifiedStack: (journal) => journalFor(journal, 'blue-green').stacks.target,
+};

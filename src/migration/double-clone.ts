@@ -1,6 +1,9 @@
+import { findStack } from '../aws/stack-lookup.js';
 import { errorMessage, RefusalError } from '../core/errors.js';
-import { hasStarted } from './journal.js';
+import { checkClonable } from './data-copy.js';
+import { describeMigration, hasStarted } from './journal.js';
 import type { MigrationOutcome, MigrationRun } from './migration-run.js';
+import { journalFor, type MigrationStrategy } from './strategy.js';
 import {
   copyStep,
   createStep,
@@ -9,6 +12,7 @@ import {
   gateStep,
   makeStackUnavailable,
   restoreStack,
+  requireSourceStack,
   restoreStep,
   snapshotStep,
 } from './stack-steps.js';
@@ -22,8 +26,8 @@ export function temporaryStackName(stackName: string): string {
 }
 
 /** Undoes the first half: the original still holds the data and serves users again. */
-export async function rollBackDoubleClone(run: MigrationRun, cause: unknown): Promise<void> {
-  const { source, temporary } = run.journal.stacks as { source: string; temporary: string };
+async function rollBackDoubleClone(run: MigrationRun, cause: unknown): Promise<void> {
+  const { source, temporary } = journalFor(run.journal, 'double-clone').stacks;
   const { logger } = run.context;
   if (hasStarted(run.journal, 'delete:source')) {
     throw new RefusalError(
@@ -69,8 +73,8 @@ export async function rollBackDoubleClone(run: MigrationRun, cause: unknown): Pr
  * copy of its data has passed the statistics gate, and the stack holding the only verified
  * copy is never deleted.
  */
-export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> {
-  const { source, temporary } = run.journal.stacks as { source: string; temporary: string };
+async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> {
+  const { source, temporary } = journalFor(run.journal, 'double-clone').stacks;
   const { context, request } = run;
 
   try {
@@ -165,3 +169,35 @@ export async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> 
   await run.complete(`${source} (the new version, verified)`);
   return run.outcome(source);
 }
+
+/** double-clone, registered by name: for stacks that must keep their name. */
+export const doubleCloneStrategy: MigrationStrategy = {
+  name: 'double-clone',
+  async plan(context, request, stackName) {
+    await requireSourceStack(context, stackName);
+    const temporary = temporaryStackName(stackName);
+    if (await findStack(context.cloudFormation, temporary)) {
+      throw new RefusalError(
+        `${temporary} already exists, and no unfinished migration in the journal accounts for it.`,
+        'It may hold data: inspect it, and delete it (action-provision cannot, as it is not an environment; use the console or CLI) before migrating.',
+      );
+    }
+    await checkClonable(context, request, stackName);
+    return { strategy: 'double-clone', stacks: { source: stackName, temporary } };
+  },
+  async checkResumable(context, _request, journal) {
+    if (!hasStarted(journal, 'delete:source')) return;
+    const { source, temporary } = journalFor(journal, 'double-clone').stacks;
+    const temporaryStack = await findStack(context.cloudFormation, temporary);
+    const final = await findStack(context.cloudFormation, source);
+    if (!temporaryStack && !hasStarted(journal, 'delete:temporary')) {
+      throw new RefusalError(
+        `The journal of ${describeMigration(journal)} says ${source} was deleted and the data is in ${temporary}, but ${temporary} does not exist${final ? ` (${source} does)` : ''}. It cannot tell what is safe.`,
+        'Find the data (stacks, buckets, snapshots named after the migration) before doing anything else.',
+      );
+    }
+  },
+  run: doubleClone,
+  rollBack: rollBackDoubleClone,
+  verifiedStack: (journal) => journal.stacks.source,
+};

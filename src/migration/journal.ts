@@ -3,6 +3,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { newestKey, refuseMissingArtifactBucket } from '../aws/s3-buckets.js';
 import { RefusalError } from '../core/errors.js';
 import { s3Url } from '../packaging/package-reference.js';
+import { isRecord } from '../core/values.js';
 
 export const STRATEGIES = ['update', 'blue-green', 'double-clone'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -25,18 +26,41 @@ export interface JournalStep {
  */
 export type JournalStatus = 'running' | 'failed' | 'completed' | 'rolled-back';
 
-export interface MigrationJournal {
+/** The colours of a blue/green environment: its stacks are `{stack}-blue` and `{stack}-green`. */
+export const COLOURS = ['blue', 'green'] as const;
+export type Colour = (typeof COLOURS)[number];
+
+/** update: the one stack, updated in place. */
+export interface UpdateStacks {
+  source: string;
+}
+
+/** double-clone: the original, and the temporary stack that holds the data in between. */
+export interface DoubleCloneStacks {
+  source: string;
+  temporary: string;
+}
+
+/** blue-green: the active colour's stack ('' for a first run) and the idle one's. */
+export interface BlueGreenStacks {
+  source: string;
+  target: string;
+  targetColour: Colour;
+  sourceColour?: Colour;
+  /** The colour before the active one, past keep-previous-hours: deleted first. */
+  retire?: string;
+}
+
+/** What every journal holds, whatever its strategy. */
+interface JournalFields {
   schema: 1;
   id: string;
   component: string;
   environment: string;
-  strategy: Strategy;
   toVersion: string;
   status: JournalStatus;
   /** Where the environment's data is, in one sentence; updated as the migration moves it. */
   dataLocation: string;
-  /** Stack names by role: source, target, temporary. */
-  stacks: Record<string, string>;
   /** Bumped when a failed phase is reset for a re-run; makes re-taken snapshots distinct. */
   attempt: number;
   startedAt: string;
@@ -44,6 +68,110 @@ export interface MigrationJournal {
   runUrl: string | null;
   steps: JournalStep[];
   error?: string;
+}
+
+/** One journal per strategy: the stacks it plans are typed by the strategy that uses them. */
+export type UpdateJournal = JournalFields & { strategy: 'update'; stacks: UpdateStacks };
+export type DoubleCloneJournal = JournalFields & {
+  strategy: 'double-clone';
+  stacks: DoubleCloneStacks;
+};
+export type BlueGreenJournal = JournalFields & { strategy: 'blue-green'; stacks: BlueGreenStacks };
+export type MigrationJournal = UpdateJournal | DoubleCloneJournal | BlueGreenJournal;
+
+/** The journal of one strategy. */
+export type JournalOf<S extends Strategy> = Extract<MigrationJournal, { strategy: S }>;
+
+function isColour(value: unknown): value is Colour {
+  return value === 'blue' || value === 'green';
+}
+
+function isStepList(value: unknown): value is JournalStep[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (step) =>
+        isRecord(step) &&
+        typeof step.name === 'string' &&
+        (step.status === 'started' || step.status === 'done' || step.status === 'failed'),
+    )
+  );
+}
+
+function blueGreenStacks(
+  stacks: Record<string, unknown>,
+  source: string,
+): BlueGreenStacks | undefined {
+  const { target, targetColour, sourceColour, retire } = stacks;
+  if (typeof target !== 'string' || !isColour(targetColour)) return undefined;
+  if (sourceColour !== undefined && !isColour(sourceColour)) return undefined;
+  if (retire !== undefined && typeof retire !== 'string') return undefined;
+  return {
+    source,
+    target,
+    targetColour,
+    ...(sourceColour ? { sourceColour } : {}),
+    ...(retire ? { retire } : {}),
+  };
+}
+
+/**
+ * A journal read back from the artifact bucket, or undefined when it is not one: what a later
+ * run resumes from must hold every field the strategy needs, of the right kind.
+ */
+export function readJournal(value: unknown): MigrationJournal | undefined {
+  if (!isRecord(value) || value.schema !== 1 || !isStepList(value.steps)) return undefined;
+  const strings = [
+    'id',
+    'component',
+    'environment',
+    'toVersion',
+    'dataLocation',
+    'startedAt',
+    'updatedAt',
+  ];
+  if (!strings.every((key) => typeof value[key] === 'string')) return undefined;
+  const status = value.status;
+  if (
+    status !== 'running' &&
+    status !== 'failed' &&
+    status !== 'completed' &&
+    status !== 'rolled-back'
+  ) {
+    return undefined;
+  }
+  const fields: JournalFields = {
+    schema: 1,
+    id: String(value.id),
+    component: String(value.component),
+    environment: String(value.environment),
+    toVersion: String(value.toVersion),
+    status,
+    dataLocation: String(value.dataLocation),
+    attempt: typeof value.attempt === 'number' ? value.attempt : 1,
+    startedAt: String(value.startedAt),
+    updatedAt: String(value.updatedAt),
+    runUrl: typeof value.runUrl === 'string' ? value.runUrl : null,
+    steps: value.steps,
+    ...(typeof value.error === 'string' ? { error: value.error } : {}),
+  };
+  const { stacks } = value;
+  if (!isRecord(stacks) || typeof stacks.source !== 'string') return undefined;
+  const { source } = stacks;
+  switch (value.strategy) {
+    case 'update':
+      return { ...fields, strategy: 'update', stacks: { source } };
+    case 'double-clone':
+      return typeof stacks.temporary === 'string'
+        ? { ...fields, strategy: 'double-clone', stacks: { source, temporary: stacks.temporary } }
+        : undefined;
+    case 'blue-green': {
+      const plan = blueGreenStacks(stacks, source);
+      return plan && { ...fields, strategy: 'blue-green', stacks: plan };
+    }
+    default:
+      return undefined;
+  }
 }
 
 const ROOT = 'migrations';
@@ -115,19 +243,14 @@ export class JournalStore {
     if (!newest) return undefined;
     const object = await this.s3().send(new GetObjectCommand({ Bucket: this.bucket, Key: newest }));
     const text = (await object.Body?.transformToString('utf8')) ?? '';
-    let journal: MigrationJournal;
+    let parsed: unknown;
     try {
-      journal = JSON.parse(text) as MigrationJournal;
+      parsed = JSON.parse(text);
     } catch {
-      journal = undefined as never;
+      parsed = undefined;
     }
-    if (
-      !journal ||
-      journal.schema !== 1 ||
-      !Array.isArray(journal.steps) ||
-      journal.component !== component ||
-      journal.environment !== environment
-    ) {
+    const journal = readJournal(parsed);
+    if (!journal || journal.component !== component || journal.environment !== environment) {
       throw new RefusalError(
         `The newest migration journal ${s3Url(this.bucket, newest)} cannot be read as a journal of ${component} in ${environment}, so it is not possible to tell whether a migration is half-finished.`,
         'Inspect it and the stacks it names; once the environment is known to be whole, move the object aside and run again.',
@@ -181,4 +304,9 @@ export function isDone(journal: MigrationJournal, name: string): boolean {
 
 export function hasStarted(journal: MigrationJournal, name: string): boolean {
   return stepOf(journal, name) !== undefined;
+}
+
+/** A migration in one line, for messages: what it does, when and by whom it started, and how far. */
+export function describeMigration(journal: MigrationJournal): string {
+  return `migration ${journal.id} (${journal.strategy} to ${journal.toVersion}, started ${journal.startedAt}${journal.runUrl ? ` by ${journal.runUrl}` : ''}, ${journal.status})`;
 }

@@ -1,6 +1,6 @@
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import { createAwsClients } from '../aws/clients.js';
-import { createMigrationClients } from '../aws/migration-clients.js';
+import type { MigrationClients } from '../aws/migration-clients.js';
 import type { Step } from '../core/action-runner.js';
 import { ConfigurationError } from '../core/errors.js';
 import { checkPlaceholders } from '../core/placeholders.js';
@@ -125,7 +125,14 @@ export async function migrateEnvironment(
   const { logger, summary, run } = step;
   const settings = step.aws(request.awsRegion);
   const clients = createAwsClients(settings);
-  const migrationClients = createMigrationClients(settings);
+  // Loaded once the journal is read and the lock taken: the steps that use them come after.
+  let services: MigrationClients | undefined;
+  const service =
+    <K extends keyof MigrationClients>(key: K) =>
+    (): MigrationClients[K] => {
+      if (!services) throw new Error(`The ${key} client was asked for before it was loaded.`);
+      return services[key];
+    };
   const s3 = () => clients.s3;
   const release = await prepareRelease(request, { s3, logger, run, facts: step.facts });
   const { definition, template } = release;
@@ -143,10 +150,13 @@ export async function migrateEnvironment(
   const context: MigrationContext = {
     cloudFormation: clients.cloudFormation,
     s3,
-    autoScaling: () => migrationClients.autoScaling,
-    rds: () => migrationClients.rds,
-    ssm: () => migrationClients.ssm,
-    route53: () => migrationClients.route53,
+    autoScaling: service('autoScaling'),
+    rds: service('rds'),
+    ssm: service('ssm'),
+    route53: service('route53'),
+    loadServices: async () => {
+      services ??= (await import('../aws/migration-clients.js')).createMigrationClients(settings);
+    },
     logger,
     clock: step.deadline ?? systemClock,
     polling: defaultPolling(request.timeoutMinutes),

@@ -1,19 +1,9 @@
 import { inRecovery } from '../core/deadline.js';
 import { ConfigurationError, RefusalError } from '../core/errors.js';
 import { newRecord, recordPromotion } from '../promotion/ledger.js';
-import { findStack } from '../aws/stack-lookup.js';
 import { stackNameFor } from '../aws/suite-tags.js';
 import {
-  blueGreen,
-  colourStackName,
-  planBlueGreen,
-  readPointer,
-  rollBackBlueGreen,
-} from './blue-green.js';
-import { checkClonable } from './data-copy.js';
-import { doubleClone, rollBackDoubleClone, temporaryStackName } from './double-clone.js';
-import {
-  hasStarted,
+  describeMigration as describe,
   isFinished,
   JournalStore,
   newMigrationId,
@@ -26,93 +16,8 @@ import {
   MigrationRun,
   type MigrationOutcome,
 } from './migration-run.js';
-import { restoreStack } from './stack-steps.js';
-import { updateInPlace } from './update.js';
 import { MigrationLock } from './migration-lock.js';
-
-function describe(journal: MigrationJournal): string {
-  return `migration ${journal.id} (${journal.strategy} to ${journal.toVersion}, started ${journal.startedAt}${journal.runUrl ? ` by ${journal.runUrl}` : ''}, ${journal.status})`;
-}
-
-/** The stacks a new migration will use, checked before anything is written or changed. */
-async function planStacks(
-  context: MigrationContext,
-  request: MigrationRequest,
-  stackName: string,
-): Promise<Record<string, string>> {
-  const requireSource = async () => {
-    if (!(await findStack(context.cloudFormation, stackName))) {
-      throw new RefusalError(
-        `Stack ${stackName} does not exist, so there is nothing to migrate.`,
-        'Create the environment with action-provision (operation: deploy) first.',
-      );
-    }
-  };
-  if (request.strategy === 'update') {
-    await requireSource();
-    return { source: stackName };
-  }
-  if (request.strategy === 'double-clone') {
-    await requireSource();
-    const temporary = temporaryStackName(stackName);
-    if (await findStack(context.cloudFormation, temporary)) {
-      throw new RefusalError(
-        `${temporary} already exists, and no unfinished migration in the journal accounts for it.`,
-        'It may hold data: inspect it, and delete it (action-provision cannot, as it is not an environment; use the console or CLI) before migrating.',
-      );
-    }
-    await checkClonable(context, request, stackName);
-    return { source: stackName, temporary };
-  }
-  const plan = await planBlueGreen(
-    context,
-    stackName,
-    request.pointerParameter,
-    request.keepPreviousHours,
-  );
-  const stacks: Record<string, string> = {
-    source: plan.active ? colourStackName(stackName, plan.active) : '',
-    target: colourStackName(stackName, plan.target),
-    targetColour: plan.target,
-  };
-  if (plan.active) {
-    stacks.sourceColour = plan.active;
-    await checkClonable(context, request, stacks.source!);
-  }
-  if (plan.retire) stacks.retire = plan.retire;
-  return stacks;
-}
-
-/** Refuses to resume when the world no longer looks like what the journal says. */
-async function checkResumable(
-  context: MigrationContext,
-  request: MigrationRequest,
-  journal: MigrationJournal,
-): Promise<void> {
-  const stacks = journal.stacks;
-  if (journal.strategy === 'double-clone' && hasStarted(journal, 'delete:source')) {
-    const temporary = await findStack(context.cloudFormation, stacks.temporary!);
-    const final = await findStack(context.cloudFormation, stacks.source!);
-    if (!temporary && !hasStarted(journal, 'delete:temporary')) {
-      throw new RefusalError(
-        `The journal of ${describe(journal)} says ${stacks.source} was deleted and the data is in ${stacks.temporary}, but ${stacks.temporary} does not exist${final ? ` (${stacks.source} does)` : ''}. It cannot tell what is safe.`,
-        'Find the data (stacks, buckets, snapshots named after the migration) before doing anything else.',
-      );
-    }
-  }
-  if (journal.strategy === 'blue-green' && stacks.sourceColour) {
-    const pointer = await readPointer(context.ssm(), request.pointerParameter);
-    const expected = hasStarted(journal, 'switch-pointer')
-      ? [stacks.sourceColour, stacks.targetColour]
-      : [stacks.sourceColour];
-    if (!pointer.colour || !expected.includes(pointer.colour)) {
-      throw new RefusalError(
-        `The journal of ${describe(journal)} expects ${request.pointerParameter} to be ${expected.join(' or ')}, but it is ${pointer.colour ?? 'missing'}. Someone changed it during the migration; it cannot tell what is safe.`,
-        'Find which colour holds the current data and set the pointer to it before running again.',
-      );
-    }
-  }
-}
+import { loadStrategy } from './strategies.js';
 
 function writeGateRecord(
   context: MigrationContext,
@@ -160,15 +65,16 @@ async function recordFailedGate(
  * The passed gate's record, written before the journal says completed (MigrationRun.complete):
  * a later migration or deploy may require it, so a migration is not finished without it.
  */
-function recordPassedGate(run: MigrationRun): Promise<string | undefined> {
+async function recordPassedGate(run: MigrationRun): Promise<string | undefined> {
   const comparisons = run.journal.steps.filter((step) => step.name.startsWith('compare:'));
-  if (run.gates.length === 0 && comparisons.length === 0) return Promise.resolve(undefined);
+  if (run.gates.length === 0 && comparisons.length === 0) return undefined;
+  const strategy = await loadStrategy(run.journal.strategy);
   return writeGateRecord(
     run.context,
     run.request,
     true,
     `${run.journal.strategy}: ${comparisons.length} comparison(s) equal`,
-    run.journal.strategy === 'blue-green' ? run.journal.stacks.target! : run.journal.stacks.source!,
+    strategy.verifiedStack(run.journal),
   );
 }
 
@@ -242,36 +148,16 @@ async function migrateLocked(
         `Run with strategy: ${latest.strategy} and version ${latest.toVersion} to resume it (or recover: rollback to undo it). Journal: ${store.url(latest)}`,
       );
     }
-    await checkResumable(context, request, latest);
+    await context.loadServices?.();
+    const strategy = await loadStrategy(latest.strategy);
+    await strategy.checkResumable(context, request, latest);
     run = new MigrationRun(context, request, latest, store, true, lock, recordPassedGate);
     if (request.recover === 'rollback') {
       logger.warning(`Rolling back the unfinished ${describe(latest)}.`, {
         title: 'Migration rolled back',
       });
-      if (latest.strategy === 'double-clone')
-        await run.recover(() =>
-          rollBackDoubleClone(run, new Error('rolled back on request (recover: rollback)')),
-        );
-      else if (latest.strategy === 'blue-green')
-        await run.recover(() =>
-          rollBackBlueGreen(run, new Error('rolled back on request (recover: rollback)')),
-        );
-      else {
-        if (run.done('update')) {
-          throw new RefusalError(
-            `The in-place update of ${describe(latest)} has been applied; it cannot be rolled back by the migration.`,
-            'Deploy the previous version with action-provision.',
-          );
-        }
-        await run.recover(async () => {
-          await restoreStack(run, ['source'], latest.stacks.source!);
-          await run.setStatus(
-            'rolled-back',
-            `${latest.stacks.source}, not updated`,
-            new Error('rolled back on request'),
-          );
-        });
-      }
+      const reason = new Error('rolled back on request (recover: rollback)');
+      await run.recover(() => strategy.rollBack(run, reason));
       return { ...run.outcome(latest.stacks.source || stackName), rolledBack: true };
     }
     logger.warning(`Resuming the unfinished ${describe(latest)} from its journal.`, {
@@ -286,8 +172,10 @@ async function migrateLocked(
         "input 'recover'",
       );
     }
-    const stacks = await logger.group('Plan the migration', () =>
-      planStacks(context, request, stackName),
+    await context.loadServices?.();
+    const strategy = await loadStrategy(request.strategy);
+    const planned = await logger.group('Plan the migration', () =>
+      strategy.plan(context, request, stackName),
     );
     const now = new Date(context.clock.now());
     const journal: MigrationJournal = {
@@ -295,11 +183,10 @@ async function migrateLocked(
       id: newMigrationId(now, latest?.id),
       component: request.component,
       environment: request.environment,
-      strategy: request.strategy,
+      ...planned,
       toVersion: request.version,
       status: 'running',
-      dataLocation: `${stacks.source || '(no data yet)'}, untouched`,
-      stacks,
+      dataLocation: `${planned.stacks.source || '(no data yet)'}, untouched`,
       attempt: 1,
       startedAt: now.toISOString(),
       updatedAt: now.toISOString(),
@@ -312,12 +199,7 @@ async function migrateLocked(
   }
 
   try {
-    const outcome =
-      run.journal.strategy === 'double-clone'
-        ? await doubleClone(run)
-        : run.journal.strategy === 'blue-green'
-          ? await blueGreen(run)
-          : await updateInPlace(run);
+    const outcome = await (await loadStrategy(run.journal.strategy)).run(run);
     return { ...outcome, rolledBack: false, ...(run.record ? { record: run.record } : {}) };
   } catch (error) {
     if (error instanceof MigrationFailedError && error.cause instanceof GateFailedError) {

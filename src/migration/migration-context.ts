@@ -30,6 +30,11 @@ export interface MigrationContext extends ProvisionContext {
    * again, journalling the failure) runs in its reserve through `MigrationRun.recover`.
    */
   deadline?: Deadline;
+  /**
+   * Loads the clients only a migration's steps use (Auto Scaling, RDS, SSM, Route 53), before
+   * the first of them is asked for; absent when the context was built with them.
+   */
+  loadServices?: () => Promise<void>;
 }
 
 export const COPY_VERSIONS = ['all', 'current'] as const;

@@ -202,9 +202,10 @@ export class MigrationRun {
    * completed, so its re-run writes the record instead of being refused with it missing.
    */
   async complete(dataLocation: string): Promise<void> {
-    if (this.recordStatistics) {
+    const recordStatistics = this.recordStatistics;
+    if (recordStatistics) {
       const recorded = await this.step('record:statistics', 'Record the statistics gate', () =>
-        this.recordStatistics!(this),
+        recordStatistics(this),
       );
       this.record = typeof recorded === 'string' ? recorded : undefined;
     }

@@ -18,7 +18,7 @@ import {
   type GateResult,
 } from './data-copy.js';
 import type { DatabaseSnapshot } from './database-snapshots.js';
-import { deployRequestFor } from './migration-context.js';
+import { deployRequestFor, type MigrationContext } from './migration-context.js';
 import { GateFailedError, type MigrationRun } from './migration-run.js';
 import { STACK_TAG } from '../aws/suite-tags.js';
 
@@ -269,4 +269,17 @@ export async function deleteVerifiedStack(
     );
   }
   await deleteStack(run.context, stackName);
+}
+
+/** The stack to migrate must exist: a migration never creates an environment's only copy. */
+export async function requireSourceStack(
+  context: MigrationContext,
+  stackName: string,
+): Promise<void> {
+  if (!(await findStack(context.cloudFormation, stackName))) {
+    throw new RefusalError(
+      `Stack ${stackName} does not exist, so there is nothing to migrate.`,
+      'Create the environment with action-provision (operation: deploy) first.',
+    );
+  }
 }

@@ -9,7 +9,15 @@ import {
   fetchStackStatistics,
   type StatisticsEndpoint,
 } from './statistics-endpoint.js';
-import { makeStackUnavailable, restoreStack, restoreStep } from './stack-steps.js';
+import {
+  makeStackUnavailable,
+  requireSourceStack,
+  restoreStack,
+  restoreStep,
+} from './stack-steps.js';
+import { describeMigration } from './journal.js';
+import { journalFor, type MigrationStrategy } from './strategy.js';
+import { RefusalError } from '../core/errors.js';
 
 interface Before {
   buckets: { path: string; statistics: BucketStatistics }[];
@@ -21,9 +29,9 @@ interface Before {
  * pass (no bucket or database removed or replaced), and the data is measured before and
  * after: the update must not have changed it.
  */
-export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome> {
+async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome> {
   const { context, request } = run;
-  const { source } = run.journal.stacks as { source: string };
+  const { source } = journalFor(run.journal, 'update').stacks;
   const fetchNow = (endpoint: StatisticsEndpoint) =>
     fetchStackStatistics(endpoint, context.cloudFormation, source, context.logger, context.clock);
   try {
@@ -131,3 +139,27 @@ export async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome
   await run.complete(`${source} (updated in place; data measured the same before and after)`);
   return run.outcome(source);
 }
+
+/** update, registered by name: the one stack updated in place, its data measured around it. */
+export const updateStrategy: MigrationStrategy = {
+  name: 'update',
+  async plan(context, _request, stackName) {
+    await requireSourceStack(context, stackName);
+    return { strategy: 'update', stacks: { source: stackName } };
+  },
+  // Nothing can have moved: the one stack is where the journal says it is.
+  checkResumable: async () => {},
+  run: updateInPlace,
+  async rollBack(run, reason) {
+    const { source } = journalFor(run.journal, 'update').stacks;
+    if (run.done('update')) {
+      throw new RefusalError(
+        `The in-place update of ${describeMigration(run.journal)} has been applied; it cannot be rolled back by the migration.`,
+        'Deploy the previous version with action-provision.',
+      );
+    }
+    await restoreStack(run, ['source'], source);
+    await run.setStatus('rolled-back', `${source}, not updated`, reason);
+  },
+  verifiedStack: (journal) => journal.stacks.source,
+};

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseUserYaml } from '../core/yaml.js';
+import { located, parseLocatedYaml } from '../core/yaml.js';
 import { ConfigurationError } from '../core/errors.js';
 import { checkPlaceholders, placeholdersIn } from '../core/placeholders.js';
 import { parseJsonPath, type JsonPath } from './json-path.js';
@@ -476,8 +476,12 @@ export async function loadChecksFile(
     );
   }
   const display = path.relative(process.cwd(), file) || file;
-  const raw = parseUserYaml(text, { file: display, kind: 'valid YAML or JSON' });
-  return parseChecks(raw, `${display}: `, inherited);
+  const { value, locate } = parseLocatedYaml(text, { file: display, kind: 'valid YAML or JSON' });
+  try {
+    return parseChecks(value, `${display}: `, inherited);
+  } catch (error) {
+    throw located(error, display, locate);
+  }
 }
 
 /** Where a field of a check was written; a check built from action inputs is just the input. */

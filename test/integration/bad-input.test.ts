@@ -368,7 +368,7 @@ const cases: Case[] = [
         ),
       ),
     }),
-    /environment\.yml: not valid YAML \(line \d+, column \d+\)/,
+    /environment\.yml: not valid YAML( \(line \d+, column \d+\)|: .*\(at [^)]*environment\.yml:\d+:\d+\))/,
   ],
   [
     'unknown key in the definition',
@@ -416,7 +416,7 @@ const cases: Case[] = [
         ),
       ),
     }),
-    /cloudformation\.yml: not a valid template \(line \d+, column \d+\)/,
+    /cloudformation\.yml: not a valid template( \(line \d+, column \d+\)|: .*\(at [^)]*cloudformation\.yml:\d+:\d+\))/,
   ],
   [
     'unknown intrinsic tag in the template',
@@ -426,7 +426,7 @@ const cases: Case[] = [
         replaceIn(path.join(dir, 'cloudformation.yml'), '!GetAZs', '!GetAZz'),
       ),
     }),
-    /cloudformation\.yml: not a valid template .*Unresolved tag: !GetAZz/,
+    /cloudformation\.yml: not a valid template.*Unresolved tag: !GetAZz/,
   ],
   [
     'a required parameter missing for one environment',
@@ -512,7 +512,7 @@ const smokeCases: Case[] = [
   [
     'malformed checks file',
     () => ({ checks: checksFile('malformed.yml', '- url: [unclosed\n  name: x\n') }),
-    /malformed\.yml: not valid YAML or JSON \(line \d+, column \d+\)/,
+    /malformed\.yml: not valid YAML or JSON( \(line \d+, column \d+\)|: .*\(at malformed\.yml:\d+:\d+\))/,
   ],
   [
     'a checks file that does not exist',
@@ -734,7 +734,8 @@ async function expectRefusedWithoutAws(
     { cwd: work },
   );
   expect(run.exitCode).toBe(1);
-  expect(run.stdout).toMatch(/::error::/);
+  // A mistake in a file of the workspace is annotated on its line: `::error file=…,line=…::`.
+  expect(run.stdout).toMatch(/::error( file=[^:]*,line=\d+,col=\d+)?::/);
   expect(run.stdout).toMatch(message);
   expect(run.summary).toMatch(/^## (❌|⛔) /m);
   expect(aws.requests.length - before).toBe(0);

@@ -105,10 +105,7 @@ describe('the environment definition', () => {
       `${base}stateful-resources: {resource-types: [S3Bucket]}\n`,
       /'S3Bucket' is not a resource type like AWS::S3::Bucket/,
     ],
-    [
-      `${base}template: other.yml\n`,
-      /not valid YAML \(line 3, column 1\): Map keys must be unique/,
-    ],
+    [`${base}template: other.yml\n`, /not valid YAML: Map keys must be unique \(at env\.yml:3:1\)/],
     [
       `component: svc\ntemplate: ../t.yml\n`,
       /template: '..\/t.yml' must be a path inside the definition's folder/,
