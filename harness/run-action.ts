@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -43,9 +44,22 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
+/** Each input's default as action.yml declares it (none of the suite's are expressions). */
+export function actionDefaults(action: string): Record<string, string> {
+  const manifest = YAML.parse(readFileSync(path.join(REPO_ROOT, action, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, { default?: unknown }>;
+  };
+  const defaults: Record<string, string> = {};
+  for (const [name, input] of Object.entries(manifest.inputs ?? {})) {
+    if (input.default !== undefined) defaults[name] = String(input.default);
+  }
+  return defaults;
+}
+
 /**
  * Runs a bundled action the way the GitHub runner does: `node action-x/dist/index.js` with
- * each input as INPUT_<NAME> and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
+ * each input as INPUT_<NAME> (action.yml's default for those not given) and GITHUB_OUTPUT /
+ * GITHUB_STEP_SUMMARY files.
  */
 export async function runAction(
   action: string,
@@ -59,7 +73,8 @@ export async function runAction(
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
   const inputEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries(inputs)) {
+  // The runner passes every input's default from action.yml when the workflow gives none.
+  for (const [name, value] of Object.entries({ ...actionDefaults(action), ...inputs })) {
     inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   const childEnv: Record<string, string> = {

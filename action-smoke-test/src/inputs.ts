@@ -155,7 +155,9 @@ export function parseSmokeTestInputs(source: InputSource): SmokeTestInputs {
     checks,
     outputs,
     definition: definitionValue ?? DEFAULT_DEFINITION,
-    definitionGiven: definitionValue !== undefined,
+    // The runner passes action.yml's default when the workflow names none: only another path
+    // is a definition the user asked to be read.
+    definitionGiven: definitionValue !== undefined && definitionValue !== DEFAULT_DEFINITION,
     environment,
     component: componentValue,
     version: versionValue === undefined ? undefined : validateVersion(versionValue),
