@@ -2103,6 +2103,9 @@ class StackOperationError extends _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/*
         this.failures = failures;
         this.aftermath = aftermath;
     }
+    nextStep() {
+        return this.aftermath || undefined;
+    }
     details(summary) {
         if (this.failures.length === 0)
             return;

@@ -106,7 +106,11 @@ function writeOutputs(outputs: Outputs, logger: Logger): void {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, logger.redact(value));
 }
 
-function factRows(facts: StepFacts, phase: string | undefined): Array<[string, string]> {
+function factRows(
+  facts: StepFacts,
+  phase: string | undefined,
+  nextStep: string | undefined,
+): Array<[string, string]> {
   const rows: Array<[string, string | undefined]> = [
     ['Environment', facts.environment],
     ['Component', facts.component],
@@ -114,6 +118,7 @@ function factRows(facts: StepFacts, phase: string | undefined): Array<[string, s
     ['Version', facts.version],
     ['Source', facts.source],
     ['Failed during', phase],
+    ['How to go on', nextStep],
   ];
   return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
 }
@@ -132,7 +137,7 @@ function reportFailure(
 ): void {
   const failure = asActionError(error);
   summary.heading(`${failure.kind === 'refusal' ? '⛔' : '❌'} ${failure.headline}`);
-  summary.facts(factRows(facts, logger.phaseOf(error)));
+  summary.facts(factRows(facts, logger.phaseOf(error), failure.nextStep()));
   summary.paragraph(failure.message);
   failure.details(summary);
   for (const each of settings) reportThrottling(each.bounds.throttles, summary, logger);

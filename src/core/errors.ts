@@ -46,6 +46,11 @@ export abstract class ActionError extends Error {
     return undefined;
   }
 
+  /** What was left behind and how to finish, when the error knows: a row of the summary. */
+  nextStep(): string | undefined {
+    return undefined;
+  }
+
   /** Sections of the summary after the verdict and the message: tables of what was found. */
   details(_summary: SummaryBuilder): void {}
 
@@ -121,6 +126,10 @@ export class RefusalError extends ActionError {
 
   get headline(): string {
     return 'Refused';
+  }
+
+  override nextStep(): string | undefined {
+    return this.remedy;
   }
 }
 

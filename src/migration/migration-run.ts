@@ -84,6 +84,10 @@ export class MigrationFailedError extends ActionError {
     stepsTable(summary, this.journal);
   }
 
+  override nextStep(): string | undefined {
+    return asActionError(this.cause).nextStep();
+  }
+
   override extraAnnotations(): ExtraAnnotation[] {
     return [
       { message: `Where the data is: ${this.journal.dataLocation}`, title: 'Migration stopped' },

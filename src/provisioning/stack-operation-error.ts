@@ -16,6 +16,10 @@ export class StackOperationError extends OperationError {
     super(`${message} ${aftermath}`.trim(), `${stackName} ended ${status}`);
   }
 
+  override nextStep(): string | undefined {
+    return this.aftermath || undefined;
+  }
+
   override details(summary: SummaryBuilder): void {
     if (this.failures.length === 0) return;
     summary.heading('Why it failed (stack events, root cause first)', 3);

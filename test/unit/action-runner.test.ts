@@ -95,6 +95,9 @@ describe('one shell tells every failure the way its kind is told', () => {
     expect(ran.summary).toContain('## ⛔ Stopped by the stateful-resource guard');
     expect(ran.summary).not.toContain('❌');
     expect(ran.summary).toContain('| Failed during | Deploy staging-records |');
+    expect(ran.summary).toMatch(
+      /\| How to go on \| If losing that data is really intended, add to the 'allow-replacement' input: Database\. \|/,
+    );
     expect(ran.summary).toContain('| Stack | staging-records |');
     expect(ran.summary).toContain('| Version | 1.2.0 |');
     expect(ran.summary).toContain(
