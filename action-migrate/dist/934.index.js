@@ -1896,14 +1896,14 @@ function isAlreadyExists(error) {
 }
 /** Two deploys creating one new environment: the loser says so, and leaves the winner's alone. */
 function anotherRunCreating(stackName) {
-    return new core_errors/* RefusalError */.XQ(`Another run is creating stack ${stackName}: it did not exist when this deploy looked, and it does now. This deploy changed nothing.`, 'Wait for that run to finish, then deploy again (it will update the stack if needed). Give the workflow a concurrency group per environment to queue such runs.');
+    return new core_errors/* RefusalError */.XQ(`Another run is creating stack ${stackName}: it did not exist when this deploy looked, and it does now. This deploy changed nothing.`, 'Wait for that run to finish, then deploy again (it will update the stack if needed). Give the workflow a concurrency group per environment to queue such runs.', 'Another run is creating the stack');
 }
 async function settle(context, stackName) {
     const found = await (0,stack_lookup/* findStack */.e)(context.cloudFormation, stackName);
     const stack = found ? await (0,stack_waiter/* waitForIdleStack */.F)(context, found) : undefined;
     const settled = (0,stack_status/* dispositionOf */.LF)(stack?.StackStatus, stackName);
     if (settled.kind === 'blocked') {
-        throw new core_errors/* RefusalError */.XQ(`Stack ${stackName} is in ${stack?.StackStatus} and cannot be updated.`, settled.remedy);
+        throw new core_errors/* RefusalError */.XQ(`Stack ${stackName} is in ${stack?.StackStatus} and cannot be updated.`, settled.remedy, 'The stack is in a state that needs a person');
     }
     if (settled.kind === 'recreate') {
         context.logger.warning(`Stack ${stackName} is ${stack?.StackStatus}: ${settled.reason}, so it holds nothing. Deleting it and creating it afresh.`);

@@ -120,12 +120,14 @@ export class RefusalError extends ActionError {
   constructor(
     message: string,
     readonly remedy?: string,
+    /** What refused, for the summary's verdict: `Package failed verification`. */
+    private readonly what = 'Refused',
   ) {
     super(remedy ? `${message} ${remedy}` : message);
   }
 
   get headline(): string {
-    return 'Refused';
+    return this.what;
   }
 
   override nextStep(): string | undefined {

@@ -146,6 +146,7 @@ async function migrateLocked(
       throw new RefusalError(
         `An unfinished ${describe(latest)} must be finished before another starts; this run asks for ${request.strategy} to ${request.version}. Where its data is: ${latest.dataLocation}.`,
         `Run with strategy: ${latest.strategy} and version ${latest.toVersion} to resume it (or recover: rollback to undo it). Journal: ${store.url(latest)}`,
+        'An unfinished migration comes first',
       );
     }
     await context.loadServices?.();

@@ -226,6 +226,7 @@ export class MigrationLock {
         throw new RefusalError(
           `Another migration of ${this.options.component} in ${this.options.environment} holds the lock ${this.url}: ${describeHolder(holder)}. This run changed nothing.`,
           'Wait for that run to finish, then run again; if it was cancelled, its lock expires by itself.',
+          'Another migration holds the lock',
         );
       }
       if (!dead) {

@@ -30,6 +30,7 @@ function tampered(source: string, detail: string): RefusalError {
   return new RefusalError(
     `Package ${source} failed verification: ${detail}.`,
     'It was changed after it was built; rebuild and republish it, and find out who changed it.',
+    'Package failed verification',
   );
 }
 

@@ -212,6 +212,7 @@ export async function requirePromotion(
     throw new RefusalError(
       `${requirement.component} ${requirement.version} has not been promoted: ${missing.join('; ')} (ledger: ${s3Url(bucket, `${ROOT}/${requirement.component}/${requirement.version}/`)}).`,
       `Deploy and smoke test this version in ${requirement.environments.join(', ')} first; only a passed smoke test with artifact-bucket set records it.`,
+      'Stopped by the promotion gate',
     );
   }
   return passed;

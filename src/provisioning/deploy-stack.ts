@@ -108,6 +108,7 @@ function anotherRunCreating(stackName: string): RefusalError {
   return new RefusalError(
     `Another run is creating stack ${stackName}: it did not exist when this deploy looked, and it does now. This deploy changed nothing.`,
     'Wait for that run to finish, then deploy again (it will update the stack if needed). Give the workflow a concurrency group per environment to queue such runs.',
+    'Another run is creating the stack',
   );
 }
 
@@ -122,6 +123,7 @@ async function settle(
     throw new RefusalError(
       `Stack ${stackName} is in ${stack?.StackStatus} and cannot be updated.`,
       settled.remedy,
+      'The stack is in a state that needs a person',
     );
   }
   if (settled.kind === 'recreate') {

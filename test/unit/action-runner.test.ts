@@ -143,6 +143,10 @@ describe('one shell tells every failure the way its kind is told', () => {
     expect(asActionError(system).kind).toBe('failure');
     expect(asActionError(new StepTimeoutError('out of time')).kind).toBe('timeout');
     expect(asActionError(new RefusalError('no', 'do this')).kind).toBe('refusal');
+    expect(asActionError(new RefusalError('no', 'do this')).headline).toBe('Refused');
+    expect(new RefusalError('changed', 'rebuild', 'Package failed verification').headline).toBe(
+      'Package failed verification',
+    );
     expect(asActionError(new OperationError('copy failed', 'The copy failed')).headline).toBe(
       'The copy failed',
     );
