@@ -84,10 +84,11 @@ class PhaseLogger extends ActionsLogger {
     }
   }
 
-  phaseOf(error: unknown): string | undefined {
-    if (typeof error !== 'object' || error === null) return undefined;
+  /** The phase of the error, else of its causes (a bounded walk: a cause can point back). */
+  phaseOf(error: unknown, depth = 0): string | undefined {
+    if (typeof error !== 'object' || error === null || depth > 8) return undefined;
     const cause = (error as { cause?: unknown }).cause;
-    return this.phases.get(error) ?? (cause === undefined ? undefined : this.phaseOf(cause));
+    return this.phases.get(error) ?? this.phaseOf(cause, depth + 1);
   }
 }
 
@@ -201,8 +202,20 @@ export async function runAction<I, R>(spec: ActionSpec<I, R>): Promise<void> {
     const result = await spec.main(inputs, step);
     writeOutputs(spec.outputs(result, step), logger);
   } catch (error) {
-    writeOutputs(spec.failureOutputs?.(error, facts) ?? {}, logger);
-    reportFailure(error, logger, summary, facts, settings.values());
+    // Neither the outputs' mapping nor a renderer may hide the failure itself: each is tried,
+    // and the step fails with the error's message whatever they do.
+    try {
+      writeOutputs(spec.failureOutputs?.(error, facts) ?? {}, logger);
+    } catch (mapping) {
+      logger.debug(`No outputs written for the failure: ${errorMessage(mapping)}`);
+    }
+    try {
+      reportFailure(error, logger, summary, facts, settings.values());
+    } catch (rendering) {
+      logger.debug(`The failure could not be rendered: ${errorMessage(rendering)}`);
+      logger.error(errorMessage(error));
+      process.exitCode = core.ExitCode.Failure;
+    }
   } finally {
     stopListening();
     deadline?.dispose();

@@ -161,7 +161,7 @@ async function runDeploy(
   await passPromotionGate(
     release,
     {
-      bucket: request.ledgerBucket ?? '',
+      bucket: request.ledgerBucket,
       environments: request.requirePromotionFrom,
       gates: ['smoke'],
     },

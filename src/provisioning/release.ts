@@ -1,4 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { StepFacts } from '../core/action-runner.js';
+import { ConfigurationError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
 import type { EnvironmentDefinition, EnvironmentSettings } from '../definition/definition.js';
@@ -27,13 +29,7 @@ export interface ReleaseContext {
   s3: () => S3Client;
   logger: Logger;
   run: RunContext;
-  facts: {
-    environment?: string;
-    component?: string;
-    version?: string;
-    stack?: string;
-    source?: string;
-  };
+  facts: StepFacts;
 }
 
 /**
@@ -123,15 +119,23 @@ export async function prepareRelease(
  */
 export async function passPromotionGate(
   release: Release,
-  gate: { bucket: string; environments: string[]; gates: Gate[] },
+  gate: { bucket: string | undefined; environments: string[]; gates: Gate[] },
   context: Pick<ReleaseContext, 's3' | 'logger'>,
 ): Promise<void> {
   if (gate.environments.length === 0) return;
+  const { bucket } = gate;
+  // The inputs require it with the gate; a gate with no ledger to read is refused, never passed.
+  if (bucket === undefined) {
+    throw new ConfigurationError(
+      'needs the promotion ledger: set artifact-bucket',
+      "input 'require-promotion-from'",
+    );
+  }
   const label = `${gate.gates.join(' and ')} in ${gate.environments.join(', ')}`;
   await context.logger.group(`Promotion gate: ${label}`, () =>
     requirePromotion(
       context.s3(),
-      gate.bucket,
+      bucket,
       {
         component: release.definition.component,
         version: release.source.version,

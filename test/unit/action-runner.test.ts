@@ -174,6 +174,27 @@ describe('one shell tells every failure the way its kind is told', () => {
   });
 });
 
+describe('a failure is told even when telling it fails', () => {
+  test('an outputs mapping that throws, and a renderer that throws, still fail the step', async () => {
+    class Broken extends OperationError {
+      override details(): void {
+        throw new TypeError('renderer broke');
+      }
+    }
+    const ran = await runSpec(
+      failingWith(new Broken('the copy failed'), {
+        failureOutputs: () => {
+          throw new TypeError('mapping broke');
+        },
+      }),
+    );
+    expect(ran.exitCode).toBe(1);
+    expect(ran.stdout).toContain('::error::the copy failed');
+    expect(ran.stdout).toContain('No outputs written for the failure: mapping broke');
+    expect(ran.stdout).toContain('The failure could not be rendered: renderer broke');
+  });
+});
+
 describe('the crash hook (test only)', () => {
   test('is never armed on a runner, whatever the environment says', () => {
     const logger = new RecordingLogger();
