@@ -1,12 +1,19 @@
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import { ConfigurationError } from '../../src/core/errors.js';
 import {
-  integer,
+  choice,
   keyValues,
   list,
-  oneOf,
-  optionalString,
+  listOf,
+  parsedInput,
+  readInputs,
+  required,
+  text,
+  wholeNumber,
+  withDefault,
+  type InputRule,
   type InputSource,
+  type InputValues,
 } from '../../src/core/inputs.js';
 import { placeholdersIn } from '../../src/core/placeholders.js';
 import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
@@ -23,7 +30,7 @@ import {
   validateBucketName,
 } from '../../src/packaging/package-reference.js';
 import { validateVersion } from '../../src/packaging/version.js';
-import { GATES, type Gate } from '../../src/promotion/ledger.js';
+import { GATES } from '../../src/promotion/ledger.js';
 import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
 import type { MigrateEnvironmentRequest } from '../../src/migration/migrate-environment.js';
 
@@ -60,219 +67,250 @@ function checkUrlTemplate(value: string, name: string, why: string): string {
   return value;
 }
 
-export function parseMigrateInputs(source: InputSource): MigrateInputs {
-  const strategy = oneOf(source, 'strategy', STRATEGIES);
-  const environmentValue = optionalString(source, 'environment');
-  if (environmentValue === undefined) {
-    throw new ConfigurationError(
-      'is required: the environment to migrate (for example staging, production)',
-      "input 'environment'",
-    );
-  }
-  const environment = validateEnvironmentName(environmentValue, "input 'environment'");
-  const versionValue = optionalString(source, 'version');
-  const packageValue = optionalString(source, 'package');
-  const packageReference =
-    packageValue === undefined ? undefined : parsePackageReference(packageValue);
-  if (packageReference && versionValue !== undefined) {
-    throw new ConfigurationError(
-      "cannot be combined with 'package': a package carries its own version",
-      "input 'version'",
-    );
-  }
-  if (!packageReference && versionValue === undefined) {
-    throw new ConfigurationError(
-      "is required without 'package': a migration moves the environment to a named version (an unversioned migration could not be resumed or recorded)",
-      "input 'version'",
-    );
-  }
-  const bucketValue = optionalString(source, 'artifact-bucket');
-  const artifactBucket =
-    bucketValue !== undefined
-      ? validateBucketName(bucketValue, "input 'artifact-bucket'")
-      : packageReference?.kind === 's3'
-        ? packageReference.bucket
-        : undefined;
-  if (artifactBucket === undefined) {
-    throw new ConfigurationError(
-      'is required: the migration journal and the promotion ledger live in it (or migrate a package from s3://, whose bucket is used)',
-      "input 'artifact-bucket'",
-    );
-  }
+const ZONE_ID = /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/;
+const DNS_NAME = /^[A-Za-z0-9*_.-]+\.?$/;
+const POINTER = /^\/?[A-Za-z0-9_.\-/{}]+$/;
+const DEFAULT_CAPABILITIES: Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
-  const availability = oneOf(source, 'availability', AVAILABILITY_MODES, 'asg-standby');
-  const onUrl = optionalString(source, 'maintenance-on-url');
-  const offUrl = optionalString(source, 'maintenance-off-url');
-  let hook: MaintenanceHook | undefined;
-  if (availability === 'maintenance-hook') {
-    if (onUrl === undefined || offUrl === undefined) {
-      throw new ConfigurationError(
-        'availability maintenance-hook needs both maintenance-on-url and maintenance-off-url',
-        `input '${onUrl === undefined ? 'maintenance-on-url' : 'maintenance-off-url'}'`,
-      );
-    }
-    hook = {
-      onUrl: checkUrlTemplate(onUrl, 'maintenance-on-url', 'every stack would get the same call'),
-      offUrl: checkUrlTemplate(
-        offUrl,
-        'maintenance-off-url',
-        'every stack would get the same call',
-      ),
-      method: oneOf(source, 'maintenance-method', METHODS, 'POST'),
-      headers: keyValues(source, 'maintenance-headers'),
-    };
-  } else if (onUrl !== undefined || offUrl !== undefined) {
-    throw new ConfigurationError(
-      `is only used with availability: maintenance-hook (availability is ${availability})`,
-      `input '${onUrl !== undefined ? 'maintenance-on-url' : 'maintenance-off-url'}'`,
-    );
-  }
-
-  const statisticsValue = optionalString(source, 'statistics-url');
-  const statisticsUrl =
-    statisticsValue === undefined
-      ? undefined
-      : checkUrlTemplate(
-          statisticsValue,
-          'statistics-url',
-          'both environments would be asked at the same address and compared with themselves',
-        );
-
-  const allowReplacement = list(source, 'allow-replacement');
-  if (allowReplacement.length > 0 && strategy !== 'update') {
-    throw new ConfigurationError(
-      `applies to strategy update only: ${strategy} never replaces a resource in place, it copies the data into a new stack`,
-      "input 'allow-replacement'",
-    );
-  }
-  const capabilities = list(source, 'capabilities');
-  for (const capability of capabilities) {
-    if (!(CAPABILITIES as string[]).includes(capability)) {
-      throw new ConfigurationError(
-        `'${capability}' is not valid; valid values: ${CAPABILITIES.join(', ')}`,
-        "input 'capabilities'",
-      );
-    }
-  }
-  const pointerParameter = optionalString(source, 'pointer-parameter') ?? DEFAULT_POINTER;
-  if (!/^\/?[A-Za-z0-9_.\-/{}]+$/.test(pointerParameter) || pointerParameter.length > 1011) {
-    throw new ConfigurationError(
-      `'${pointerParameter}' is not an SSM parameter name (letters, digits, _ . - and / separators)`,
-      "input 'pointer-parameter'",
-    );
-  }
-
-  const requirePromotionFrom = list(source, 'require-promotion-from').map((name) =>
-    validateEnvironmentName(name, "input 'require-promotion-from'"),
-  );
-  if (requirePromotionFrom.includes(environment)) {
-    throw new ConfigurationError(
-      `names '${environment}', the environment being migrated; name the one before it (for example staging before production)`,
-      "input 'require-promotion-from'",
-    );
-  }
-  const gateNames = list(source, 'require-gates');
-  for (const gate of gateNames) {
-    if (!(GATES as readonly string[]).includes(gate)) {
-      throw new ConfigurationError(
-        `'${gate}' is not valid; valid values: ${GATES.join(', ')}`,
-        "input 'require-gates'",
-      );
-    }
-  }
-
-  const zoneId = optionalString(source, 'route53-zone-id');
-  const recordName = optionalString(source, 'route53-record-name');
-  let dnsRecord: DnsRecord | undefined;
-  if (zoneId !== undefined || recordName !== undefined) {
-    if (zoneId === undefined || recordName === undefined) {
-      throw new ConfigurationError(
-        'route53-zone-id and route53-record-name go together: the record to UPSERT and its hosted zone',
-        `input '${zoneId === undefined ? 'route53-zone-id' : 'route53-record-name'}'`,
-      );
-    }
-    if (strategy !== 'blue-green') {
-      throw new ConfigurationError(
-        `applies to strategy blue-green only (the record follows the active colour); ${strategy} keeps the stack's name`,
-        "input 'route53-record-name'",
-      );
-    }
-    if (!/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/.test(zoneId)) {
-      throw new ConfigurationError(
-        `'${zoneId}' is not a hosted zone ID (for example Z0123456789ABCDEFGHIJ)`,
-        "input 'route53-zone-id'",
-      );
-    }
-    if (!/^[A-Za-z0-9*_.-]+\.?$/.test(recordName) || recordName.length > 253) {
-      throw new ConfigurationError(
-        `'${recordName}' is not a DNS name`,
-        "input 'route53-record-name'",
-      );
-    }
-    dnsRecord = {
-      zoneId: zoneId.replace('/hostedzone/', ''),
-      name: recordName,
-      output: optionalString(source, 'route53-endpoint-output') ?? 'Endpoint',
-      ttl: integer(source, 'route53-ttl', 60, { min: 0, max: 86_400 }),
-    };
-  }
-
-  // An input that does nothing for this strategy is refused, not ignored: whoever set it
-  // expected it to act. The defaults of action.yml arrive as values too, so only a value other
-  // than the default counts as given.
-  const notFor = (name: string, fallback: string, applies: boolean, why: string) => {
-    const value = optionalString(source, name);
-    if (value !== undefined && value !== fallback && !applies) {
-      throw new ConfigurationError(`is set, but ${why}`, `input '${name}'`);
-    }
+function formed<T extends string>(test: (value: T) => boolean, why: (value: T) => string) {
+  return (value: string): T => {
+    if (!test(value as T)) throw new ConfigurationError(why(value as T));
+    return value as T;
   };
-  const blueGreenOnly = `strategy ${strategy} has no colours; it applies to strategy blue-green only`;
-  notFor('pointer-parameter', DEFAULT_POINTER, strategy === 'blue-green', blueGreenOnly);
-  notFor('keep-previous-hours', '24', strategy === 'blue-green', blueGreenOnly);
-  const copies = `strategy update copies no data; it applies to blue-green and double-clone`;
-  notFor('copy-versions', 'all', strategy !== 'update', copies);
-  notFor('s3-copy-concurrency', '32', strategy !== 'update', copies);
-  const record = 'there is no record to point (set route53-zone-id and route53-record-name)';
-  notFor('route53-endpoint-output', 'Endpoint', dnsRecord !== undefined, record);
-  notFor('route53-ttl', '60', dnsRecord !== undefined, record);
-  const hookOnly = `availability is ${availability}; it applies to availability: maintenance-hook`;
-  notFor('maintenance-method', 'POST', availability === 'maintenance-hook', hookOnly);
-  notFor('maintenance-headers', '', availability === 'maintenance-hook', hookOnly);
+}
 
-  return {
-    strategy,
-    environment,
-    definition: optionalString(source, 'definition') ?? DEFAULT_DEFINITION,
-    version: versionValue === undefined ? undefined : validateVersion(versionValue),
-    package: packageReference,
-    artifactBucket,
-    parameters: keyValues(source, 'parameters'),
-    allowReplacement,
-    capabilities: (capabilities.length
-      ? capabilities
-      : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']) as Capability[],
-    availability,
-    hook,
-    statisticsUrl,
-    statisticsHeaders: keyValues(source, 'statistics-headers'),
-    statisticsIgnore: list(source, 'statistics-ignore').map((entry) =>
-      parseIgnorePattern(entry, "input 'statistics-ignore'"),
+/** Every input of action-migrate and how it is read. */
+export const migrateInputs = {
+  strategy: choice(STRATEGIES),
+  environment: required('the environment to migrate (for example staging, production)', (name) =>
+    validateEnvironmentName(name, "input 'environment'"),
+  ),
+  package: parsedInput(parsePackageReference),
+  definition: withDefault(text(), DEFAULT_DEFINITION),
+  version: parsedInput(validateVersion),
+  'artifact-bucket': parsedInput((bucket) => validateBucketName(bucket, "input 'artifact-bucket'")),
+  parameters: keyValues(),
+  availability: choice(AVAILABILITY_MODES, 'asg-standby'),
+  'maintenance-on-url': parsedInput((url) =>
+    checkUrlTemplate(url, 'maintenance-on-url', 'every stack would get the same call'),
+  ),
+  'maintenance-off-url': parsedInput((url) =>
+    checkUrlTemplate(url, 'maintenance-off-url', 'every stack would get the same call'),
+  ),
+  'maintenance-method': choice(METHODS, 'POST'),
+  'maintenance-headers': keyValues(),
+  'statistics-url': parsedInput((url) =>
+    checkUrlTemplate(
+      url,
+      'statistics-url',
+      'both environments would be asked at the same address and compared with themselves',
     ),
-    statisticsTimeoutSeconds: integer(source, 'statistics-timeout-seconds', 300, {
-      min: 1,
-      max: 3600,
-    }),
-    copyConcurrency: integer(source, 's3-copy-concurrency', 32, { min: 1, max: 512 }),
-    copyVersions: oneOf(source, 'copy-versions', COPY_VERSIONS, 'all'),
-    keepPreviousHours: integer(source, 'keep-previous-hours', 24, { min: 0, max: 8760 }),
-    pointerParameter,
+  ),
+  'statistics-headers': keyValues(),
+  'statistics-ignore': list((entry) => parseIgnorePattern(entry, "input 'statistics-ignore'")),
+  'statistics-timeout-seconds': wholeNumber({ min: 1, max: 3600 }, 300),
+  's3-copy-concurrency': wholeNumber({ min: 1, max: 512 }, 32),
+  'copy-versions': choice(COPY_VERSIONS, 'all'),
+  'keep-previous-hours': wholeNumber({ min: 0, max: 8760 }, 24),
+  'pointer-parameter': withDefault(
+    parsedInput(
+      formed(
+        (name) => POINTER.test(name) && name.length <= 1011,
+        (name) =>
+          `'${name}' is not an SSM parameter name (letters, digits, _ . - and / separators)`,
+      ),
+    ),
+    DEFAULT_POINTER,
+  ),
+  'route53-zone-id': parsedInput(
+    formed(
+      (id) => ZONE_ID.test(id),
+      (id) => `'${id}' is not a hosted zone ID (for example Z0123456789ABCDEFGHIJ)`,
+    ),
+  ),
+  'route53-record-name': parsedInput(
+    formed(
+      (name) => DNS_NAME.test(name) && name.length <= 253,
+      (name) => `'${name}' is not a DNS name`,
+    ),
+  ),
+  'route53-endpoint-output': withDefault(text(), 'Endpoint'),
+  'route53-ttl': wholeNumber({ min: 0, max: 86_400 }, 60),
+  'allow-replacement': list(),
+  capabilities: listOf(CAPABILITIES, DEFAULT_CAPABILITIES),
+  'require-promotion-from': list((name) =>
+    validateEnvironmentName(name, "input 'require-promotion-from'"),
+  ),
+  'require-gates': listOf(GATES, ['smoke']),
+  recover: choice(RECOVERY_MODES, 'resume'),
+  'timeout-minutes': wholeNumber({ min: 1, max: 720 }, 120),
+  'github-token': text(),
+  'environment-url-output': withDefault(text(), 'ServiceUrl'),
+  'aws-region': text(),
+};
+
+type Values = InputValues<typeof migrateInputs>;
+
+const bucketOf = (inputs: Values) =>
+  inputs['artifact-bucket'] ?? (inputs.package?.kind === 's3' ? inputs.package.bucket : undefined);
+
+const NO_BUCKET =
+  'is required: the migration journal and the promotion ledger live in it (or migrate a package from s3://, whose bucket is used)';
+
+const hasRecord = (inputs: Values) =>
+  inputs['route53-zone-id'] !== undefined || inputs['route53-record-name'] !== undefined;
+
+/**
+ * An input that does nothing for this strategy is refused, not ignored: whoever set it expected
+ * it to act. The defaults of action.yml arrive as values too, so only a value other than the
+ * default counts as given.
+ */
+function notFor<K extends keyof Values>(
+  name: K & string,
+  given: (value: Values[K]) => boolean,
+  applies: (inputs: Values) => boolean,
+  why: (inputs: Values) => string,
+): InputRule<Values> {
+  return (inputs) =>
+    given(inputs[name]) && !applies(inputs) ? [name, `is set, but ${why(inputs)}`] : undefined;
+}
+
+const blueGreen = (inputs: Values) => inputs.strategy === 'blue-green';
+const blueGreenOnly = ({ strategy }: Values) =>
+  `strategy ${strategy} has no colours; it applies to strategy blue-green only`;
+const copiesData = (inputs: Values) => inputs.strategy !== 'update';
+const copies = () => `strategy update copies no data; it applies to blue-green and double-clone`;
+const noRecord = () => 'there is no record to point (set route53-zone-id and route53-record-name)';
+const usesHook = (inputs: Values) => inputs.availability === 'maintenance-hook';
+const hookOnly = ({ availability }: Values) =>
+  `availability is ${availability}; it applies to availability: maintenance-hook`;
+
+const rules: Array<InputRule<Values>> = [
+  ({ package: packageReference, version }) =>
+    packageReference && version !== undefined
+      ? ['version', "cannot be combined with 'package': a package carries its own version"]
+      : undefined,
+  ({ package: packageReference, version }) =>
+    !packageReference && version === undefined
+      ? [
+          'version',
+          "is required without 'package': a migration moves the environment to a named version (an unversioned migration could not be resumed or recorded)",
+        ]
+      : undefined,
+  (inputs) => (bucketOf(inputs) === undefined ? ['artifact-bucket', NO_BUCKET] : undefined),
+  (inputs) => {
+    const on = inputs['maintenance-on-url'];
+    const off = inputs['maintenance-off-url'];
+    if (usesHook(inputs)) {
+      return on === undefined || off === undefined
+        ? [
+            on === undefined ? 'maintenance-on-url' : 'maintenance-off-url',
+            'availability maintenance-hook needs both maintenance-on-url and maintenance-off-url',
+          ]
+        : undefined;
+    }
+    return on !== undefined || off !== undefined
+      ? [
+          on !== undefined ? 'maintenance-on-url' : 'maintenance-off-url',
+          `is only used with availability: maintenance-hook (availability is ${inputs.availability})`,
+        ]
+      : undefined;
+  },
+  ({ strategy, 'allow-replacement': allowReplacement }) =>
+    allowReplacement.length > 0 && strategy !== 'update'
+      ? [
+          'allow-replacement',
+          `applies to strategy update only: ${strategy} never replaces a resource in place, it copies the data into a new stack`,
+        ]
+      : undefined,
+  ({ environment, 'require-promotion-from': from }) =>
+    from.includes(environment)
+      ? [
+          'require-promotion-from',
+          `names '${environment}', the environment being migrated; name the one before it (for example staging before production)`,
+        ]
+      : undefined,
+  (inputs) => {
+    if (!hasRecord(inputs)) return undefined;
+    const zoneId = inputs['route53-zone-id'];
+    if (zoneId === undefined || inputs['route53-record-name'] === undefined) {
+      return [
+        zoneId === undefined ? 'route53-zone-id' : 'route53-record-name',
+        'route53-zone-id and route53-record-name go together: the record to UPSERT and its hosted zone',
+      ];
+    }
+    return blueGreen(inputs)
+      ? undefined
+      : [
+          'route53-record-name',
+          `applies to strategy blue-green only (the record follows the active colour); ${inputs.strategy} keeps the stack's name`,
+        ];
+  },
+  notFor('pointer-parameter', (value) => value !== DEFAULT_POINTER, blueGreen, blueGreenOnly),
+  notFor('keep-previous-hours', (value) => value !== 24, blueGreen, blueGreenOnly),
+  notFor('copy-versions', (value) => value !== 'all', copiesData, copies),
+  notFor('s3-copy-concurrency', (value) => value !== 32, copiesData, copies),
+  notFor('route53-endpoint-output', (value) => value !== 'Endpoint', hasRecord, noRecord),
+  notFor('route53-ttl', (value) => value !== 60, hasRecord, noRecord),
+  notFor('maintenance-method', (value) => value !== 'POST', usesHook, hookOnly),
+  notFor('maintenance-headers', (value) => Object.keys(value).length > 0, usesHook, hookOnly),
+];
+
+export function parseMigrateInputs(source: InputSource): MigrateInputs {
+  const inputs = readInputs(migrateInputs, source, rules);
+  // The rules refuse a migration without a bucket; this tells the compiler so.
+  const artifactBucket = bucketOf(inputs);
+  if (artifactBucket === undefined)
+    throw new ConfigurationError(NO_BUCKET, "input 'artifact-bucket'");
+  const onUrl = inputs['maintenance-on-url'];
+  const offUrl = inputs['maintenance-off-url'];
+  const hook: MaintenanceHook | undefined =
+    usesHook(inputs) && onUrl !== undefined && offUrl !== undefined
+      ? {
+          onUrl,
+          offUrl,
+          method: inputs['maintenance-method'],
+          headers: inputs['maintenance-headers'],
+        }
+      : undefined;
+  const zoneId = inputs['route53-zone-id'];
+  const recordName = inputs['route53-record-name'];
+  const dnsRecord: DnsRecord | undefined =
+    zoneId !== undefined && recordName !== undefined
+      ? {
+          zoneId: zoneId.replace('/hostedzone/', ''),
+          name: recordName,
+          output: inputs['route53-endpoint-output'],
+          ttl: inputs['route53-ttl'],
+        }
+      : undefined;
+  return {
+    strategy: inputs.strategy,
+    environment: inputs.environment,
+    definition: inputs.definition,
+    version: inputs.version,
+    package: inputs.package,
+    artifactBucket,
+    parameters: inputs.parameters,
+    allowReplacement: inputs['allow-replacement'],
+    capabilities: inputs.capabilities,
+    availability: inputs.availability,
+    hook,
+    statisticsUrl: inputs['statistics-url'],
+    statisticsHeaders: inputs['statistics-headers'],
+    statisticsIgnore: inputs['statistics-ignore'],
+    statisticsTimeoutSeconds: inputs['statistics-timeout-seconds'],
+    copyConcurrency: inputs['s3-copy-concurrency'],
+    copyVersions: inputs['copy-versions'],
+    keepPreviousHours: inputs['keep-previous-hours'],
+    pointerParameter: inputs['pointer-parameter'],
     dnsRecord,
-    recover: oneOf(source, 'recover', RECOVERY_MODES, 'resume'),
-    requirePromotionFrom,
-    requireGates: (gateNames.length ? gateNames : ['smoke']) as Gate[],
-    timeoutMinutes: integer(source, 'timeout-minutes', 120, { min: 1, max: 720 }),
-    awsRegion: optionalString(source, 'aws-region'),
-    githubToken: optionalString(source, 'github-token'),
-    environmentUrlOutput: optionalString(source, 'environment-url-output') ?? 'ServiceUrl',
+    recover: inputs.recover,
+    requirePromotionFrom: inputs['require-promotion-from'],
+    requireGates: inputs['require-gates'],
+    timeoutMinutes: inputs['timeout-minutes'],
+    awsRegion: inputs['aws-region'],
+    githubToken: inputs['github-token'],
+    environmentUrlOutput: inputs['environment-url-output'],
   };
 }

@@ -2,13 +2,19 @@ import { existsSync, statSync } from 'node:fs';
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import { ConfigurationError } from '../../src/core/errors.js';
 import {
-  boolean,
-  integer,
+  choice,
+  flag,
   keyValues,
   list,
-  oneOf,
-  optionalString,
+  listOf,
+  parsedInput,
+  readInputs,
+  text,
+  wholeNumber,
+  withDefault,
+  type InputRule,
   type InputSource,
+  type InputValues,
 } from '../../src/core/inputs.js';
 import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
 import {
@@ -17,6 +23,8 @@ import {
 } from '../../src/packaging/package-reference.js';
 import { validateVersion } from '../../src/packaging/version.js';
 import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
+
+const DEFAULT_CAPABILITIES: Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 import { OPERATIONS, type ProvisionRequest } from '../../src/provisioning/provision.js';
 
 export { OPERATIONS, type Operation } from '../../src/provisioning/provision.js';
@@ -36,129 +44,122 @@ function outputFolder(folder: string): string {
   return folder;
 }
 
+/** Every input of action-provision and how it is read. */
+export const provisionInputs = {
+  operation: choice(OPERATIONS),
+  definition: withDefault(text(), DEFAULT_DEFINITION),
+  environment: parsedInput((name) => validateEnvironmentName(name, "input 'environment'")),
+  version: parsedInput(validateVersion),
+  package: parsedInput(parsePackageReference),
+  'artifact-bucket': parsedInput((bucket) => validateBucketName(bucket, "input 'artifact-bucket'")),
+  parameters: keyValues(),
+  'allow-replacement': list(),
+  'smoke-test': flag(false),
+  'require-promotion-from': list((name) =>
+    validateEnvironmentName(name, "input 'require-promotion-from'"),
+  ),
+  'keep-failed': flag(false),
+  'timeout-minutes': wholeNumber({ min: 1, max: 720 }, 60),
+  capabilities: listOf(CAPABILITIES, DEFAULT_CAPABILITIES),
+  lint: choice(['auto', 'true', 'false'], 'auto'),
+  'output-dir': text(),
+  'github-token': text(),
+  'environment-url-output': withDefault(text(), 'ServiceUrl'),
+  'aws-region': text(),
+};
+
+type Values = InputValues<typeof provisionInputs>;
+
+const deploys = (inputs: Values) =>
+  inputs.operation === 'deploy' || inputs.operation === 'recreate';
+
+/** The bucket the promotion ledger is read from: the artifact bucket, or the package's. */
+const ledgerBucketOf = (inputs: Values) =>
+  inputs['artifact-bucket'] ?? (inputs.package?.kind === 's3' ? inputs.package.bucket : undefined);
+
+const rules: Array<InputRule<Values>> = [
+  ({ operation, environment }) =>
+    operation !== 'package' && environment === undefined
+      ? [
+          'environment',
+          `is required for operation '${operation}': the environment to ${operation} (for example ci, staging, production)`,
+        ]
+      : undefined,
+  ({ operation, package: packageReference }) =>
+    packageReference === undefined
+      ? undefined
+      : operation === 'package'
+        ? [
+            'package',
+            "is for deploy and recreate; operation 'package' builds a package from the definition",
+          ]
+        : operation === 'delete'
+          ? ['package', "is not used by operation 'delete'; name the definition instead"]
+          : undefined,
+  ({ package: packageReference, version }) =>
+    packageReference && version !== undefined
+      ? ['version', "cannot be combined with 'package': a package carries its own version"]
+      : undefined,
+  (inputs) =>
+    inputs['smoke-test'] && !deploys(inputs)
+      ? ['smoke-test', `applies to deploy and recreate, not to '${inputs.operation}'`]
+      : undefined,
+  (inputs) => {
+    const from = inputs['require-promotion-from'];
+    if (from.length === 0) return undefined;
+    if (!deploys(inputs)) {
+      return [
+        'require-promotion-from',
+        `applies to deploy and recreate, not to '${inputs.operation}'`,
+      ];
+    }
+    if (ledgerBucketOf(inputs) === undefined) {
+      return [
+        'require-promotion-from',
+        'needs the promotion ledger: set artifact-bucket, or deploy a package from s3:// (its bucket holds the ledger)',
+      ];
+    }
+    if (inputs.environment !== undefined && from.includes(inputs.environment)) {
+      return [
+        'require-promotion-from',
+        `names '${inputs.environment}', the environment being deployed; name the one before it (for example staging before production)`,
+      ];
+    }
+    return undefined;
+  },
+  (inputs) =>
+    inputs['github-token'] !== undefined && !deploys(inputs)
+      ? [
+          'github-token',
+          `records a GitHub deployment for deploy and recreate, not for '${inputs.operation}'`,
+        ]
+      : undefined,
+];
+
 export function parseProvisionInputs(
   source: InputSource,
   env: NodeJS.ProcessEnv = process.env,
 ): ProvisionInputs {
-  const operation = oneOf(source, 'operation', OPERATIONS);
-  const environmentValue = optionalString(source, 'environment');
-  const environment =
-    environmentValue === undefined
-      ? undefined
-      : validateEnvironmentName(environmentValue, "input 'environment'");
-  if (operation !== 'package' && environment === undefined) {
-    throw new ConfigurationError(
-      `is required for operation '${operation}': the environment to ${operation} (for example ci, staging, production)`,
-      "input 'environment'",
-    );
-  }
-
-  const versionValue = optionalString(source, 'version');
-  const version = versionValue === undefined ? undefined : validateVersion(versionValue);
-
-  const packageValue = optionalString(source, 'package');
-  if (packageValue !== undefined && operation === 'package') {
-    throw new ConfigurationError(
-      "is for deploy and recreate; operation 'package' builds a package from the definition",
-      "input 'package'",
-    );
-  }
-  if (packageValue !== undefined && operation === 'delete') {
-    throw new ConfigurationError(
-      "is not used by operation 'delete'; name the definition instead",
-      "input 'package'",
-    );
-  }
-  const packageReference =
-    packageValue === undefined ? undefined : parsePackageReference(packageValue);
-  if (packageReference && version !== undefined) {
-    throw new ConfigurationError(
-      "cannot be combined with 'package': a package carries its own version",
-      "input 'version'",
-    );
-  }
-
-  const bucketValue = optionalString(source, 'artifact-bucket');
-  const artifactBucket =
-    bucketValue === undefined
-      ? undefined
-      : validateBucketName(bucketValue, "input 'artifact-bucket'");
-
-  const capabilities = list(source, 'capabilities');
-  for (const capability of capabilities) {
-    if (!(CAPABILITIES as string[]).includes(capability)) {
-      throw new ConfigurationError(
-        `'${capability}' is not valid; valid values: ${CAPABILITIES.join(', ')}`,
-        "input 'capabilities'",
-      );
-    }
-  }
-
-  const deploys = operation === 'deploy' || operation === 'recreate';
-  const smokeTest = boolean(source, 'smoke-test', false);
-  if (smokeTest && !deploys) {
-    throw new ConfigurationError(
-      `applies to deploy and recreate, not to '${operation}'`,
-      "input 'smoke-test'",
-    );
-  }
-  const requirePromotionFrom = list(source, 'require-promotion-from').map((name) =>
-    validateEnvironmentName(name, "input 'require-promotion-from'"),
-  );
-  const ledgerBucket =
-    artifactBucket ?? (packageReference?.kind === 's3' ? packageReference.bucket : undefined);
-  if (requirePromotionFrom.length > 0) {
-    if (!deploys) {
-      throw new ConfigurationError(
-        `applies to deploy and recreate, not to '${operation}'`,
-        "input 'require-promotion-from'",
-      );
-    }
-    if (ledgerBucket === undefined) {
-      throw new ConfigurationError(
-        'needs the promotion ledger: set artifact-bucket, or deploy a package from s3:// (its bucket holds the ledger)',
-        "input 'require-promotion-from'",
-      );
-    }
-    if (environment !== undefined && requirePromotionFrom.includes(environment)) {
-      throw new ConfigurationError(
-        `names '${environment}', the environment being deployed; name the one before it (for example staging before production)`,
-        "input 'require-promotion-from'",
-      );
-    }
-  }
-
-  const githubToken = optionalString(source, 'github-token');
-  if (githubToken !== undefined && !deploys) {
-    throw new ConfigurationError(
-      `records a GitHub deployment for deploy and recreate, not for '${operation}'`,
-      "input 'github-token'",
-    );
-  }
-
+  const inputs = readInputs(provisionInputs, source, rules);
   return {
-    operation,
-    definition: optionalString(source, 'definition') ?? DEFAULT_DEFINITION,
-    environment,
-    version,
-    package: packageReference,
-    artifactBucket,
-    parameters: keyValues(source, 'parameters'),
-    allowReplacement: list(source, 'allow-replacement'),
-    keepFailed: boolean(source, 'keep-failed', false),
-    timeoutMinutes: integer(source, 'timeout-minutes', 60, { min: 1, max: 720 }),
-    capabilities: (capabilities.length
-      ? capabilities
-      : ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']) as Capability[],
-    outputDir: outputFolder(
-      optionalString(source, 'output-dir') ?? env.RUNNER_TEMP ?? 'environment-packages',
-    ),
-    lint: oneOf(source, 'lint', ['auto', 'true', 'false'] as const, 'auto'),
-    awsRegion: optionalString(source, 'aws-region'),
-    smokeTest,
-    requirePromotionFrom,
-    ledgerBucket,
-    githubToken,
-    environmentUrlOutput: optionalString(source, 'environment-url-output') ?? 'ServiceUrl',
+    operation: inputs.operation,
+    definition: inputs.definition,
+    environment: inputs.environment,
+    version: inputs.version,
+    package: inputs.package,
+    artifactBucket: inputs['artifact-bucket'],
+    parameters: inputs.parameters,
+    allowReplacement: inputs['allow-replacement'],
+    keepFailed: inputs['keep-failed'],
+    timeoutMinutes: inputs['timeout-minutes'],
+    capabilities: inputs.capabilities,
+    outputDir: outputFolder(inputs['output-dir'] ?? env.RUNNER_TEMP ?? 'environment-packages'),
+    lint: inputs.lint,
+    awsRegion: inputs['aws-region'],
+    smokeTest: inputs['smoke-test'],
+    requirePromotionFrom: inputs['require-promotion-from'],
+    ledgerBucket: ledgerBucketOf(inputs),
+    githubToken: inputs['github-token'],
+    environmentUrlOutput: inputs['environment-url-output'],
   };
 }

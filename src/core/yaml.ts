@@ -71,8 +71,7 @@ function segmentsOf(key: string): Array<string | number> {
  * Finds a key's line in the document: the deepest part of the key the file has, so a mistake
  * in a value missing from the file still points at the mapping it belongs in.
  */
-function locator(doc: YAML.Document, lines: LineCounter, file: string): YamlLocator {
-  const annotatable = isAnnotatable(file);
+function offsetFinder(doc: YAML.Document): (key: string) => number | undefined {
   return (key) => {
     const segments = segmentsOf(key);
     let node: unknown = doc.contents;
@@ -110,6 +109,18 @@ function locator(doc: YAML.Document, lines: LineCounter, file: string): YamlLoca
       if (!range) break;
       offset = range[0];
     }
+    return offset;
+  };
+}
+
+function locator(
+  offsetOf: (key: string) => number | undefined,
+  lines: LineCounter,
+  file: string,
+): YamlLocator {
+  const annotatable = isAnnotatable(file);
+  return (key) => {
+    const offset = offsetOf(key);
     if (offset === undefined || !annotatable) return undefined;
     const { line, col } = lines.linePos(offset);
     return { file, line, column: col };
@@ -139,10 +150,14 @@ export function parseUserYaml(text: string, options: YamlOptions): unknown {
 }
 
 /** As parseUserYaml, with the locator of the document's keys for the reader's messages. */
-export function parseLocatedYaml(
-  text: string,
-  options: YamlOptions,
-): { value: unknown; locate: YamlLocator } {
+export interface LocatedYaml {
+  value: unknown;
+  locate: YamlLocator;
+  /** Where a key starts in the text, to tell mistakes in the order the file has them. */
+  offsetOf: (key: string) => number | undefined;
+}
+
+export function parseLocatedYaml(text: string, options: YamlOptions): LocatedYaml {
   const { file, kind } = options;
   const lines = new LineCounter();
   const documents = YAML.parseAllDocuments(text, {
@@ -158,7 +173,7 @@ export function parseLocatedYaml(
     if (problem) {
       throw new ConfigurationError(`not ${kind}${where(problem)}: ${firstLine(problem)}`, file);
     }
-    return { value: null, locate: () => undefined };
+    return { value: null, locate: () => undefined, offsetOf: () => undefined };
   }
   if (list.length > 1) {
     throw new ConfigurationError(
@@ -167,8 +182,9 @@ export function parseLocatedYaml(
     );
   }
   const doc = list[0];
-  if (!doc) return { value: null, locate: () => undefined };
-  const locate = locator(doc, lines, file);
+  if (!doc) return { value: null, locate: () => undefined, offsetOf: () => undefined };
+  const offsetOf = offsetFinder(doc);
+  const locate = locator(offsetOf, lines, file);
   const problem =
     doc.errors[0] ?? doc.warnings.find((warning) => options.failOnWarnings?.includes(warning.code));
   if (problem) {
@@ -197,7 +213,7 @@ export function parseLocatedYaml(
   } catch (error) {
     throw located(error, file, locate);
   }
-  return { value, locate };
+  return { value, locate, offsetOf };
 }
 
 function firstLine(problem: YAML.YAMLError): string {

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
-import { checkAllPlaceholders, parseChecks, type SmokeCheck } from '../smoke/checks.js';
+import { checkAllPlaceholders, checksOfSection, type SmokeCheck } from '../smoke/checks.js';
+import { asSection } from '../smoke/checks-schema.js';
+import { readWith } from '../core/schema.js';
+import { definitionSchema, environmentNameProblem } from './definition-schema.js';
 import { realPathInside } from '../core/contained-paths.js';
 import { located, parseLocatedYaml, type YamlLocator } from '../core/yaml.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
-import { describeValue, isRecord } from '../core/values.js';
+import { isRecord } from '../core/values.js';
 import { checkPlaceholders } from '../core/placeholders.js';
-import { RESERVED_STACK_TAGS } from '../aws/suite-tags.js';
 
 export const DEFAULT_DEFINITION = 'environment/environment.yml';
 
@@ -65,121 +67,21 @@ export interface LoadedDefinition {
   template: ParsedTemplate;
 }
 
-const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
-const TOP_LEVEL_KEYS = [
-  'component',
-  'template',
-  'parameters',
-  'tags',
-  'environments',
-  'stateful-resources',
-  'include',
-  'smoke',
-  'statistics',
-  'migration',
-];
-const ENVIRONMENT_KEYS = ['parameters', 'tags', 'protected'];
-
 export function validateEnvironmentName(name: string, source: string): string {
-  if (!NAME.test(name) || name.length > 32) {
-    throw new ConfigurationError(
-      `'${name}' is not a valid environment name: lower-case letters, digits and hyphens, starting with a letter, at most 32 characters (for example ci, staging, production)`,
-      source,
-    );
-  }
+  const problem = environmentNameProblem(name);
+  if (problem) throw new ConfigurationError(problem, source);
   return name;
-}
-
-type Raw = Record<string, unknown>;
-
-class DefinitionReader {
-  constructor(private readonly file: string) {}
-
-  fail(key: string, message: string): never {
-    throw new ConfigurationError(message, `${this.file}: ${key}`);
-  }
-
-  unknownKeys(raw: Raw, allowed: string[], prefix: string): void {
-    for (const key of Object.keys(raw)) {
-      if (!allowed.includes(key)) {
-        this.fail(`${prefix}${key}`, `unknown key; valid keys here: ${allowed.join(', ')}`);
-      }
-    }
-  }
-
-  string(raw: Raw, key: string, prefix = ''): string {
-    const value = raw[key];
-    if (typeof value !== 'string' || value.trim() === '') {
-      this.fail(`${prefix}${key}`, `expected a non-empty string, got ${describeValue(value)}`);
-    }
-    return value.trim();
-  }
-
-  /** A map of scalar values, as CloudFormation parameters and tags are strings. */
-  scalarMap(value: unknown, key: string, listsAllowed: boolean): Record<string, string> {
-    if (value === undefined || value === null) return {};
-    if (!isRecord(value))
-      this.fail(key, `expected a mapping of NAME: value, got ${describeValue(value)}`);
-    const result: Record<string, string> = {};
-    for (const [name, item] of Object.entries(value)) {
-      if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') {
-        result[name] = String(item);
-      } else if (
-        listsAllowed &&
-        Array.isArray(item) &&
-        item.every((entry) => ['string', 'number'].includes(typeof entry))
-      ) {
-        // CommaDelimitedList and List<...> parameters take comma-joined values.
-        result[name] = item.map(String).join(',');
-      } else {
-        this.fail(
-          `${key}.${name}`,
-          `expected a string, number or boolean${listsAllowed ? ' (or a list of them)' : ''}, got ${describeValue(item)}`,
-        );
-      }
-    }
-    return result;
-  }
-
-  tags(value: unknown, key: string): Record<string, string> {
-    const tags = this.scalarMap(value, key, false);
-    for (const [name, tagValue] of Object.entries(tags)) {
-      if (RESERVED_STACK_TAGS.includes(name) || name.startsWith('aws:')) {
-        this.fail(
-          `${key}.${name}`,
-          `this tag is set by the suite (or reserved by AWS) and cannot be set here; reserved: ${RESERVED_STACK_TAGS.join(', ')}, aws:*`,
-        );
-      }
-      if (name.length > 128 || tagValue.length > 256) {
-        this.fail(`${key}.${name}`, 'tag keys are at most 128 characters and values at most 256');
-      }
-    }
-    return tags;
-  }
-
-  stringList(value: unknown, key: string): string[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string' && entry)) {
-      this.fail(key, `expected a list of strings, got ${describeValue(value)}`);
-    }
-    return value as string[];
-  }
-
-  relativePath(value: string, key: string): string {
-    const normalised = path.posix.normalize(value.replace(/\\/g, '/'));
-    if (path.posix.isAbsolute(normalised) || normalised.startsWith('..')) {
-      this.fail(key, `'${value}' must be a path inside the definition's folder`);
-    }
-    return normalised.replace(/\/$/, '');
-  }
 }
 
 /** Checks the definition's shape; every problem names the file, the key and the expected form. */
 export function parseDefinition(text: string, file: string): EnvironmentDefinition {
   const displayName = path.relative(process.cwd(), file) || file;
-  const { value, locate } = parseLocatedYaml(text, { file: displayName, kind: 'valid YAML' });
+  const { value, locate, offsetOf } = parseLocatedYaml(text, {
+    file: displayName,
+    kind: 'valid YAML',
+  });
   try {
-    const definition = readShape(value, displayName, file);
+    const definition = readShape(value, displayName, file, offsetOf);
     LOCATORS.set(definition, locate);
     return definition;
   } catch (error) {
@@ -197,133 +99,37 @@ function locatedInDefinition(error: unknown, definition: EnvironmentDefinition):
   return locate ? located(error, displayName, locate) : error;
 }
 
-function readShape(raw: unknown, displayName: string, file: string): EnvironmentDefinition {
-  const reader: DefinitionReader = new DefinitionReader(displayName);
-  if (!isRecord(raw)) {
-    throw new ConfigurationError(
-      `expected a mapping with at least 'component' and 'template', got ${describeValue(raw)}`,
-      displayName,
-    );
-  }
-  reader.unknownKeys(raw, TOP_LEVEL_KEYS, '');
-
-  const component = reader.string(raw, 'component');
-  if (!NAME.test(component) || component.length > 64) {
-    reader.fail(
-      'component',
-      `'${component}' is not valid: lower-case letters, digits and hyphens, starting with a letter, at most 64 characters (it becomes part of the stack name)`,
-    );
-  }
-  const template = reader.relativePath(reader.string(raw, 'template'), 'template');
-
-  const environments: Record<string, EnvironmentSettings> = {};
-  const rawEnvironments = raw.environments ?? {};
-  if (!isRecord(rawEnvironments)) {
-    reader.fail(
-      'environments',
-      `expected a mapping of environment name to settings, got ${describeValue(rawEnvironments)}`,
-    );
-  }
-  for (const [name, settings] of Object.entries(rawEnvironments)) {
-    validateEnvironmentName(name, `${displayName}: environments.${name}`);
-    const key = `environments.${name}`;
-    const rawSettings = settings ?? {};
-    if (!isRecord(rawSettings)) {
-      reader.fail(
-        key,
-        `expected a mapping with ${ENVIRONMENT_KEYS.join(', ')}, got ${describeValue(rawSettings)}`,
-      );
-    }
-    reader.unknownKeys(rawSettings, ENVIRONMENT_KEYS, `${key}.`);
-    const isProtected = rawSettings.protected ?? false;
-    if (typeof isProtected !== 'boolean') {
-      reader.fail(`${key}.protected`, `expected true or false, got ${describeValue(isProtected)}`);
-    }
-    environments[name] = {
-      parameters: reader.scalarMap(rawSettings.parameters, `${key}.parameters`, true),
-      tags: reader.tags(rawSettings.tags, `${key}.tags`),
-      protected: isProtected,
-    };
-  }
-
-  const stateful: StatefulResources = { logicalIds: [], resourceTypes: [] };
-  if (raw['stateful-resources'] !== undefined) {
-    const rawStateful = raw['stateful-resources'];
-    if (!isRecord(rawStateful)) {
-      reader.fail(
-        'stateful-resources',
-        `expected a mapping with logical-ids and resource-types, got ${describeValue(rawStateful)}`,
-      );
-    }
-    reader.unknownKeys(rawStateful, ['logical-ids', 'resource-types'], 'stateful-resources.');
-    stateful.logicalIds = reader.stringList(
-      rawStateful['logical-ids'],
-      'stateful-resources.logical-ids',
-    );
-    stateful.resourceTypes = reader.stringList(
-      rawStateful['resource-types'],
-      'stateful-resources.resource-types',
-    );
-    for (const type of stateful.resourceTypes) {
-      if (!/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(type)) {
-        reader.fail(
-          'stateful-resources.resource-types',
-          `'${type}' is not a resource type like AWS::S3::Bucket`,
-        );
-      }
-    }
-  }
-
-  const include = reader
-    .stringList(raw.include, 'include')
-    .map((entry) => reader.relativePath(entry, 'include'));
-
-  let statistics: StatisticsSettings | undefined;
-  if (raw.statistics !== undefined && raw.statistics !== null) {
-    const rawStatistics = raw.statistics;
-    if (!isRecord(rawStatistics)) {
-      reader.fail(
-        'statistics',
-        `expected a mapping with url, headers, ignore, got ${describeValue(rawStatistics)}`,
-      );
-    }
-    reader.unknownKeys(rawStatistics, ['url', 'headers', 'ignore'], 'statistics.');
-    statistics = {
-      url: reader.string(rawStatistics, 'url', 'statistics.'),
-      headers: reader.scalarMap(rawStatistics.headers, 'statistics.headers', false),
-      ignore: reader.stringList(rawStatistics.ignore, 'statistics.ignore'),
-    };
-  }
-  const migration: MigrationSettings = { snapshotParameters: {} };
-  if (raw.migration !== undefined && raw.migration !== null) {
-    const rawMigration = raw.migration;
-    if (!isRecord(rawMigration)) {
-      reader.fail(
-        'migration',
-        `expected a mapping with snapshot-parameters, got ${describeValue(rawMigration)}`,
-      );
-    }
-    reader.unknownKeys(rawMigration, ['snapshot-parameters'], 'migration.');
-    migration.snapshotParameters = reader.scalarMap(
-      rawMigration['snapshot-parameters'],
-      'migration.snapshot-parameters',
-      false,
-    );
-  }
-
+function readShape(
+  raw: unknown,
+  displayName: string,
+  file: string,
+  offsetOf?: (key: string) => number | undefined,
+): EnvironmentDefinition {
+  // A bare list of checks is the smoke section's `checks`, so its entries read `smoke.checks[N]`.
+  const value = isRecord(raw) && 'smoke' in raw ? { ...raw, smoke: asSection(raw.smoke) } : raw;
+  const written = readWith(definitionSchema, value, `${displayName}: `, offsetOf);
+  const stateful = written['stateful-resources'];
   return {
     file: path.resolve(file),
     root: path.dirname(path.resolve(file)),
-    component,
-    template,
-    parameters: reader.scalarMap(raw.parameters, 'parameters', true),
-    tags: reader.tags(raw.tags, 'tags'),
-    environments,
-    stateful,
-    include,
-    smoke: raw.smoke === undefined ? [] : parseChecks(raw.smoke, `${displayName}: smoke.`),
-    ...(statistics ? { statistics } : {}),
-    migration,
+    component: written.component.trim(),
+    template: written.template,
+    parameters: written.parameters,
+    tags: written.tags,
+    environments: Object.fromEntries(
+      Object.entries(written.environments).map(([name, settings]) => [
+        name,
+        { parameters: settings.parameters, tags: settings.tags, protected: settings.protected },
+      ]),
+    ),
+    stateful: {
+      logicalIds: stateful['logical-ids'],
+      resourceTypes: stateful['resource-types'],
+    },
+    include: written.include,
+    smoke: written.smoke ? checksOfSection(written.smoke, `${displayName}: smoke.`) : [],
+    ...(written.statistics ? { statistics: written.statistics } : {}),
+    migration: { snapshotParameters: written.migration['snapshot-parameters'] },
   };
 }
 

@@ -5,7 +5,8 @@ import {
   renderPlaceholders,
   type PlaceholderValues,
 } from '../core/placeholders.js';
-import { fieldSource, validateUrlForm, type RequestSpec } from './checks.js';
+import { fieldSource, type RequestSpec } from './checks.js';
+import { validateUrlForm } from './url-form.js';
 
 /** A check's request with every placeholder filled: ready to send. */
 export interface ResolvedRequest {

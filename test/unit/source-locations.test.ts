@@ -30,8 +30,9 @@ describe('a mistake in a file the user wrote names its file, line and column', (
   test('in the definition: the key the reader names, found in the document', () => {
     const error = mistake(() => parseDefinition(DEFINITION, 'environment.yml'));
     expect(error.at).toEqual({ file: 'environment.yml', line: 5, column: 5 });
+    // The first mistake in the file's order is the error; the others are listed after it.
     expect(error.message).toBe(
-      "environment.yml: environments.production.protected: expected true or false, got string 'sometimes' (at environment.yml:5:5)",
+      "environment.yml: environments.production.protected: expected true or false, got string 'sometimes' (also: tags.environment: this tag is set by the suite (or reserved by AWS) and cannot be set here; reserved: environment, environment:version, environment:commit, environment:run-url, application, aws:*) (at environment.yml:5:5)",
     );
     // A tag key holding a dot is one key, not a path.
     const tag = mistake(() =>

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { ConfigurationError } from '../../src/core/errors.js';
-import { inputsFromRecord, keyValues, list } from '../../src/core/inputs.js';
+import { inputsFromRecord, keyValues, list, readInputs } from '../../src/core/inputs.js';
 import { waitUntil } from '../../src/core/waiter.js';
 import { parseDefinition } from '../../src/definition/definition.js';
 import { parseTemplate } from '../../src/definition/template.js';
@@ -116,14 +116,30 @@ describe('the environment definition', () => {
 });
 
 describe('inputs', () => {
+  const shape = { parameters: keyValues(), dup: keyValues(), l: list() };
+
   test('key=value pairs keep = in values, skip comments, refuse duplicates', () => {
-    const source = inputsFromRecord({ parameters: 'A=1\n# note\nB = x=y\n\n', dup: 'A=1\nA=2' });
-    expect(keyValues(source, 'parameters')).toEqual({ A: '1', B: 'x=y' });
-    expect(() => keyValues(source, 'dup')).toThrow(/input 'dup': line 2: 'A' is given twice/);
+    const values = { parameters: 'A=1\n# note\nB = x=y\n\n', dup: 'A=1', l: '' };
+    expect(readInputs(shape, inputsFromRecord(values)).parameters).toEqual({ A: '1', B: 'x=y' });
+    expect(() => readInputs(shape, inputsFromRecord({ ...values, dup: 'A=1\nA=2' }))).toThrow(
+      /input 'dup': line 2: 'A' is given twice/,
+    );
   });
 
   test('lists split on commas and newlines', () => {
-    expect(list(inputsFromRecord({ l: 'a, b\nc,,' }), 'l')).toEqual(['a', 'b', 'c']);
+    expect(readInputs(shape, inputsFromRecord({ l: 'a, b\nc,,' })).l).toEqual(['a', 'b', 'c']);
+  });
+
+  test('a rule between inputs blames the input it names, after every input is read', () => {
+    const rule = (values: { l: string[] }) =>
+      values.l.length > 1 ? (['l', 'takes one entry'] as const) : undefined;
+    expect(() => readInputs(shape, inputsFromRecord({ l: 'a,b' }), [rule])).toThrow(
+      "input 'l': takes one entry",
+    );
+    // A malformed input is told first; the rule is not reached.
+    expect(() => readInputs(shape, inputsFromRecord({ l: 'a,b', dup: 'x' }), [rule])).toThrow(
+      /input 'dup': line 1 \('x'\) is not KEY=VALUE/,
+    );
   });
 });
 
