@@ -14,6 +14,7 @@ import {
   flag,
   keyValues,
   list,
+  matching,
   parsedInput,
   parseKeyValues,
   readInputs,
@@ -30,13 +31,6 @@ import type { BuildAmiStepRequest } from '../../src/ami/build-ami-step.js';
 
 /** Every input of action-build-ami, validated once, before Packer or AWS is touched. */
 export type BuildAmiInputs = BuildAmiStepRequest;
-
-function formed(test: (value: string) => boolean, why: (value: string) => string) {
-  return (value: string): string => {
-    if (!test(value)) throw new ConfigurationError(why(value));
-    return value;
-  };
-}
 
 /** EC2's rules for the tags the user adds: the suite's own `ami:` tags and AWS's `aws:` are not theirs to set. */
 function amiTags(text: string): Record<string, string> {
@@ -68,7 +62,7 @@ export const buildAmiInputs = {
   template: required('the Packer template to build, for example packer/image.json'),
   name: required(
     'the image family, for example web (AMIs are named {name}-{version}-{timestamp})',
-    formed(
+    matching(
       (name) => /^[a-z][a-z0-9-]{0,63}$/.test(name),
       (name) =>
         `'${name}' is not valid: lower-case letters, digits and hyphens, starting with a letter, at most 64`,
@@ -86,7 +80,7 @@ export const buildAmiInputs = {
   }),
   'source-ami-variable': withDefault(
     parsedInput(
-      formed(
+      matching(
         (name) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name),
         (name) => `'${name}' is not a Packer variable name`,
       ),
@@ -96,7 +90,7 @@ export const buildAmiInputs = {
   'wait-for-user-data': choice(WAIT_MODES, 'none'),
   platform: choice(PLATFORMS, 'linux'),
   'signal-path': parsedInput(
-    formed(
+    matching(
       (path) => !/[\r\n]/.test(path),
       () => 'must be one path on one line',
     ),
@@ -105,7 +99,7 @@ export const buildAmiInputs = {
   'signal-timeout-seconds': wholeNumber({ min: 1, max: 86_400 }),
   tags: withDefault(parsedInput(amiTags), {}, ''),
   'share-with-accounts': list(
-    formed(
+    matching(
       (account) => /^\d{12}$/.test(account),
       (account) => `'${account}' is not an AWS account ID (12 digits)`,
     ),

@@ -5,6 +5,7 @@ import {
   keyValues,
   list,
   listOf,
+  matching,
   parsedInput,
   readInputs,
   required,
@@ -72,13 +73,6 @@ const DNS_NAME = /^[A-Za-z0-9*_.-]+\.?$/;
 const POINTER = /^\/?[A-Za-z0-9_.\-/{}]+$/;
 const DEFAULT_CAPABILITIES: Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
-function formed<T extends string>(test: (value: T) => boolean, why: (value: T) => string) {
-  return (value: string): T => {
-    if (!test(value as T)) throw new ConfigurationError(why(value as T));
-    return value as T;
-  };
-}
-
 /** Every input of action-migrate and how it is read. */
 export const migrateInputs = {
   strategy: choice(STRATEGIES),
@@ -114,7 +108,7 @@ export const migrateInputs = {
   'keep-previous-hours': wholeNumber({ min: 0, max: 8760 }, 24),
   'pointer-parameter': withDefault(
     parsedInput(
-      formed(
+      matching(
         (name) => POINTER.test(name) && name.length <= 1011,
         (name) =>
           `'${name}' is not an SSM parameter name (letters, digits, _ . - and / separators)`,
@@ -123,13 +117,13 @@ export const migrateInputs = {
     DEFAULT_POINTER,
   ),
   'route53-zone-id': parsedInput(
-    formed(
+    matching(
       (id) => ZONE_ID.test(id),
       (id) => `'${id}' is not a hosted zone ID (for example Z0123456789ABCDEFGHIJ)`,
     ),
   ),
   'route53-record-name': parsedInput(
-    formed(
+    matching(
       (name) => DNS_NAME.test(name) && name.length <= 253,
       (name) => `'${name}' is not a DNS name`,
     ),

@@ -42,6 +42,17 @@ export function parsedInput<T>(parse: (value: string) => T): InputSchema<T | und
   );
 }
 
+/** A validator for `parsedInput`: the value as it is, when `test` accepts it. */
+export function matching(
+  test: (value: string) => boolean,
+  why: (value: string) => string,
+): (value: string) => string {
+  return (value) => {
+    if (!test(value)) throw new ConfigurationError(why(value));
+    return value;
+  };
+}
+
 function problem(message: string): never {
   throw new ConfigurationError(message);
 }
