@@ -57,7 +57,7 @@ async function updateInPlace(run) {
             return measured;
         });
         await run.step('update', `Update ${source} to ${request.version}`, async () => {
-            await (0,_provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_1__/* .deployStack */ .g)(context, (0,_migration_context_js__WEBPACK_IMPORTED_MODULE_9__/* .deployRequestFor */ .IO)(request, source, {
+            await (0,_provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_1__/* .deployStack */ .gE)(context, (0,_migration_context_js__WEBPACK_IMPORTED_MODULE_9__/* .deployRequestFor */ .IO)(request, source, {
                 allowReplacement: request.allowReplacement,
                 protect: request.protect,
             }));

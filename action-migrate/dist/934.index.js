@@ -1288,7 +1288,7 @@ async function createStep(run, role, stackName, snapshots, protect) {
     const { request } = run;
     return run.step(`create:${role}`, `Create ${stackName} at ${request.version}`, async () => {
         await adoptOrRefuse(run, stackName);
-        const result = await (0,_provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__/* .deployStack */ .g)(run.context, (0,_migration_context_js__WEBPACK_IMPORTED_MODULE_8__/* .deployRequestFor */ .IO)(request, stackName, {
+        const result = await (0,_provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__/* .deployStack */ .gE)(run.context, (0,_migration_context_js__WEBPACK_IMPORTED_MODULE_8__/* .deployRequestFor */ .IO)(request, stackName, {
             extraParameters: (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .snapshotParameterValues */ .S1)(snapshots),
             extraTags: { [MIGRATION_TAG]: run.journal.id },
             allowReplacement: [],
@@ -1679,10 +1679,10 @@ async function deleteStack(context, stackName) {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  g: () => (/* binding */ deployStack)
+  gE: () => (/* binding */ deployStack)
 });
 
-// UNUSED EXPORTS: StatefulResourceGuardError
+// UNUSED EXPORTS: StatefulResourceGuardError, executeChangeSet
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
@@ -1711,6 +1711,7 @@ async function createChangeSet(cloudFormation, request, logger, backoff, clock) 
         Capabilities: request.capabilities,
         IncludeNestedStacks: true,
         Description: request.description,
+        ...(request.includePropertyValues ? { IncludePropertyValues: true } : {}),
         ...(request.type === 'CREATE' && request.onStackFailure
             ? { OnStackFailure: request.onStackFailure }
             : {}),
@@ -1756,6 +1757,12 @@ function toRow(change, prefix) {
         property: detail.Target?.Name ?? detail.Target?.Attribute ?? '?',
         requiresRecreation: detail.Target?.RequiresRecreation ?? '',
         evaluation: detail.Evaluation,
+        ...(detail.Target?.Path !== undefined ? { path: detail.Target.Path } : {}),
+        ...(detail.Target?.BeforeValue !== undefined ? { before: detail.Target.BeforeValue } : {}),
+        ...(detail.Target?.AfterValue !== undefined ? { after: detail.Target.AfterValue } : {}),
+        ...(detail.Target?.AttributeChangeType !== undefined
+            ? { changeType: detail.Target.AttributeChangeType }
+            : {}),
     }));
     return {
         action: resource.Action ?? '?',
@@ -1807,6 +1814,21 @@ async function collectChanges(cloudFormation, firstPage, prefix, depth) {
             : undefined;
     }
     return rows;
+}
+async function describeChangeSet(cloudFormation, changeSet, stackName) {
+    const first = await cloudFormation.send(new DescribeChangeSetCommand({ ChangeSetName: changeSet, StackName: stackName }));
+    return {
+        id: first.ChangeSetId ?? changeSet,
+        name: first.ChangeSetName ?? changeSet,
+        stackId: first.StackId ?? '',
+        stackName: first.StackName ?? '',
+        status: first.Status ?? 'UNKNOWN',
+        executionStatus: first.ExecutionStatus ?? 'UNKNOWN',
+        statusReason: first.StatusReason,
+        description: first.Description,
+        creationTime: first.CreationTime,
+        changes: first.Status === 'CREATE_COMPLETE' ? await collectChanges(cloudFormation, first, '', 0) : [],
+    };
 }
 async function deleteChangeSet(cloudFormation, changeSetId, logger) {
     try {
@@ -1869,10 +1891,12 @@ var stack_waiter = __webpack_require__(1120);
 class StatefulResourceGuardError extends core_errors/* RefusalError */.XQ {
     stackName;
     violations;
-    constructor(stackName, violations) {
+    constructor(stackName, violations, 
+    /** A reviewed plan's change set is kept for its reviewers; a deploy's own is deleted. */
+    changeSet = 'deleted') {
         super(`Refusing to update ${stackName}: ${violations
             .map((violation) => `${violation.path} (${violation.type}) ${violation.why}`)
-            .join('; ')}. The change set was deleted and nothing was changed.`, `If losing that data is really intended, add to the 'allow-replacement' input: ${[
+            .join('; ')}. The change set was ${changeSet === 'kept' ? 'not executed' : 'deleted'} and nothing was changed.`, `If losing that data is really intended, add to the 'allow-replacement' input: ${[
             ...new Set(violations.map((violation) => violation.allowEntry)),
         ].join(', ')}.`);
         this.stackName = stackName;
@@ -2012,6 +2036,15 @@ async function deployStack(context, request) {
     for (const allowed of guard.allowed) {
         logger.warning(`${allowed.path} (${allowed.type}) ${allowed.why}; allowed by allow-replacement.`, { title: 'Stateful resource replaced on purpose' });
     }
+    return executeChangeSet(context, request, changeSet, type, guard, replaced);
+}
+/**
+ * Executes a change set the guard has passed, waits for the stack to settle and says how it
+ * came out; a failure leaves the stack as the aftermath says (a failed new stack is deleted
+ * unless keep-failed).
+ */
+async function executeChangeSet(context, request, changeSet, type, guard, replaced) {
+    const { logger, cloudFormation } = context;
     const outcome = await logger.group(`Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`, async () => {
         const token = `deploy-${(0,external_node_crypto_.randomUUID)()}`;
         const since = new Date(context.clock.now());

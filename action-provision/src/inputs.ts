@@ -7,6 +7,7 @@ import {
   keyValues,
   list,
   listOf,
+  matching,
   parsedInput,
   readInputs,
   text,
@@ -65,10 +66,21 @@ export const provisionInputs = {
   'output-dir': text(),
   'github-token': text(),
   'environment-url-output': withDefault(text(), 'ServiceUrl'),
+  'change-set': parsedInput(
+    matching(
+      (name) => CHANGE_SET_NAME.test(name) || CHANGE_SET_ARN.test(name),
+      (name) =>
+        `'${name}' is not a change set name or ARN (the change-set-name output of operation: plan)`,
+    ),
+  ),
   'aws-region': text(),
 };
 
 type Values = InputValues<typeof provisionInputs>;
+
+const CHANGE_SET_NAME = /^[A-Za-z][-A-Za-z0-9]{0,127}$/;
+const CHANGE_SET_ARN =
+  /^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:changeSet\/[A-Za-z][-A-Za-z0-9]{0,127}\/[-a-f0-9]+$/;
 
 const deploys = (inputs: Values) =>
   inputs.operation === 'deploy' || inputs.operation === 'recreate';
@@ -127,6 +139,13 @@ const rules: Array<InputRule<Values>> = [
     }
     return undefined;
   },
+  ({ operation, 'change-set': changeSet }) =>
+    changeSet !== undefined && operation !== 'deploy'
+      ? [
+          'change-set',
+          `is executed by operation deploy, not by '${operation}'${operation === 'plan' ? ' (plan makes the change set; deploy executes it)' : ''}`,
+        ]
+      : undefined,
   (inputs) =>
     inputs['github-token'] !== undefined && !deploys(inputs)
       ? [
@@ -161,5 +180,6 @@ export function parseProvisionInputs(
     ledgerBucket: ledgerBucketOf(inputs),
     githubToken: inputs['github-token'],
     environmentUrlOutput: inputs['environment-url-output'],
+    changeSet: inputs['change-set'],
   };
 }

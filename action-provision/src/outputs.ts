@@ -1,7 +1,9 @@
 import type { Outputs } from '../../src/core/action-runner.js';
 import type { DeployOutcome, ProvisionResult } from '../../src/provisioning/provision.js';
 import { PROVISION_OUTPUTS } from '../../src/provisioning/provision.js';
+import type { StackPlan } from '../../src/provisioning/plan.js';
 import { SmokeTestFailedError } from '../../src/provisioning/smoke-after-deploy.js';
+import { planMarkdown } from '../../src/provisioning/summaries.js';
 
 function deployOutputs({ deployed, outputs, smoke }: DeployOutcome): Outputs {
   return {
@@ -40,6 +42,20 @@ export function provisionOutputs(result: ProvisionResult): Outputs {
         'stack-id': result.deleted.stackId ?? '',
         changed: String(result.deleted.deleted),
       };
+    case 'plan': {
+      const { plan } = result;
+      return {
+        'stack-name': plan.stackName,
+        'stack-id': plan.stackId,
+        version: plan.version,
+        'change-set-id': plan.changeSet?.id ?? '',
+        'change-set-name': plan.changeSet?.name ?? '',
+        'has-changes': String(plan.hasChanges),
+        guard: plan.guard.blocked.length > 0 ? 'refused' : 'pass',
+        plan: JSON.stringify(planJson(plan, result.environment)),
+        'plan-markdown': planMarkdown(result.environment, plan, result.source),
+      };
+    }
     default:
       return deployOutputs(result);
   }
@@ -50,4 +66,31 @@ export function provisionFailureOutputs(error: unknown): Outputs {
   if (!(error instanceof SmokeTestFailedError)) return {};
   const smoke = { report: error.report, record: error.record };
   return deployOutputs({ deployed: error.deployed, outputs: error.outputs, smoke });
+}
+
+/** The plan as a later step reads it: what changes, what the guard says, against what. */
+function planJson(plan: StackPlan, environment: string) {
+  return {
+    environment,
+    stackName: plan.stackName,
+    version: plan.version,
+    changeSet: plan.changeSet ?? null,
+    hasChanges: plan.hasChanges,
+    guard: {
+      verdict: plan.guard.blocked.length > 0 ? 'refused' : 'pass',
+      blocked: plan.guard.blocked,
+      allowed: plan.guard.allowed,
+    },
+    changes: plan.changes.map((change) => ({
+      action: change.action,
+      logicalId: change.path,
+      type: change.type,
+      replacement: change.replacement,
+      properties: change.details,
+    })),
+    parameters: plan.parameters,
+    terminationProtection: plan.terminationProtection,
+    stackPolicy: plan.stackPolicy,
+    releaseDigest: plan.releaseDigest,
+  };
 }

@@ -44,6 +44,12 @@ export class SummaryBuilder {
     return this;
   }
 
+  /** A section folded under its one-line summary: for tables too long to read at a glance. */
+  details(title: string, inner: SummaryBuilder): this {
+    this.parts.push(`<details><summary>${title}</summary>\n\n${inner.toMarkdown()}\n</details>`);
+    return this;
+  }
+
   /** A two-column key/value table, the "at a glance" block at the top of a summary. */
   facts(facts: Array<[string, string]>): this {
     return this.table(['', ''], facts);

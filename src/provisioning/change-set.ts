@@ -36,6 +36,12 @@ export interface ChangeDetail {
   requiresRecreation: string;
   /** `Static` or `Dynamic` (decided only during the update). */
   evaluation: string | undefined;
+  /** With property values asked for (a plan): the property's path and its values. */
+  path?: string;
+  before?: string;
+  after?: string;
+  /** `Add`, `Remove` or `Modify`, with property values. */
+  changeType?: string;
 }
 
 export interface ChangeSetRequest {
@@ -49,6 +55,8 @@ export interface ChangeSetRequest {
   /** For a create: what CloudFormation does if it fails. */
   onStackFailure?: 'ROLLBACK' | 'DO_NOTHING';
   description: string;
+  /** Ask for each property's value before and after (for a plan a person reads). */
+  includePropertyValues?: boolean;
 }
 
 export interface CreatedChangeSet {
@@ -80,6 +88,7 @@ export async function createChangeSet(
       Capabilities: request.capabilities,
       IncludeNestedStacks: true,
       Description: request.description,
+      ...(request.includePropertyValues ? { IncludePropertyValues: true } : {}),
       ...(request.type === 'CREATE' && request.onStackFailure
         ? { OnStackFailure: request.onStackFailure }
         : {}),
@@ -137,6 +146,12 @@ function toRow(change: Change, prefix: string): ResourceChangeRow | undefined {
     property: detail.Target?.Name ?? detail.Target?.Attribute ?? '?',
     requiresRecreation: detail.Target?.RequiresRecreation ?? '',
     evaluation: detail.Evaluation,
+    ...(detail.Target?.Path !== undefined ? { path: detail.Target.Path } : {}),
+    ...(detail.Target?.BeforeValue !== undefined ? { before: detail.Target.BeforeValue } : {}),
+    ...(detail.Target?.AfterValue !== undefined ? { after: detail.Target.AfterValue } : {}),
+    ...(detail.Target?.AttributeChangeType !== undefined
+      ? { changeType: detail.Target.AttributeChangeType }
+      : {}),
   }));
   return {
     action: resource.Action ?? '?',
@@ -205,6 +220,43 @@ async function collectChanges(
       : undefined;
   }
   return rows;
+}
+
+/** A change set as it stands now, read to the end (nested stacks' change sets included). */
+export interface DescribedChangeSet {
+  id: string;
+  name: string;
+  stackId: string;
+  stackName: string;
+  status: string;
+  executionStatus: string;
+  statusReason: string | undefined;
+  description: string | undefined;
+  creationTime: Date | undefined;
+  changes: ResourceChangeRow[];
+}
+
+export async function describeChangeSet(
+  cloudFormation: CloudFormationClient,
+  changeSet: string,
+  stackName: string,
+): Promise<DescribedChangeSet> {
+  const first = await cloudFormation.send(
+    new DescribeChangeSetCommand({ ChangeSetName: changeSet, StackName: stackName }),
+  );
+  return {
+    id: first.ChangeSetId ?? changeSet,
+    name: first.ChangeSetName ?? changeSet,
+    stackId: first.StackId ?? '',
+    stackName: first.StackName ?? '',
+    status: first.Status ?? 'UNKNOWN',
+    executionStatus: first.ExecutionStatus ?? 'UNKNOWN',
+    statusReason: first.StatusReason,
+    description: first.Description,
+    creationTime: first.CreationTime,
+    changes:
+      first.Status === 'CREATE_COMPLETE' ? await collectChanges(cloudFormation, first, '', 0) : [],
+  };
 }
 
 export async function deleteChangeSet(

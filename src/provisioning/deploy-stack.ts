@@ -46,6 +46,8 @@ export interface DeployRequest {
   keepFailed: boolean;
   /** Switch termination protection on (protected environments). */
   protect: boolean;
+  /** Parameters the template declares NoEcho: never shown, never digested. */
+  noEcho?: string[];
 }
 
 export interface DeployResult {
@@ -68,11 +70,15 @@ export class StatefulResourceGuardError extends RefusalError {
   constructor(
     readonly stackName: string,
     readonly violations: GuardViolation[],
+    /** A reviewed plan's change set is kept for its reviewers; a deploy's own is deleted. */
+    changeSet: 'deleted' | 'kept' = 'deleted',
   ) {
     super(
       `Refusing to update ${stackName}: ${violations
         .map((violation) => `${violation.path} (${violation.type}) ${violation.why}`)
-        .join('; ')}. The change set was deleted and nothing was changed.`,
+        .join(
+          '; ',
+        )}. The change set was ${changeSet === 'kept' ? 'not executed' : 'deleted'} and nothing was changed.`,
       `If losing that data is really intended, add to the 'allow-replacement' input: ${[
         ...new Set(violations.map((violation) => violation.allowEntry)),
       ].join(', ')}.`,
@@ -266,6 +272,23 @@ export async function deployStack(
     );
   }
 
+  return executeChangeSet(context, request, changeSet, type, guard, replaced);
+}
+
+/**
+ * Executes a change set the guard has passed, waits for the stack to settle and says how it
+ * came out; a failure leaves the stack as the aftermath says (a failed new stack is deleted
+ * unless keep-failed).
+ */
+export async function executeChangeSet(
+  context: ProvisionContext,
+  request: DeployRequest,
+  changeSet: { id: string; stackId: string; changes: ResourceChangeRow[] },
+  type: 'CREATE' | 'UPDATE',
+  guard: GuardVerdict,
+  replaced?: string,
+): Promise<DeployResult> {
+  const { logger, cloudFormation } = context;
   const outcome = await logger.group(
     `Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`,
     async () => {

@@ -11,13 +11,14 @@ import type { PackageReference } from '../packaging/package-reference.js';
 import { smokeSummary } from '../smoke/summaries.js';
 import { defaultPolling, type ProvisionContext } from './context.js';
 import { deleteStack, type DeleteResult } from './delete-stack.js';
-import { deployStack, type DeployResult } from './deploy-stack.js';
-import { passPromotionGate, prepareRelease } from './release.js';
+import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
+import { deployPlan, planStack, type StackPlan } from './plan.js';
+import { passPromotionGate, prepareRelease, type Release } from './release.js';
 import { smokeAfterDeploy, type SmokeAfterDeployResult } from './smoke-after-deploy.js';
 import { stackNameFor } from '../aws/suite-tags.js';
-import { deleteSummary, deploySummary, packageSummary } from './summaries.js';
+import { deleteSummary, deploySummary, packageSummary, planSummary } from './summaries.js';
 
-export const OPERATIONS = ['package', 'deploy', 'delete', 'recreate'] as const;
+export const OPERATIONS = ['package', 'plan', 'deploy', 'delete', 'recreate'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Every input of action-provision, validated once, before any AWS call. */
@@ -46,6 +47,8 @@ export interface ProvisionRequest {
   githubToken: string | undefined;
   /** The stack output a successful GitHub deployment links to. */
   environmentUrlOutput: string;
+  /** A change set kept by operation: plan, which deploy executes after proving it applies. */
+  changeSet: string | undefined;
 }
 
 /** A deploy's stack, its outputs as they may leave the step, and its smoke test if it ran. */
@@ -58,6 +61,7 @@ export interface DeployOutcome {
 
 export type ProvisionResult =
   | { operation: 'package'; packaged: PackageOutcome }
+  | { operation: 'plan'; plan: StackPlan; environment: string; source: string }
   | ({ operation: 'deploy' | 'recreate' } & DeployOutcome)
   | { operation: 'delete'; stackName: string; deleted: DeleteResult };
 
@@ -75,6 +79,12 @@ export const PROVISION_OUTPUTS = [
   'smoke-passed',
   'smoke-report',
   'promotion-record',
+  'change-set-id',
+  'change-set-name',
+  'has-changes',
+  'guard',
+  'plan',
+  'plan-markdown',
 ];
 
 function provisionContext(
@@ -178,18 +188,10 @@ async function runDeploy(
     if (request.operation === 'recreate') {
       await logger.group(`Delete ${stackName} (recreate)`, () => deleteStack(context, stackName));
     }
-    const deployed = await deployStack(context, {
-      stackName,
-      version: release.source.version,
-      templateBody: release.template.body,
-      parameters: release.parameters,
-      tags: release.tags,
-      capabilities: request.capabilities,
-      stateful: definition.stateful,
-      allowReplacement: request.allowReplacement,
-      keepFailed: request.keepFailed,
-      protect: release.protect,
-    });
+    const deploy = deployRequest(release, request);
+    const deployed = request.changeSet
+      ? await deployPlan(context, deploy, request.changeSet)
+      : await deployStack(context, deploy);
     deploySummary(
       summary,
       request.environment,
@@ -241,6 +243,52 @@ async function runDeploy(
   return { operation: request.operation, ...outcome };
 }
 
+/** What a deploy of this release asks CloudFormation for: the same for a plan and a deploy. */
+function deployRequest(release: Release, request: ProvisionRequest): DeployRequest {
+  return {
+    stackName: release.stackName,
+    version: release.source.version,
+    templateBody: release.template.body,
+    parameters: release.parameters,
+    tags: release.tags,
+    capabilities: request.capabilities,
+    stateful: release.definition.stateful,
+    allowReplacement: request.allowReplacement,
+    keepFailed: request.keepFailed,
+    protect: release.protect,
+    noEcho: Object.entries(release.template.parameters)
+      .filter(([, parameter]) => parameter.noEcho)
+      .map(([name]) => name),
+  };
+}
+
+async function runPlan(
+  request: ProvisionRequest & { environment: string },
+  step: Step,
+  clients: AwsClients,
+): Promise<ProvisionResult> {
+  const started = Date.now();
+  const release = await prepareRelease(request, {
+    s3: () => clients.s3,
+    logger: step.logger,
+    run: step.run,
+    facts: step.facts,
+  });
+  const context = provisionContext(clients, step.logger, request.timeoutMinutes);
+  const plan = await planStack(context, {
+    ...deployRequest(release, request),
+    component: release.definition.component,
+    commit: release.source.commit,
+  });
+  planSummary(step.summary, request.environment, plan, release.source.label, Date.now() - started);
+  return {
+    operation: 'plan',
+    plan,
+    environment: request.environment,
+    source: release.source.label,
+  };
+}
+
 async function runDelete(
   request: ProvisionRequest & { environment: string },
   step: Step,
@@ -272,5 +320,6 @@ export async function provision(request: ProvisionRequest, step: Step): Promise<
     throw new ConfigurationError(`is required for operation '${operation}'`, "input 'environment'");
   }
   if (operation === 'delete') return runDelete({ ...request, environment }, step, lazyClients());
+  if (operation === 'plan') return runPlan({ ...request, environment }, step, lazyClients());
   return runDeploy({ ...request, operation, environment }, step, lazyClients());
 }

@@ -4,6 +4,7 @@ import type { PackageOutcome } from '../packaging/package-environment.js';
 import { CHANGE_HEADERS, changeRows } from './change-set.js';
 import type { DeleteResult } from './delete-stack.js';
 import type { DeployResult } from './deploy-stack.js';
+import type { StackPlan } from './plan.js';
 import type { FailureReason } from './stack-events.js';
 
 export function packageSummary(
@@ -115,4 +116,116 @@ export function failureSummary(
       failures.map((failure) => [failure.logicalId, failure.type, failure.status, failure.reason]),
     );
   }
+}
+
+/** Rows beyond this are folded, so the plan's verdict stays at the top of the page. */
+const FOLD_AFTER = 15;
+const MAX_VALUE = 200;
+
+function shown(value: string | undefined): string {
+  if (value === undefined) return '–';
+  return value.length > MAX_VALUE
+    ? `${value.slice(0, MAX_VALUE)}… (${value.length} characters)`
+    : value;
+}
+
+function addTable(
+  summary: SummaryBuilder,
+  title: string,
+  headers: string[],
+  rows: string[][],
+): void {
+  if (rows.length === 0) return;
+  if (rows.length <= FOLD_AFTER) {
+    summary.heading(title, 3);
+    summary.table(headers, rows);
+  } else {
+    summary.details(`${title} (${rows.length})`, new SummaryBuilder().table(headers, rows));
+  }
+}
+
+/** What a deploy of this plan would do, as a reviewer reads it (summary and pull request). */
+export function planMarkdown(environment: string, plan: StackPlan, source: string): string {
+  const summary = new SummaryBuilder();
+  const refused = plan.guard.blocked.length > 0;
+  summary.heading(
+    `${refused ? '⛔' : plan.hasChanges ? '📝' : '✅'} Plan for ${plan.stackName} (${environment}) at ${plan.version}`,
+  );
+  summary.facts([
+    [
+      'Verdict',
+      refused
+        ? `⛔ the stateful-resource guard would refuse it: ${plan.guard.blocked.map((entry) => entry.path).join(', ')}`
+        : plan.hasChanges
+          ? `📝 ${plan.changes.length} change(s); the stateful-resource guard passes`
+          : '✅ no changes: the stack already matches',
+    ],
+    ['Stack', plan.stackName],
+    ['Environment', environment],
+    ['Version', plan.version],
+    ['Source', source],
+    [
+      'Change set',
+      plan.changeSet
+        ? `\`${plan.changeSet.name}\` (${plan.changeSet.type === 'CREATE' ? 'creates the stack' : 'updates the stack'})`
+        : 'none (nothing to change)',
+    ],
+    ['Termination protection', plan.terminationProtection ? 'on' : 'off'],
+    ['Stack policy', shown(plan.stackPolicy)],
+  ]);
+  addTable(
+    summary,
+    'Changes',
+    [...CHANGE_HEADERS, 'Guard'],
+    plan.changes.map((change) => {
+      const blocked = plan.guard.blocked.find((entry) => entry.path === change.path);
+      const allowed = plan.guard.allowed.find((entry) => entry.path === change.path);
+      return [
+        ...changeRows([change])[0]!,
+        blocked ? `⛔ ${blocked.why}` : allowed ? `⚠️ allowed: ${allowed.why}` : '',
+      ];
+    }),
+  );
+  addTable(
+    summary,
+    'Property changes',
+    ['Resource', 'Property', 'Change', 'Before', 'After', 'Recreation'],
+    plan.changes.flatMap((change) =>
+      change.details.map((detail) => [
+        change.path,
+        detail.path ?? detail.property,
+        detail.changeType ?? change.action,
+        shown(detail.before),
+        shown(detail.after),
+        detail.requiresRecreation || '–',
+      ]),
+    ),
+  );
+  addTable(
+    summary,
+    'Parameter changes',
+    ['Parameter', 'Before', 'After'],
+    plan.parameters.map((parameter) => [
+      parameter.name,
+      shown(parameter.before),
+      shown(parameter.after),
+    ]),
+  );
+  if (plan.changeSet) {
+    summary.paragraph(
+      `Deploy exactly this with \`operation: deploy\` and \`change-set: ${plan.changeSet.name}\`: the deploy refuses it if the stack changes or the release differs in the meantime.`,
+    );
+  }
+  return summary.toMarkdown();
+}
+
+export function planSummary(
+  summary: SummaryBuilder,
+  environment: string,
+  plan: StackPlan,
+  source: string,
+  durationMs: number,
+): void {
+  summary.paragraph(planMarkdown(environment, plan, source).trimEnd());
+  summary.paragraph(`Planned in ${formatDuration(durationMs)}.`);
 }

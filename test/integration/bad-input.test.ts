@@ -118,12 +118,12 @@ const cases: Case[] = [
   [
     'missing operation',
     () => ({ environment: 'ci' }),
-    /input 'operation': is required; valid values: package, deploy, delete, recreate/,
+    /input 'operation': is required; valid values: package, plan, deploy, delete, recreate/,
   ],
   [
     'unknown operation',
     () => ({ operation: 'destroy', environment: 'ci' }),
-    /input 'operation': 'destroy' is not valid; valid values: package, deploy, delete, recreate/,
+    /input 'operation': 'destroy' is not valid; valid values: package, plan, deploy, delete, recreate/,
   ],
   [
     'missing environment',

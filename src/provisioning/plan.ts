@@ -1,0 +1,380 @@
+import { createHash } from 'node:crypto';
+import {
+  GetStackPolicyCommand,
+  GetTemplateCommand,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { awsErrorName } from '../aws/errors.js';
+import { findStack } from '../aws/stack-lookup.js';
+import { RefusalError, errorMessage } from '../core/errors.js';
+import {
+  createChangeSet,
+  deleteChangeSet,
+  describeChangeSet,
+  type DescribedChangeSet,
+  type ResourceChangeRow,
+} from './change-set.js';
+import { changeSetPolling, type ProvisionContext } from './context.js';
+import {
+  executeChangeSet,
+  StatefulResourceGuardError,
+  type DeployRequest,
+  type DeployResult,
+} from './deploy-stack.js';
+import { dispositionOf } from './stack-status.js';
+import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
+import { waitForIdleStack } from './stack-waiter.js';
+import { evaluateGuard, inspectNestedStacks, type GuardVerdict } from './stateful-guard.js';
+
+/**
+ * A plan is a change set made exactly as a deploy would make it, and kept instead of executed,
+ * so a person can review it and a later deploy can execute exactly that one. The change set's
+ * description records what it was made from, and what the stack was when it was made: the
+ * deploy refuses it if either no longer holds.
+ */
+
+export interface PlanRequest extends DeployRequest {
+  component: string;
+  commit: string | null;
+}
+
+export interface ParameterChange {
+  name: string;
+  /** Undefined for a parameter the stack does not have yet. */
+  before: string | undefined;
+  after: string;
+}
+
+export interface StackPlan {
+  stackName: string;
+  stackId: string;
+  version: string;
+  changeSet: { id: string; name: string; type: 'CREATE' | 'UPDATE' } | undefined;
+  hasChanges: boolean;
+  changes: ResourceChangeRow[];
+  guard: GuardVerdict;
+  parameters: ParameterChange[];
+  terminationProtection: boolean;
+  /** The stack policy's statements, 'none', or why it could not be read. */
+  stackPolicy: string;
+  /** What the change set was made from and what it was made against. */
+  releaseDigest: string;
+  stackFingerprint: string;
+}
+
+const MARKER = 'environment-pipeline plan';
+const HIDDEN = '****';
+
+function sha256(value: unknown): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
+}
+
+/**
+ * What a change set deploys: the template, the parameters and the capabilities. The same for
+ * the plan and for the deploy that executes it, or the deploy refuses.
+ */
+export function releaseDigest(request: DeployRequest): string {
+  return sha256({
+    template: request.templateBody,
+    // A NoEcho value is left out: the description is readable by anyone who may describe the
+    // change set, and an unsalted digest of a weak password can be guessed.
+    parameters: Object.entries(request.parameters)
+      .map(([name, value]) => [name, (request.noEcho ?? []).includes(name) ? HIDDEN : value])
+      .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    capabilities: [...request.capabilities].sort(),
+  });
+}
+
+/** A stack that does not exist yet, or holds only plans, is `none`. */
+function isUncreated(stack: Stack | undefined): boolean {
+  return stack === undefined || stack.StackStatus === 'REVIEW_IN_PROGRESS';
+}
+
+/**
+ * What the stack is now: its template, parameters and tags. Any update in between (a deploy
+ * of another change set, a hand-run CLI update) changes it.
+ */
+async function stackFingerprint(
+  cloudFormation: CloudFormationClient,
+  stack: Stack | undefined,
+): Promise<string> {
+  if (isUncreated(stack) || !stack?.StackId) return 'none';
+  const template = await cloudFormation.send(
+    new GetTemplateCommand({ StackName: stack.StackId, TemplateStage: 'Original' }),
+  );
+  return sha256({
+    template: template.TemplateBody ?? '',
+    parameters: (stack.Parameters ?? [])
+      .map((parameter) => [parameter.ParameterKey, parameter.ParameterValue])
+      .sort(),
+    tags: (stack.Tags ?? []).map((tag) => [tag.Key, tag.Value]).sort(),
+  });
+}
+
+interface Recorded {
+  version: string;
+  release: string;
+  stack: string;
+}
+
+function describePlan(version: string, release: string, stack: string, commit: string | null) {
+  return `${MARKER}: version=${version} release=${release} stack=${stack} commit=${commit ?? 'unknown'}`;
+}
+
+function recordedIn(description: string | undefined): Recorded | undefined {
+  const match =
+    /^environment-pipeline plan: version=(\S+) release=(sha256:[0-9a-f]{64}) stack=(sha256:[0-9a-f]{64}|none)\b/.exec(
+      description ?? '',
+    );
+  return match ? { version: match[1]!, release: match[2]!, stack: match[3]! } : undefined;
+}
+
+/** `plan-{component}-{version}-{commit}`: the same plan of the same commit has the same name. */
+export function planChangeSetName(component: string, version: string, commit: string | null) {
+  const name = `plan-${component}-${version}-${commit ? commit.slice(0, 12) : 'uncommitted'}`;
+  return name.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 128);
+}
+
+async function stackPolicyOf(
+  cloudFormation: CloudFormationClient,
+  stack: Stack | undefined,
+): Promise<string> {
+  if (isUncreated(stack) || !stack?.StackId) return 'none (the stack does not exist yet)';
+  try {
+    const policy = await cloudFormation.send(
+      new GetStackPolicyCommand({ StackName: stack.StackId }),
+    );
+    return policy.StackPolicyBody ? policy.StackPolicyBody : 'none';
+  } catch (error) {
+    return `unknown: ${awsErrorName(error) ?? 'error'} (${errorMessage(error)})`;
+  }
+}
+
+function parameterChanges(
+  stack: Stack | undefined,
+  parameters: Record<string, string>,
+  noEcho: string[],
+): ParameterChange[] {
+  const current = new Map(
+    (isUncreated(stack) ? [] : (stack?.Parameters ?? [])).map((parameter) => [
+      parameter.ParameterKey ?? '',
+      parameter.ParameterValue ?? '',
+    ]),
+  );
+  // CloudFormation answers **** for a NoEcho value: whether it changes is not known, and it
+  // is listed as a change so the reviewer knows it is sent again.
+  return Object.entries(parameters)
+    .filter(([name, value]) => current.get(name) !== value)
+    .map(([name, after]) => ({
+      name,
+      before: current.get(name),
+      after: noEcho.includes(name) ? HIDDEN : after,
+    }));
+}
+
+/** CloudFormation says ChangeSetNotFound; emulators say the name "does not exist". */
+function isMissingChangeSet(error: unknown): boolean {
+  return (
+    /^ChangeSetNotFound/.test(awsErrorName(error) ?? '') ||
+    (awsErrorName(error) === 'ValidationError' && /does not exist/i.test(errorMessage(error)))
+  );
+}
+
+/** The stack as a plan or a planned deploy finds it; refused when a person has to act first. */
+async function inspect(context: ProvisionContext, stackName: string): Promise<Stack | undefined> {
+  const found = await findStack(context.cloudFormation, stackName);
+  const stack = found ? await waitForIdleStack(context, found) : undefined;
+  const disposition = dispositionOf(stack?.StackStatus, stackName);
+  if (disposition.kind === 'blocked') {
+    throw new RefusalError(
+      `Stack ${stackName} is in ${stack?.StackStatus}; no change can be planned or executed.`,
+      disposition.remedy,
+      'The stack is in a state that needs a person',
+    );
+  }
+  if (disposition.kind === 'recreate' && stack?.StackStatus !== 'REVIEW_IN_PROGRESS') {
+    throw new RefusalError(
+      `Stack ${stackName} is ${stack?.StackStatus}: ${disposition.reason}, so a deploy deletes it and creates it afresh; there is no change set to review.`,
+      'Deploy without change-set (it recreates the stack), then plan the next change.',
+      'The stack is in a state that needs a person',
+    );
+  }
+  return stack;
+}
+
+/** Makes the change set a deploy would make, keeps it, and says what it would do. */
+export async function planStack(
+  context: ProvisionContext,
+  request: PlanRequest,
+): Promise<StackPlan> {
+  const { logger, cloudFormation } = context;
+  const stack = await logger.group('Inspect the existing stack', () =>
+    inspect(context, request.stackName),
+  );
+  const type = isUncreated(stack) ? 'CREATE' : 'UPDATE';
+  const release = releaseDigest(request);
+  const fingerprint = await stackFingerprint(cloudFormation, stack);
+  const name = planChangeSetName(request.component, request.version, request.commit);
+  const created = await logger.group(`Create change set ${name} (kept, not executed)`, async () => {
+    if (stack) {
+      // Planning the same commit again replaces its plan, which may be stale by now.
+      try {
+        const previous = await describeChangeSet(cloudFormation, name, request.stackName);
+        await deleteChangeSet(cloudFormation, previous.id, logger);
+        logger.info(`Replaced the earlier plan ${name}.`);
+      } catch (error) {
+        if (!isMissingChangeSet(error)) throw error;
+      }
+    }
+    return createChangeSet(
+      cloudFormation,
+      {
+        stackName: request.stackName,
+        changeSetName: name,
+        type,
+        templateBody: request.templateBody,
+        parameters: toCloudFormationParameters(request.parameters),
+        tags: toCloudFormationTags(request.tags),
+        capabilities: request.capabilities,
+        onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
+        description: describePlan(request.version, release, fingerprint, request.commit),
+        includePropertyValues: true,
+      },
+      logger,
+      changeSetPolling(context.polling),
+      context.clock,
+    );
+  });
+  const nested = await inspectNestedStacks(cloudFormation, created.changes);
+  const guard = evaluateGuard(created.changes, request.stateful, request.allowReplacement, nested);
+  for (const violation of guard.blocked) {
+    logger.warning(
+      `${violation.path} (${violation.type}) ${violation.why}; a deploy of this plan will be refused unless allow-replacement names ${violation.allowEntry}.`,
+      { title: 'The stateful-resource guard would refuse this change' },
+    );
+  }
+  // An empty change set cannot be executed: there is nothing to keep.
+  if (created.empty) await deleteChangeSet(cloudFormation, created.id, logger);
+  return {
+    stackName: request.stackName,
+    stackId: created.stackId,
+    version: request.version,
+    changeSet: created.empty ? undefined : { id: created.id, name, type },
+    hasChanges: !created.empty,
+    changes: created.changes,
+    guard,
+    parameters: parameterChanges(stack, request.parameters, request.noEcho ?? []),
+    terminationProtection: stack?.EnableTerminationProtection === true,
+    stackPolicy: await stackPolicyOf(cloudFormation, stack),
+    releaseDigest: release,
+    stackFingerprint: fingerprint,
+  };
+}
+
+/** A reviewed change set that no longer applies: nothing was executed. */
+export class StalePlanError extends RefusalError {
+  constructor(changeSet: string, why: string) {
+    super(
+      `Change set ${changeSet} was not executed: ${why}. Nothing was changed.`,
+      'Plan again (operation: plan), review the new plan, and deploy that change set.',
+      'The reviewed plan no longer applies',
+    );
+  }
+}
+
+/**
+ * Executes the change set a plan kept, after proving it still applies: it exists and can be
+ * executed, it belongs to this stack, it was made from exactly this release, the stack has
+ * not changed since, and the guard still passes.
+ */
+export async function deployPlan(
+  context: ProvisionContext,
+  request: DeployRequest,
+  changeSetName: string,
+): Promise<DeployResult> {
+  const { logger, cloudFormation } = context;
+  const { planned, guard, type } = await logger.group(
+    `Check that change set ${changeSetName} still applies`,
+    async () => {
+      const stack = await inspect(context, request.stackName);
+      let planned: DescribedChangeSet;
+      try {
+        planned = await describeChangeSet(cloudFormation, changeSetName, request.stackName);
+      } catch (error) {
+        if (isMissingChangeSet(error)) {
+          throw new StalePlanError(
+            changeSetName,
+            `it does not exist on stack ${request.stackName} (it was executed, deleted, or made for another stack)`,
+          );
+        }
+        throw error;
+      }
+      if (planned.stackName !== request.stackName) {
+        throw new StalePlanError(
+          changeSetName,
+          `it belongs to stack ${planned.stackName}, not ${request.stackName}`,
+        );
+      }
+      if (planned.status !== 'CREATE_COMPLETE' || planned.executionStatus !== 'AVAILABLE') {
+        throw new StalePlanError(
+          changeSetName,
+          `it is ${planned.status} and ${planned.executionStatus}${planned.statusReason ? ` (${planned.statusReason})` : ''}; only a CREATE_COMPLETE, AVAILABLE change set can be executed`,
+        );
+      }
+      const recorded = recordedIn(planned.description);
+      if (!recorded) {
+        throw new StalePlanError(
+          changeSetName,
+          'it was not made by operation: plan, so what it was made from cannot be proven',
+        );
+      }
+      if (recorded.version !== request.version) {
+        throw new StalePlanError(
+          changeSetName,
+          `it was planned for version ${recorded.version}, and this deploy is version ${request.version}`,
+        );
+      }
+      if (recorded.release !== releaseDigest(request)) {
+        throw new StalePlanError(
+          changeSetName,
+          'it was made from another template, other parameters or other capabilities than this deploy has',
+        );
+      }
+      const now = await stackFingerprint(cloudFormation, stack);
+      if (recorded.stack !== now) {
+        throw new StalePlanError(
+          changeSetName,
+          recorded.stack === 'none'
+            ? `stack ${request.stackName} was created since the plan was made`
+            : `stack ${request.stackName} was updated since the plan was made (its template, parameters or tags differ)`,
+        );
+      }
+      const nested = await inspectNestedStacks(cloudFormation, planned.changes);
+      const verdict = evaluateGuard(
+        planned.changes,
+        request.stateful,
+        request.allowReplacement,
+        nested,
+      );
+      logger.info(
+        `Change set ${planned.name} applies: made from this release against the stack as it is now; ${planned.changes.length} change(s).`,
+      );
+      return {
+        planned,
+        guard: verdict,
+        type: isUncreated(stack) ? ('CREATE' as const) : ('UPDATE' as const),
+      };
+    },
+  );
+  if (guard.blocked.length > 0) {
+    for (const violation of guard.blocked) {
+      logger.error(`${violation.path} (${violation.type}) ${violation.why}`, {
+        title: 'Stateful resource guard',
+      });
+    }
+    // The reviewed change set is left for the reviewers; it was not executed.
+    throw new StatefulResourceGuardError(request.stackName, guard.blocked, 'kept');
+  }
+  return executeChangeSet(context, request, planned, type, guard);
+}

@@ -1,0 +1,193 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMoto, type MotoServer } from '../../harness/moto.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
+
+// Plan → review → deploy exactly that, through the bundled action on moto. moto keeps change
+// sets, their descriptions and their execution; it gives no property values nor Replacement,
+// so those are tested in test/unit/plan.test.ts against the API reference's shapes.
+let workDir: string;
+let moto: MotoServer;
+let cloudFormation: CloudFormationClient;
+const BUCKET = 'artifacts';
+const COMMIT = 'fedcba9876543210fedcba9876543210fedcba98';
+const STACK = 'staging-sample-service';
+
+function provision(inputs: Record<string, string>): Promise<ActionRun> {
+  return runAction(
+    'action-provision',
+    { definition: path.join(workDir, 'environment.yml'), environment: 'staging', ...inputs },
+    { ...moto.env, GITHUB_SHA: COMMIT, GITHUB_REPOSITORY: 'acme/sample', GITHUB_RUN_ID: '7' },
+    { cwd: workDir },
+  );
+}
+
+function expectSuccess(run: ActionRun): void {
+  if (run.exitCode !== 0) {
+    throw new Error(`action failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+async function stackStatus(): Promise<string | undefined> {
+  const response = await cloudFormation.send(new DescribeStacksCommand({ StackName: STACK }));
+  return response.Stacks?.[0]?.StackStatus;
+}
+
+async function parameter(name: string): Promise<string | undefined> {
+  const response = await cloudFormation.send(new DescribeStacksCommand({ StackName: STACK }));
+  return response.Stacks?.[0]?.Parameters?.find((entry) => entry.ParameterKey === name)
+    ?.ParameterValue;
+}
+
+const packages: Record<string, string> = {};
+
+beforeAll(async () => {
+  moto = await startMoto();
+  const config = {
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  cloudFormation = new CloudFormationClient(config);
+  await new S3Client({ ...config, forcePathStyle: true }).send(
+    new CreateBucketCommand({ Bucket: BUCKET }),
+  );
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'plan-environment-'));
+  cpSync(path.join(REPO_ROOT, 'demo', 'environment'), workDir, { recursive: true });
+  for (const version of ['1.0.0', '1.1.0']) {
+    const run = await provision({
+      operation: 'package',
+      environment: '',
+      version,
+      'artifact-bucket': BUCKET,
+    });
+    expectSuccess(run);
+    packages[version] = run.outputs.package!;
+  }
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe('action-provision plan, then deploy with change-set', () => {
+  let firstPlan: string;
+
+  test('a plan of a new environment keeps its change set and changes nothing else', async () => {
+    const run = await provision({ operation: 'plan', package: packages['1.0.0']! });
+    expectSuccess(run);
+    firstPlan = run.outputs['change-set-name']!;
+    expect(firstPlan).toBe('plan-sample-service-1-0-0-fedcba987654');
+    expect(run.outputs['change-set-id']).toMatch(/^arn:aws:cloudformation:.*:changeSet\//);
+    expect(run.outputs['has-changes']).toBe('true');
+    expect(run.outputs.guard).toBe('pass');
+    const plan = JSON.parse(run.outputs.plan!) as {
+      changeSet: { type: string };
+      changes: Array<{ action: string; logicalId: string }>;
+      guard: { verdict: string };
+    };
+    expect(plan.changeSet.type).toBe('CREATE');
+    expect(plan.changes).toContainEqual(
+      expect.objectContaining({ action: 'Add', logicalId: 'DataBucket' }),
+    );
+    expect(run.outputs['plan-markdown']).toContain(`Plan for ${STACK} (staging) at 1.0.0`);
+    expect(run.summary).toContain('the stateful-resource guard passes');
+    // CloudFormation holds a new stack's plan on an empty stack under review.
+    expect(await stackStatus()).toBe('REVIEW_IN_PROGRESS');
+  });
+
+  test('deploy executes exactly the planned change set', async () => {
+    const run = await provision({
+      operation: 'deploy',
+      package: packages['1.0.0']!,
+      'change-set': firstPlan,
+    });
+    expectSuccess(run);
+    expect(run.outputs.operation).toBe('create');
+    expect(run.stdout).toContain(`Change set ${firstPlan} applies`);
+    expect(await stackStatus()).toBe('CREATE_COMPLETE');
+  });
+
+  test('a change set already executed is refused, naming what to do', async () => {
+    const run = await provision({
+      operation: 'deploy',
+      package: packages['1.0.0']!,
+      'change-set': firstPlan,
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.summary).toContain('⛔ The reviewed plan no longer applies');
+    expect(run.stdout).toMatch(/was not executed: it (does not exist|is .*EXECUTE)/);
+  });
+
+  test('a plan made stale by a later update is refused and nothing changes', async () => {
+    const plan = await provision({
+      operation: 'plan',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=2',
+    });
+    expectSuccess(plan);
+    const planned = plan.outputs['change-set-name']!;
+    expect(plan.outputs.plan).toContain('"type":"UPDATE"');
+    // Someone deploys something else before the reviewed plan is applied.
+    expectSuccess(
+      await provision({
+        operation: 'deploy',
+        package: packages['1.1.0']!,
+        parameters: 'DesiredCapacity=3',
+      }),
+    );
+    const stale = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=2',
+      'change-set': planned,
+    });
+    expect(stale.exitCode).not.toBe(0);
+    expect(stale.stdout).toContain(`was updated since the plan was made`);
+    expect(stale.summary).toContain('Plan again (operation: plan)');
+    expect(await parameter('DesiredCapacity')).toBe('3');
+  });
+
+  test('a plan is executed only by the release it was made from', async () => {
+    const plan = await provision({
+      operation: 'plan',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=2',
+    });
+    expectSuccess(plan);
+    const planned = plan.outputs['change-set-name']!;
+    const other = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=5',
+      'change-set': planned,
+    });
+    expect(other.exitCode).not.toBe(0);
+    expect(other.stdout).toContain('other parameters');
+    expect(await parameter('DesiredCapacity')).toBe('3');
+
+    const reviewed = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=2',
+      'change-set': planned,
+    });
+    expectSuccess(reviewed);
+    expect(reviewed.outputs.operation).toBe('update');
+    expect(await parameter('DesiredCapacity')).toBe('2');
+  });
+
+  test('change-set belongs to deploy: with plan it is a configuration error', async () => {
+    const run = await provision({
+      operation: 'plan',
+      package: packages['1.1.0']!,
+      'change-set': 'plan-x',
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toContain("input 'change-set': is executed by operation deploy");
+  });
+});

@@ -1,0 +1,265 @@
+// Plans over aws-sdk-client-mock: moto gives change sets no property values (IncludePropertyValues),
+// no Replacement and no execution status other than AVAILABLE. Response shapes follow the
+// CloudFormation API reference: DescribeChangeSet's ResourceChange.Details[].Target with
+// Path, BeforeValue, AfterValue and AttributeChangeType, and ExecutionStatus OBSOLETE.
+import { beforeEach, describe, expect, test } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetStackPolicyCommand,
+  GetTemplateCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import type { DeployRequest } from '../../src/provisioning/deploy-stack.js';
+import {
+  deployPlan,
+  planStack,
+  releaseDigest,
+  StalePlanError,
+} from '../../src/provisioning/plan.js';
+import { planMarkdown } from '../../src/provisioning/summaries.js';
+import { mockedContext } from '../support/provision-context.js';
+
+const cfn = mockClient(CloudFormationClient);
+const STACK = 'production-web';
+const STACK_ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}/1111`;
+const CHANGE_SET_ID = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/plan-web/2222';
+
+function request(overrides: Partial<DeployRequest> = {}): DeployRequest {
+  return {
+    stackName: STACK,
+    version: '2.0.0',
+    templateBody: 'Resources: {}',
+    parameters: { InstanceType: 't3.small', DbPassword: 'hunter2' },
+    tags: { environment: 'production' },
+    capabilities: ['CAPABILITY_IAM'],
+    stateful: { logicalIds: [], resourceTypes: [] },
+    allowReplacement: [],
+    keepFailed: false,
+    protect: true,
+    noEcho: ['DbPassword'],
+    ...overrides,
+  };
+}
+
+const LIVE: Stack = {
+  StackName: STACK,
+  StackId: STACK_ID,
+  StackStatus: 'UPDATE_COMPLETE',
+  CreationTime: new Date('2026-11-01T00:00:00Z'),
+  EnableTerminationProtection: true,
+  Parameters: [
+    { ParameterKey: 'InstanceType', ParameterValue: 't3.micro' },
+    { ParameterKey: 'DbPassword', ParameterValue: '****' },
+  ],
+  Tags: [{ Key: 'environment', Value: 'production' }],
+};
+
+const CHANGES = [
+  {
+    Type: 'Resource' as const,
+    ResourceChange: {
+      Action: 'Modify' as const,
+      LogicalResourceId: 'Web',
+      PhysicalResourceId: 'i-0abc',
+      ResourceType: 'AWS::EC2::Instance',
+      Replacement: 'False' as const,
+      Details: [
+        {
+          Target: {
+            Attribute: 'Properties' as const,
+            Name: 'InstanceType',
+            Path: '/Properties/InstanceType',
+            RequiresRecreation: 'Never' as const,
+            BeforeValue: 't3.micro',
+            AfterValue: 't3.small',
+            AttributeChangeType: 'Modify' as const,
+          },
+          Evaluation: 'Static' as const,
+          ChangeSource: 'DirectModification' as const,
+        },
+      ],
+    },
+  },
+  {
+    Type: 'Resource' as const,
+    ResourceChange: {
+      Action: 'Modify' as const,
+      LogicalResourceId: 'Data',
+      PhysicalResourceId: 'web-data-1',
+      ResourceType: 'AWS::S3::Bucket',
+      Replacement: 'True' as const,
+      Details: [
+        {
+          Target: {
+            Attribute: 'Properties' as const,
+            Name: 'BucketName',
+            Path: '/Properties/BucketName',
+            RequiresRecreation: 'Always' as const,
+            BeforeValue: 'web-data-1',
+            AfterValue: 'web-data-2',
+            AttributeChangeType: 'Modify' as const,
+          },
+          Evaluation: 'Static' as const,
+          ChangeSource: 'DirectModification' as const,
+        },
+      ],
+    },
+  },
+];
+
+function described(description: string, overrides: Record<string, unknown> = {}) {
+  return {
+    ChangeSetId: CHANGE_SET_ID,
+    ChangeSetName: 'plan-web-2-0-0-abc',
+    StackId: STACK_ID,
+    StackName: STACK,
+    Status: 'CREATE_COMPLETE' as const,
+    ExecutionStatus: 'AVAILABLE' as const,
+    Description: description,
+    CreationTime: new Date('2026-12-01T00:00:00Z'),
+    Changes: CHANGES,
+    ...overrides,
+  };
+}
+
+beforeEach(() => {
+  cfn.reset();
+  cfn.on(DescribeStacksCommand).resolves({ Stacks: [LIVE] });
+  cfn.on(GetTemplateCommand).resolves({ TemplateBody: 'Resources: {old: true}' });
+  cfn.on(GetStackPolicyCommand).resolves({});
+  cfn.on(DeleteChangeSetCommand).resolves({});
+});
+
+describe('a plan a reviewer reads', () => {
+  test('every property change with its values; the guard refuses the bucket; NoEcho stays hidden', async () => {
+    const { context } = mockedContext();
+    let description = '';
+    cfn.on(DescribeChangeSetCommand, { ChangeSetName: 'plan-web-2-0-0-abc123456789' }).rejects(
+      Object.assign(new Error('ChangeSet [plan-web] does not exist'), {
+        name: 'ChangeSetNotFoundException',
+      }),
+    );
+    cfn
+      .on(CreateChangeSetCommand)
+      .callsFake((input: { Description: string; IncludePropertyValues?: boolean }) => {
+        description = input.Description;
+        expect(input.IncludePropertyValues).toBe(true);
+        return { Id: CHANGE_SET_ID, StackId: STACK_ID };
+      });
+    cfn
+      .on(DescribeChangeSetCommand, { ChangeSetName: CHANGE_SET_ID })
+      .callsFake(() => described(description));
+
+    const plan = await planStack(context, {
+      ...request(),
+      component: 'web',
+      commit: 'abc1234567890def',
+    });
+    expect(plan.changeSet).toEqual({
+      id: CHANGE_SET_ID,
+      name: 'plan-web-2-0-0-abc123456789',
+      type: 'UPDATE',
+    });
+    expect(plan.guard.blocked.map((entry) => entry.path)).toEqual(['Data']);
+    expect(plan.parameters).toEqual([
+      { name: 'InstanceType', before: 't3.micro', after: 't3.small' },
+      { name: 'DbPassword', before: '****', after: '****' },
+    ]);
+    expect(description).toMatch(
+      /^environment-pipeline plan: version=2\.0\.0 release=sha256:[0-9a-f]{64} stack=sha256:[0-9a-f]{64} commit=abc1234567890def$/,
+    );
+    expect(description).not.toContain('hunter2');
+    // The change set is kept for review: nothing deleted, nothing executed.
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+
+    const markdown = planMarkdown('production', plan, 's3://artifacts/web/2.0.0.tgz');
+    expect(markdown).toContain('## ⛔ Plan for production-web (production) at 2.0.0');
+    expect(markdown).toContain(
+      '| /Properties/InstanceType | Modify | t3.micro | t3.small | Never |',
+    );
+    expect(markdown).toContain(
+      '| /Properties/BucketName | Modify | web-data-1 | web-data-2 | Always |',
+    );
+    expect(markdown).toContain('| Termination protection | on |');
+    expect(markdown).not.toContain('hunter2');
+  });
+
+  test('the release digest ignores NoEcho values and nothing else', () => {
+    const base = releaseDigest(request());
+    expect(
+      releaseDigest(request({ parameters: { InstanceType: 't3.small', DbPassword: 'other' } })),
+    ).toBe(base);
+    expect(
+      releaseDigest(request({ parameters: { InstanceType: 't3.large', DbPassword: 'hunter2' } })),
+    ).not.toBe(base);
+    expect(releaseDigest(request({ templateBody: 'Resources: {x: 1}' }))).not.toBe(base);
+  });
+});
+
+describe('a deploy of a planned change set', () => {
+  async function plannedDescription(): Promise<string> {
+    const { context } = mockedContext();
+    let description = '';
+    cfn.on(DescribeChangeSetCommand, { ChangeSetName: 'plan-web-2-0-0-abc' }).rejects(
+      Object.assign(new Error('ChangeSet [plan-web] does not exist'), {
+        name: 'ChangeSetNotFoundException',
+      }),
+    );
+    cfn.on(CreateChangeSetCommand).callsFake((input: { Description: string }) => {
+      description = input.Description;
+      return { Id: CHANGE_SET_ID, StackId: STACK_ID };
+    });
+    cfn
+      .on(DescribeChangeSetCommand, { ChangeSetName: CHANGE_SET_ID })
+      .callsFake(() => described(description));
+    await planStack(context, { ...request(), component: 'web', commit: 'abc' });
+    return description;
+  }
+
+  test('OBSOLETE (CloudFormation saw the stack change) is refused before anything runs', async () => {
+    const description = await plannedDescription();
+    cfn
+      .on(DescribeChangeSetCommand, { ChangeSetName: 'plan-web-2-0-0-abc', StackName: STACK })
+      .resolves(described(description, { ExecutionStatus: 'OBSOLETE' }));
+    const { context } = mockedContext();
+    await expect(
+      deployPlan(context, request({ allowReplacement: ['Data'] }), 'plan-web-2-0-0-abc'),
+    ).rejects.toThrow(
+      /is CREATE_COMPLETE and OBSOLETE; only a CREATE_COMPLETE, AVAILABLE change set can be executed/,
+    );
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  test('the guard is asked again: a planned replacement of a bucket is refused and the change set kept', async () => {
+    const description = await plannedDescription();
+    cfn
+      .on(DescribeChangeSetCommand, { ChangeSetName: 'plan-web-2-0-0-abc', StackName: STACK })
+      .resolves(described(description));
+    const { context } = mockedContext();
+    const refused = deployPlan(context, request(), 'plan-web-2-0-0-abc');
+    await expect(refused).rejects.toThrow(
+      /Data \(AWS::S3::Bucket\).*The change set was not executed/,
+    );
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+  });
+
+  test('a change set not made by plan cannot prove what it was made from', async () => {
+    cfn
+      .on(DescribeChangeSetCommand, { ChangeSetName: 'by-hand', StackName: STACK })
+      .resolves(described('made by hand'));
+    const { context } = mockedContext();
+    const error = await deployPlan(context, request(), 'by-hand').catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(StalePlanError);
+    expect((error as Error).message).toContain('it was not made by operation: plan');
+  });
+});
