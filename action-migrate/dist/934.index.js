@@ -1218,7 +1218,7 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
 /* harmony import */ var _aws_sdk_client_cloudformation__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(3805);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
 /* harmony import */ var _provisioning_delete_stack_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3543);
-/* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4212);
+/* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9620);
 /* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(9980);
 /* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6873);
 /* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9948);
@@ -1673,7 +1673,7 @@ async function deleteStack(context, stackName) {
 
 /***/ }),
 
-/***/ 4212:
+/***/ 9620:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1705,7 +1705,9 @@ async function createChangeSet(cloudFormation, request, logger, backoff, clock) 
         StackName: request.stackName,
         ChangeSetName: request.changeSetName,
         ChangeSetType: request.type,
-        TemplateBody: request.templateBody,
+        ...(request.templateUrl
+            ? { TemplateURL: request.templateUrl }
+            : { TemplateBody: request.templateBody }),
         Parameters: request.parameters,
         Tags: request.tags,
         Capabilities: request.capabilities,
@@ -1867,6 +1869,49 @@ var stateful_guard = __webpack_require__(5177);
 var stack_lookup = __webpack_require__(9980);
 // EXTERNAL MODULE: ./src/provisioning/stack-operation-error.ts
 var stack_operation_error = __webpack_require__(3526);
+;// CONCATENATED MODULE: ./src/provisioning/stack-policy.ts
+
+
+/**
+ * The stack policy of a protected environment: every update is allowed except replacing or
+ * deleting a stateful resource, so even an update run by hand (the CLI, the console) cannot
+ * lose its data. Nested stacks' resources are guarded by the guard, not by this policy: a stack
+ * policy covers its own stack's resources only.
+ */
+function protectivePolicy(stateful, allowed = []) {
+    // Only this stack's own logical IDs can be named; `Parent/Child` entries are the guard's.
+    const lifted = allowed.filter((entry) => !entry.includes('/'));
+    const named = stateful.logicalIds.filter((id) => !id.includes('/') && !lifted.includes(id));
+    const statements = [
+        { Effect: 'Allow', Principal: '*', Action: 'Update:*', Resource: '*' },
+        {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: ['Update:Replace', 'Update:Delete'],
+            ...(lifted.length > 0
+                ? { NotResource: lifted.map((id) => `LogicalResourceId/${id}`) }
+                : { Resource: '*' }),
+            Condition: {
+                StringEquals: {
+                    ResourceType: [...new Set([...stateful_guard/* STATEFUL_TYPES */.Ts, ...stateful.resourceTypes])],
+                },
+            },
+        },
+    ];
+    if (named.length > 0) {
+        statements.push({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: ['Update:Replace', 'Update:Delete'],
+            Resource: named.map((id) => `LogicalResourceId/${id}`),
+        });
+    }
+    return JSON.stringify({ Statement: statements });
+}
+async function setStackPolicy(context, stackId, policy) {
+    await context.cloudFormation.send(new dist_cjs/* SetStackPolicyCommand */.kpO({ StackName: stackId, StackPolicyBody: policy }));
+}
+
 // EXTERNAL MODULE: ./src/provisioning/stack-status.ts
 var stack_status = __webpack_require__(1764);
 // EXTERNAL MODULE: ./src/provisioning/stack-settings.ts
@@ -1874,6 +1919,7 @@ var stack_settings = __webpack_require__(3455);
 // EXTERNAL MODULE: ./src/provisioning/stack-waiter.ts + 1 modules
 var stack_waiter = __webpack_require__(1120);
 ;// CONCATENATED MODULE: ./src/provisioning/deploy-stack.ts
+
 
 
 
@@ -1971,6 +2017,7 @@ async function deployStack(context, request) {
                 changeSetName: name,
                 type,
                 templateBody: request.templateBody,
+                ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
                 parameters: (0,stack_settings/* toCloudFormationParameters */.uw)(request.parameters),
                 tags: (0,stack_settings/* toCloudFormationTags */.xG)(request.tags),
                 capabilities: request.capabilities,
@@ -2045,6 +2092,13 @@ async function deployStack(context, request) {
  */
 async function executeChangeSet(context, request, changeSet, type, guard, replaced) {
     const { logger, cloudFormation } = context;
+    // A protected stack's policy forbids replacing its stateful resources; what the guard let
+    // through on purpose is lifted from it for this update only, and restored after.
+    const lifted = guard.allowed.map((entry) => entry.allowEntry);
+    if (request.protect && type === 'UPDATE' && lifted.length > 0) {
+        await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful, lifted));
+        logger.info(`Stack policy lifted for this update only: ${lifted.join(', ')}.`);
+    }
     const outcome = await logger.group(`Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`, async () => {
         const token = `deploy-${(0,external_node_crypto_.randomUUID)()}`;
         const since = new Date(context.clock.now());
@@ -2060,6 +2114,17 @@ async function executeChangeSet(context, request, changeSet, type, guard, replac
         }
         return (0,stack_waiter/* waitForStackOperation */.a)(context, changeSet.stackId, token, since, type === 'CREATE' ? stack_status/* CREATE_SUCCESS */.xk : stack_status/* UPDATE_SUCCESS */.eC, `${type === 'CREATE' ? 'creation' : 'update'} of ${request.stackName}`);
     });
+    if (request.protect && (outcome.succeeded || type === 'UPDATE')) {
+        try {
+            await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful));
+        }
+        catch (error) {
+            // After a failed update the failure is the news; the next deploy sets the policy again.
+            if (outcome.succeeded)
+                throw error;
+            logger.warning(`Could not restore the stack policy of ${request.stackName} (${(0,core_errors/* errorMessage */.gJ)(error)}); the next deploy sets it again.`);
+        }
+    }
     if (!outcome.succeeded) {
         for (const failure of outcome.failures) {
             logger.error(`${failure.logicalId} (${failure.type}) ${failure.status}: ${failure.reason}`, {

@@ -1,4 +1,5 @@
 import type { Capability } from '@aws-sdk/client-cloudformation';
+import { needsUpload, stageTemplate } from '../provisioning/template-upload.js';
 import { createAwsClients } from '../aws/clients.js';
 import type { MigrationClients } from '../aws/migration-clients.js';
 import type { Step } from '../core/action-runner.js';
@@ -164,6 +165,18 @@ export async function migrateEnvironment(
     deadline: step.deadline,
   };
   const version = release.source.version;
+  const templateUrl = needsUpload(template.body)
+    ? await stageTemplate(
+        clients.s3,
+        {
+          bucket: request.artifactBucket,
+          region: clients.settings.region,
+          component: definition.component,
+        },
+        template.body,
+        logger,
+      )
+    : undefined;
   const result = await step.deployments.track(
     {
       environment: request.environment,
@@ -178,6 +191,7 @@ export async function migrateEnvironment(
         component: definition.component,
         version,
         templateBody: template.body,
+        ...(templateUrl ? { templateUrl } : {}),
         parameters: release.parameters,
         tags: release.tags,
         capabilities: request.capabilities,

@@ -58,6 +58,8 @@ export interface MigrationRequest {
   component: string;
   version: string;
   templateBody: string;
+  /** A template too large for the request, uploaded to the artifact bucket first. */
+  templateUrl?: string;
   /** The environment's resolved parameters, without the snapshot parameters. */
   parameters: Record<string, string>;
   tags: Record<string, string>;
@@ -99,6 +101,7 @@ export function deployRequestFor(
     stackName,
     version: request.version,
     templateBody: request.templateBody,
+    ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
     parameters: { ...request.parameters, ...overrides.extraParameters },
     tags: { ...request.tags, ...overrides.extraTags },
     capabilities: request.capabilities,

@@ -5,6 +5,7 @@ import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
 import { lintTemplate, type LintMode, type LintResult } from '../definition/cfn-lint.js';
 import { loadDefinition } from '../definition/definition.js';
+import { needsUpload, noBucketForLargeTemplate } from '../provisioning/template-upload.js';
 import { createPackage, type CreatedPackage } from './create-package.js';
 import { publishPackage, type PublishResult } from './publish-package.js';
 import { UNVERSIONED_WARNING, unversionedVersion } from './version.js';
@@ -35,6 +36,10 @@ export async function packageEnvironment(
 ): Promise<PackageOutcome> {
   const { loaded, lint } = await logger.group('Validate the definition and template', async () => {
     const loaded = await loadDefinition(request.definitionFile);
+    // A package whose template only S3 can hold must be published, or no deploy could use it.
+    if (needsUpload(loaded.template.body) && !request.artifactBucket) {
+      throw noBucketForLargeTemplate(loaded.template.body, 'artifact-bucket');
+    }
     const templateFile = path.join(loaded.definition.root, loaded.definition.template);
     logger.info(
       `${loaded.definition.component}: template ${loaded.definition.template} with ${Object.keys(loaded.template.resources).length} resources; environments ${Object.keys(loaded.definition.environments).join(', ') || '(none named)'}`,

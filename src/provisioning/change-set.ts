@@ -49,6 +49,8 @@ export interface ChangeSetRequest {
   changeSetName: string;
   type: 'CREATE' | 'UPDATE';
   templateBody: string;
+  /** Where CloudFormation reads a template too large for the request (templateBody unused). */
+  templateUrl?: string;
   parameters: Parameter[];
   tags: Tag[];
   capabilities: Capability[];
@@ -82,7 +84,9 @@ export async function createChangeSet(
       StackName: request.stackName,
       ChangeSetName: request.changeSetName,
       ChangeSetType: request.type,
-      TemplateBody: request.templateBody,
+      ...(request.templateUrl
+        ? { TemplateURL: request.templateUrl }
+        : { TemplateBody: request.templateBody }),
       Parameters: request.parameters,
       Tags: request.tags,
       Capabilities: request.capabilities,

@@ -29,6 +29,7 @@ import {
 } from './stateful-guard.js';
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
+import { protectivePolicy, setStackPolicy } from './stack-policy.js';
 import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf } from './stack-status.js';
 import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
 import { waitForIdleStack, waitForStackOperation } from './stack-waiter.js';
@@ -37,6 +38,8 @@ export interface DeployRequest {
   stackName: string;
   version: string;
   templateBody: string;
+  /** Set for a template over the request limit: uploaded to S3, read from there. */
+  templateUrl?: string;
   parameters: Record<string, string>;
   tags: Record<string, string>;
   capabilities: Capability[];
@@ -193,6 +196,7 @@ export async function deployStack(
           changeSetName: name,
           type,
           templateBody: request.templateBody,
+          ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
           parameters: toCloudFormationParameters(request.parameters),
           tags: toCloudFormationTags(request.tags),
           capabilities: request.capabilities,
@@ -289,6 +293,13 @@ export async function executeChangeSet(
   replaced?: string,
 ): Promise<DeployResult> {
   const { logger, cloudFormation } = context;
+  // A protected stack's policy forbids replacing its stateful resources; what the guard let
+  // through on purpose is lifted from it for this update only, and restored after.
+  const lifted = guard.allowed.map((entry) => entry.allowEntry);
+  if (request.protect && type === 'UPDATE' && lifted.length > 0) {
+    await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful, lifted));
+    logger.info(`Stack policy lifted for this update only: ${lifted.join(', ')}.`);
+  }
   const outcome = await logger.group(
     `Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`,
     async () => {
@@ -318,6 +329,17 @@ export async function executeChangeSet(
     },
   );
 
+  if (request.protect && (outcome.succeeded || type === 'UPDATE')) {
+    try {
+      await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful));
+    } catch (error) {
+      // After a failed update the failure is the news; the next deploy sets the policy again.
+      if (outcome.succeeded) throw error;
+      logger.warning(
+        `Could not restore the stack policy of ${request.stackName} (${errorMessage(error)}); the next deploy sets it again.`,
+      );
+    }
+  }
   if (!outcome.succeeded) {
     for (const failure of outcome.failures) {
       logger.error(`${failure.logicalId} (${failure.type}) ${failure.status}: ${failure.reason}`, {

@@ -234,6 +234,7 @@ export async function planStack(
         changeSetName: name,
         type,
         templateBody: request.templateBody,
+        ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
         parameters: toCloudFormationParameters(request.parameters),
         tags: toCloudFormationTags(request.tags),
         capabilities: request.capabilities,

@@ -14,6 +14,7 @@ import { deleteStack, type DeleteResult } from './delete-stack.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
 import { deployPlan, planStack, type StackPlan } from './plan.js';
 import { passPromotionGate, prepareRelease, type Release } from './release.js';
+import { needsUpload, noBucketForLargeTemplate, stageTemplate } from './template-upload.js';
 import { smokeAfterDeploy, type SmokeAfterDeployResult } from './smoke-after-deploy.js';
 import { stackNameFor } from '../aws/suite-tags.js';
 import { deleteSummary, deploySummary, packageSummary, planSummary } from './summaries.js';
@@ -188,7 +189,7 @@ async function runDeploy(
     if (request.operation === 'recreate') {
       await logger.group(`Delete ${stackName} (recreate)`, () => deleteStack(context, stackName));
     }
-    const deploy = deployRequest(release, request);
+    const deploy = await deployRequest(release, request, clients, logger);
     const deployed = request.changeSet
       ? await deployPlan(context, deploy, request.changeSet)
       : await deployStack(context, deploy);
@@ -243,12 +244,36 @@ async function runDeploy(
   return { operation: request.operation, ...outcome };
 }
 
-/** What a deploy of this release asks CloudFormation for: the same for a plan and a deploy. */
-function deployRequest(release: Release, request: ProvisionRequest): DeployRequest {
+/**
+ * What a deploy of this release asks CloudFormation for: the same for a plan and a deploy. A
+ * template too large for the request is uploaded first, to the bucket the ledger lives in.
+ */
+async function deployRequest(
+  release: Release,
+  request: ProvisionRequest,
+  clients: AwsClients,
+  logger: Logger,
+): Promise<DeployRequest> {
+  const body = release.template.body;
+  let templateUrl: string | undefined;
+  if (needsUpload(body)) {
+    if (request.ledgerBucket === undefined) throw noBucketForLargeTemplate(body, 'artifact-bucket');
+    templateUrl = await stageTemplate(
+      clients.s3,
+      {
+        bucket: request.ledgerBucket,
+        region: clients.settings.region,
+        component: release.definition.component,
+      },
+      body,
+      logger,
+    );
+  }
   return {
     stackName: release.stackName,
     version: release.source.version,
-    templateBody: release.template.body,
+    templateBody: body,
+    ...(templateUrl ? { templateUrl } : {}),
     parameters: release.parameters,
     tags: release.tags,
     capabilities: request.capabilities,
@@ -276,7 +301,7 @@ async function runPlan(
   });
   const context = provisionContext(clients, step.logger, request.timeoutMinutes);
   const plan = await planStack(context, {
-    ...deployRequest(release, request),
+    ...(await deployRequest(release, request, clients, step.logger)),
     component: release.definition.component,
     commit: release.source.commit,
   });

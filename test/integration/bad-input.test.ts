@@ -211,7 +211,22 @@ const cases: Case[] = [
         ),
       ),
     }),
-    /cloudformation\.yml: the template is [\d,]+ bytes; CloudFormation accepts at most 51,200 bytes in a request/,
+    /input 'artifact-bucket': is needed: the template is [\d,]+ bytes, over the 51,200 bytes CloudFormation takes in a request/,
+  ],
+  [
+    'a template over 1 MiB, more than CloudFormation reads even from S3',
+    () => ({
+      operation: 'deploy',
+      environment: 'ci',
+      'artifact-bucket': 'artifacts',
+      definition: variant('huge-template', (dir) =>
+        writeFileSync(
+          path.join(dir, 'cloudformation.yml'),
+          `${readFileSync(path.join(dir, 'cloudformation.yml'), 'utf8')}\n${'# padding\n'.repeat(110_000)}`,
+        ),
+      ),
+    }),
+    /cloudformation\.yml: the template is [\d,]+ bytes; CloudFormation accepts at most 1,048,576 bytes even from S3/,
   ],
   [
     'a template with more than 500 resources',

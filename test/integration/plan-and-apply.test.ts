@@ -1,9 +1,13 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  GetStackPolicyCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
 
@@ -13,6 +17,7 @@ import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.j
 let workDir: string;
 let moto: MotoServer;
 let cloudFormation: CloudFormationClient;
+let s3: S3Client;
 const BUCKET = 'artifacts';
 const COMMIT = 'fedcba9876543210fedcba9876543210fedcba98';
 const STACK = 'staging-sample-service';
@@ -53,9 +58,8 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   };
   cloudFormation = new CloudFormationClient(config);
-  await new S3Client({ ...config, forcePathStyle: true }).send(
-    new CreateBucketCommand({ Bucket: BUCKET }),
-  );
+  s3 = new S3Client({ ...config, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   workDir = mkdtempSync(path.join(os.tmpdir(), 'plan-environment-'));
   cpSync(path.join(REPO_ROOT, 'demo', 'environment'), workDir, { recursive: true });
   for (const version of ['1.0.0', '1.1.0']) {
@@ -189,5 +193,96 @@ describe('action-provision plan, then deploy with change-set', () => {
     });
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toContain("input 'change-set': is executed by operation deploy");
+  });
+});
+
+describe('a protected environment', () => {
+  test('gets a stack policy against replacing its data, and a plan shows it', async () => {
+    const deployed = await provision({
+      operation: 'deploy',
+      environment: 'production',
+      package: packages['1.0.0']!,
+    });
+    expectSuccess(deployed);
+    const policy = await cloudFormation.send(
+      new GetStackPolicyCommand({ StackName: 'production-sample-service' }),
+    );
+    const statements = JSON.parse(policy.StackPolicyBody!) as {
+      Statement: Array<{ Effect: string; Action: string | string[]; Resource?: unknown }>;
+    };
+    expect(statements.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: ['Update:Replace', 'Update:Delete'],
+        Resource: ['LogicalResourceId/DataBucket'],
+      }),
+    );
+    const plan = await provision({
+      operation: 'plan',
+      environment: 'production',
+      package: packages['1.1.0']!,
+    });
+    expectSuccess(plan);
+    const parsed = JSON.parse(plan.outputs.plan!) as { stackPolicy: string };
+    expect(parsed.stackPolicy).toContain('Update:Replace');
+    expect(plan.outputs['plan-markdown']).toContain('| Stack policy |');
+  });
+});
+
+describe('a template over the 51,200 bytes CloudFormation takes in a request', () => {
+  let largeDir: string;
+
+  function provisionLarge(inputs: Record<string, string>): Promise<ActionRun> {
+    return runAction(
+      'action-provision',
+      { definition: path.join(largeDir, 'environment.yml'), environment: 'ci', ...inputs },
+      { ...moto.env, GITHUB_SHA: COMMIT, GITHUB_REPOSITORY: 'acme/sample', GITHUB_RUN_ID: '8' },
+      { cwd: largeDir },
+    );
+  }
+
+  beforeAll(() => {
+    largeDir = mkdtempSync(path.join(os.tmpdir(), 'large-template-'));
+    cpSync(path.join(REPO_ROOT, 'demo', 'environment'), largeDir, { recursive: true });
+    // Template metadata is part of the body CloudFormation counts: 60 KB of it.
+    appendFileSync(
+      path.join(largeDir, 'cloudformation.yml'),
+      `\nMetadata:\n  Padding: '${'x'.repeat(60_000)}'\n`,
+    );
+  });
+
+  test('package refuses it without an artifact bucket, naming the size and the input', async () => {
+    const run = await provisionLarge({ operation: 'package', environment: '', version: '3.0.0' });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toMatch(
+      /input 'artifact-bucket': is needed: the template is 6\d,\d{3} bytes, over the 51,200 bytes/,
+    );
+  });
+
+  test('it is uploaded by its digest and deployed from there (TemplateURL)', async () => {
+    const packaged = await provisionLarge({
+      operation: 'package',
+      environment: '',
+      version: '3.0.0',
+      'artifact-bucket': BUCKET,
+    });
+    expectSuccess(packaged);
+    const run = await provisionLarge({ operation: 'deploy', package: packaged.outputs.package! });
+    expectSuccess(run);
+    expect(run.outputs.operation).toBe('create');
+    expect(run.stdout).toMatch(
+      /uploaded to s3:\/\/artifacts\/templates\/sample-service\/[0-9a-f]{64}\.template/,
+    );
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'templates/sample-service/' }),
+    );
+    expect(listed.KeyCount).toBe(1);
+    // Planning the same template again reuses the object: one key per content.
+    const plan = await provisionLarge({ operation: 'plan', package: packaged.outputs.package! });
+    expectSuccess(plan);
+    const again = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'templates/sample-service/' }),
+    );
+    expect(again.KeyCount).toBe(1);
   });
 });

@@ -15,6 +15,7 @@ import {
   ExecuteChangeSetCommand,
   GetTemplateCommand,
   ListStackResourcesCommand,
+  SetStackPolicyCommand,
   UpdateTerminationProtectionCommand,
   type Change,
   type StackEvent,
@@ -27,6 +28,7 @@ import {
   type DeployRequest,
 } from '../../src/provisioning/deploy-stack.js';
 import { StackOperationError } from '../../src/provisioning/stack-operation-error.js';
+import { protectivePolicy } from '../../src/provisioning/stack-policy.js';
 import { mockedContext } from '../support/provision-context.js';
 
 const cfn = mockClient(CloudFormationClient);
@@ -926,5 +928,70 @@ describe('two deploys creating the same new environment', () => {
     const deletes = cfn.commandCalls(DeleteStackCommand);
     expect(deletes).toHaveLength(1);
     expect(deletes[0]!.args[0].input.StackName).toBe(STACK_ID);
+  });
+});
+
+// moto stores a stack policy (tested through the action in plan-and-apply.test.ts) but never
+// enforces one, so the order of SetStackPolicy and ExecuteChangeSet is checked here.
+describe('the stack policy of a protected environment', () => {
+  interface Statement {
+    Effect: string;
+    Action: string | string[];
+    Resource?: string | string[];
+    NotResource?: string[];
+    Condition?: { StringEquals: { ResourceType: string[] } };
+  }
+  const statements = (policy: string) =>
+    (JSON.parse(policy) as { Statement: Statement[] }).Statement;
+
+  test('allows every update but replacing or deleting a stateful resource', () => {
+    const policy = statements(
+      protectivePolicy({
+        logicalIds: ['Settings', 'Child/Table'],
+        resourceTypes: ['AWS::Custom::Ledger'],
+      }),
+    );
+    expect(policy[0]).toMatchObject({ Effect: 'Allow', Action: 'Update:*', Resource: '*' });
+    expect(policy[1]).toMatchObject({
+      Effect: 'Deny',
+      Action: ['Update:Replace', 'Update:Delete'],
+      Resource: '*',
+    });
+    expect(policy[1]!.Condition!.StringEquals.ResourceType).toEqual(
+      expect.arrayContaining(['AWS::S3::Bucket', 'AWS::RDS::DBInstance', 'AWS::Custom::Ledger']),
+    );
+    // A nested stack's resources are not this stack's to name: the guard covers them.
+    expect(policy[2]).toMatchObject({ Effect: 'Deny', Resource: ['LogicalResourceId/Settings'] });
+  });
+
+  test('an allowed replacement is lifted for that update only, then the policy is restored', async () => {
+    const bucketReplaced = change('Modify', 'DataBucket', 'AWS::S3::Bucket', 'True');
+    existingStack('UPDATE_COMPLETE', [bucketReplaced], { EnableTerminationProtection: true });
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    cfn.on(SetStackPolicyCommand).resolves({});
+    const { context } = mockedContext();
+
+    await deployStack(context, request({ protect: true, allowReplacement: ['DataBucket'] }));
+
+    const calls = cfn.calls().map((call) => call.args[0].constructor.name);
+    const policies = cfn
+      .commandCalls(SetStackPolicyCommand)
+      .map((call) => statements(call.args[0].input.StackPolicyBody!));
+    expect(policies).toHaveLength(2);
+    expect(policies[0]![1]!.NotResource).toEqual(['LogicalResourceId/DataBucket']);
+    expect(policies[1]![1]!.Resource).toBe('*');
+    const lifted = calls.indexOf('SetStackPolicyCommand');
+    expect(lifted).toBeLessThan(calls.indexOf('ExecuteChangeSetCommand'));
+    expect(calls.lastIndexOf('SetStackPolicyCommand')).toBeGreaterThan(
+      calls.indexOf('ExecuteChangeSetCommand'),
+    );
+  });
+
+  test('an unprotected environment gets no policy', async () => {
+    existingStack('UPDATE_COMPLETE', [change('Modify', 'Web', 'AWS::EC2::Instance', 'False')]);
+    cfn.on(ExecuteChangeSetCommand).resolves({});
+    const { context } = mockedContext();
+    await deployStack(context, request());
+    expect(cfn.commandCalls(SetStackPolicyCommand)).toHaveLength(0);
   });
 });
