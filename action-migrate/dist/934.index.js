@@ -1714,6 +1714,7 @@ async function createChangeSet(cloudFormation, request, logger, backoff, clock) 
         IncludeNestedStacks: true,
         Description: request.description,
         ...(request.includePropertyValues ? { IncludePropertyValues: true } : {}),
+        ...(request.revertDrift ? { DeploymentMode: 'REVERT_DRIFT' } : {}),
         ...(request.type === 'CREATE' && request.onStackFailure
             ? { OnStackFailure: request.onStackFailure }
             : {}),
@@ -1912,6 +1913,8 @@ async function setStackPolicy(context, stackId, policy) {
     await context.cloudFormation.send(new dist_cjs/* SetStackPolicyCommand */.kpO({ StackName: stackId, StackPolicyBody: policy }));
 }
 
+// EXTERNAL MODULE: ./src/provisioning/drift.ts
+var provisioning_drift = __webpack_require__(5134);
 // EXTERNAL MODULE: ./src/provisioning/stack-status.ts
 var stack_status = __webpack_require__(1764);
 // EXTERNAL MODULE: ./src/provisioning/stack-settings.ts
@@ -1919,6 +1922,7 @@ var stack_settings = __webpack_require__(3455);
 // EXTERNAL MODULE: ./src/provisioning/stack-waiter.ts + 1 modules
 var stack_waiter = __webpack_require__(1120);
 ;// CONCATENATED MODULE: ./src/provisioning/deploy-stack.ts
+
 
 
 
@@ -2008,6 +2012,9 @@ async function deployStack(context, request) {
         return settled;
     });
     const type = existing ? 'UPDATE' : 'CREATE';
+    const drift = existing
+        ? await (0,provisioning_drift/* checkDrift */.o4)(context, request.stackName, request.drift ?? 'ignore')
+        : undefined;
     const changeSet = await logger.group('Create and review the change set', async () => {
         const name = changeSetName(request.version, new Date(context.clock.now()));
         let created;
@@ -2023,6 +2030,7 @@ async function deployStack(context, request) {
                 capabilities: request.capabilities,
                 onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
                 description: `Deploy version ${request.version}`,
+                revertDrift: type === 'UPDATE' && request.drift === 'revert',
             }, logger, (0,provisioning_context/* changeSetPolling */.s)(context.polling), context.clock);
         }
         catch (error) {
@@ -2069,6 +2077,7 @@ async function deployStack(context, request) {
             changes: [],
             guard,
             terminationProtection,
+            ...(drift ? { drift } : {}),
         };
     }
     if (guard.blocked.length > 0) {
@@ -2083,7 +2092,8 @@ async function deployStack(context, request) {
     for (const allowed of guard.allowed) {
         logger.warning(`${allowed.path} (${allowed.type}) ${allowed.why}; allowed by allow-replacement.`, { title: 'Stateful resource replaced on purpose' });
     }
-    return executeChangeSet(context, request, changeSet, type, guard, replaced);
+    const result = await executeChangeSet(context, request, changeSet, type, guard, replaced);
+    return drift ? { ...result, drift } : result;
 }
 /**
  * Executes a change set the guard has passed, waits for the stack to settle and says how it

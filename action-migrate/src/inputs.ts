@@ -6,6 +6,7 @@ import {
   list,
   listOf,
   matching,
+  optionalChoice,
   parsedInput,
   readInputs,
   required,
@@ -31,6 +32,7 @@ import {
   validateBucketName,
 } from '../../src/packaging/package-reference.js';
 import { validateVersion } from '../../src/packaging/version.js';
+import { DRIFT_MODES } from '../../src/provisioning/drift.js';
 import { GATES } from '../../src/promotion/ledger.js';
 import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
 import type { MigrateEnvironmentRequest } from '../../src/migration/migrate-environment.js';
@@ -137,6 +139,7 @@ export const migrateInputs = {
   ),
   'require-gates': listOf(GATES, ['smoke']),
   recover: choice(RECOVERY_MODES, 'resume'),
+  drift: optionalChoice(DRIFT_MODES.filter((mode) => mode !== 'revert')),
   'timeout-minutes': wholeNumber({ min: 1, max: 720 }, 120),
   'github-token': text(),
   'environment-url-output': withDefault(text(), 'ServiceUrl'),
@@ -300,6 +303,7 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     pointerParameter: inputs['pointer-parameter'],
     dnsRecord,
     recover: inputs.recover,
+    drift: inputs.drift,
     requirePromotionFrom: inputs['require-promotion-from'],
     requireGates: inputs['require-gates'],
     timeoutMinutes: inputs['timeout-minutes'],

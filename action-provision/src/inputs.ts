@@ -8,6 +8,7 @@ import {
   list,
   listOf,
   matching,
+  optionalChoice,
   parsedInput,
   readInputs,
   text,
@@ -27,6 +28,7 @@ import { CAPABILITIES } from '../../src/provisioning/stack-settings.js';
 
 const DEFAULT_CAPABILITIES: Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 import { OPERATIONS, type ProvisionRequest } from '../../src/provisioning/provision.js';
+import { DRIFT_MODES } from '../../src/provisioning/drift.js';
 
 export { OPERATIONS, type Operation } from '../../src/provisioning/provision.js';
 
@@ -66,6 +68,7 @@ export const provisionInputs = {
   'output-dir': text(),
   'github-token': text(),
   'environment-url-output': withDefault(text(), 'ServiceUrl'),
+  drift: optionalChoice(DRIFT_MODES),
   'change-set': parsedInput(
     matching(
       (name) => CHANGE_SET_NAME.test(name) || CHANGE_SET_ARN.test(name),
@@ -146,6 +149,17 @@ const rules: Array<InputRule<Values>> = [
           `is executed by operation deploy, not by '${operation}'${operation === 'plan' ? ' (plan makes the change set; deploy executes it)' : ''}`,
         ]
       : undefined,
+  ({ operation, drift }) =>
+    drift !== undefined && operation !== 'plan' && operation !== 'deploy'
+      ? ['drift', `applies to plan and deploy, not to '${operation}'`]
+      : undefined,
+  ({ drift, 'change-set': changeSet }) =>
+    drift === 'revert' && changeSet !== undefined
+      ? [
+          'drift',
+          'revert is decided when the change set is made: plan with drift: revert, then deploy that change set',
+        ]
+      : undefined,
   (inputs) =>
     inputs['github-token'] !== undefined && !deploys(inputs)
       ? [
@@ -181,5 +195,6 @@ export function parseProvisionInputs(
     githubToken: inputs['github-token'],
     environmentUrlOutput: inputs['environment-url-output'],
     changeSet: inputs['change-set'],
+    drift: inputs.drift,
   };
 }

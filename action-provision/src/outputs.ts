@@ -3,7 +3,7 @@ import type { DeployOutcome, ProvisionResult } from '../../src/provisioning/prov
 import { PROVISION_OUTPUTS } from '../../src/provisioning/provision.js';
 import type { StackPlan } from '../../src/provisioning/plan.js';
 import { SmokeTestFailedError } from '../../src/provisioning/smoke-after-deploy.js';
-import { planMarkdown } from '../../src/provisioning/summaries.js';
+import { driftedCount, planMarkdown } from '../../src/provisioning/summaries.js';
 
 function deployOutputs({ deployed, outputs, smoke }: DeployOutcome): Outputs {
   return {
@@ -52,6 +52,7 @@ export function provisionOutputs(result: ProvisionResult): Outputs {
         'change-set-name': plan.changeSet?.name ?? '',
         'has-changes': String(plan.hasChanges),
         guard: plan.guard.blocked.length > 0 ? 'refused' : 'pass',
+        drifted: driftedCount(plan.drift),
         plan: JSON.stringify(planJson(plan, result.environment)),
         'plan-markdown': planMarkdown(result.environment, plan, result.source),
       };
@@ -91,6 +92,7 @@ function planJson(plan: StackPlan, environment: string) {
     parameters: plan.parameters,
     terminationProtection: plan.terminationProtection,
     stackPolicy: plan.stackPolicy,
+    drift: plan.drift ?? null,
     releaseDigest: plan.releaseDigest,
   };
 }

@@ -114,6 +114,18 @@ export function choice<const T extends string>(values: readonly T[], fallback?: 
   );
 }
 
+/** One of a few words, or `undefined` when not given (the action decides the default). */
+export function optionalChoice<const T extends string>(
+  values: readonly T[],
+): InputSchema<T | undefined> {
+  return parsedInput((value): T => {
+    if (!(values as readonly string[]).includes(value)) {
+      problem(`'${value}' is not valid; valid values: ${values.join(', ')}`);
+    }
+    return value as T;
+  });
+}
+
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 

@@ -1,5 +1,6 @@
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import { needsUpload, stageTemplate } from '../provisioning/template-upload.js';
+import type { DriftMode } from '../provisioning/drift.js';
 import { createAwsClients } from '../aws/clients.js';
 import type { MigrationClients } from '../aws/migration-clients.js';
 import type { Step } from '../core/action-runner.js';
@@ -51,6 +52,8 @@ export interface MigrateEnvironmentRequest {
   pointerParameter: string;
   dnsRecord: DnsRecord | undefined;
   recover: RecoveryMode;
+  /** What to do about the live stack's drift; undefined: fail when protected, else warn. */
+  drift: DriftMode | undefined;
   /** Environments whose promotion-ledger records this version must have passed first. */
   requirePromotionFrom: string[];
   requireGates: Gate[];
@@ -210,6 +213,7 @@ export async function migrateEnvironment(
           .replace('{component}', definition.component),
         dnsRecord: request.dnsRecord,
         recover: request.recover,
+        drift: request.drift ?? (release.protect ? 'fail' : 'warn'),
         journalBucket: request.artifactBucket,
         run,
       }),

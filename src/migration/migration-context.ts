@@ -7,6 +7,7 @@ import type { Deadline } from '../core/deadline.js';
 import type { RunContext } from '../core/github-context.js';
 import type { StatefulResources } from '../definition/definition.js';
 import type { ProvisionContext } from '../provisioning/context.js';
+import type { DriftMode } from '../provisioning/drift.js';
 import type { DeployRequest } from '../provisioning/deploy-stack.js';
 import type { AvailabilityMode, MaintenanceHook } from './availability.js';
 import type { Strategy } from './journal.js';
@@ -80,6 +81,8 @@ export interface MigrationRequest {
   /** blue-green: a DNS record UPSERTed to the active colour's endpoint output. */
   dnsRecord: DnsRecord | undefined;
   recover: RecoveryMode;
+  /** Asked of every update of a live stack (the update strategy's). */
+  drift: DriftMode;
   journalBucket: string;
   run: RunContext;
 }
@@ -109,5 +112,6 @@ export function deployRequestFor(
     allowReplacement: overrides.allowReplacement,
     keepFailed: false,
     protect: overrides.protect,
+    drift: request.drift,
   };
 }

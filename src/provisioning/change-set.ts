@@ -59,6 +59,8 @@ export interface ChangeSetRequest {
   description: string;
   /** Ask for each property's value before and after (for a plan a person reads). */
   includePropertyValues?: boolean;
+  /** A drift-aware change set that also brings drifted properties back to the template. */
+  revertDrift?: boolean;
 }
 
 export interface CreatedChangeSet {
@@ -93,6 +95,7 @@ export async function createChangeSet(
       IncludeNestedStacks: true,
       Description: request.description,
       ...(request.includePropertyValues ? { IncludePropertyValues: true } : {}),
+      ...(request.revertDrift ? { DeploymentMode: 'REVERT_DRIFT' as const } : {}),
       ...(request.type === 'CREATE' && request.onStackFailure
         ? { OnStackFailure: request.onStackFailure }
         : {}),

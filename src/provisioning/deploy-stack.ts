@@ -30,6 +30,7 @@ import {
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
 import { protectivePolicy, setStackPolicy } from './stack-policy.js';
+import { checkDrift, type DriftMode, type DriftReport } from './drift.js';
 import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf } from './stack-status.js';
 import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
 import { waitForIdleStack, waitForStackOperation } from './stack-waiter.js';
@@ -51,6 +52,8 @@ export interface DeployRequest {
   protect: boolean;
   /** Parameters the template declares NoEcho: never shown, never digested. */
   noEcho?: string[];
+  /** What to do about the live stack's drift before updating it; not asked: ignore. */
+  drift?: DriftMode;
 }
 
 export interface DeployResult {
@@ -65,6 +68,8 @@ export interface DeployResult {
   guard: GuardVerdict;
   /** Set when a stack that never finished creating was deleted and created afresh. */
   replacedBrokenStack?: string;
+  /** The live stack's drift before the update, when it was asked for. */
+  drift?: DriftReport;
   terminationProtection: 'enabled' | 'already-enabled' | 'off';
 }
 
@@ -184,6 +189,9 @@ export async function deployStack(
     },
   );
   const type = existing ? 'UPDATE' : 'CREATE';
+  const drift = existing
+    ? await checkDrift(context, request.stackName, request.drift ?? 'ignore')
+    : undefined;
 
   const changeSet = await logger.group('Create and review the change set', async () => {
     const name = changeSetName(request.version, new Date(context.clock.now()));
@@ -202,6 +210,7 @@ export async function deployStack(
           capabilities: request.capabilities,
           onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
           description: `Deploy version ${request.version}`,
+          revertDrift: type === 'UPDATE' && request.drift === 'revert',
         },
         logger,
         changeSetPolling(context.polling),
@@ -257,6 +266,7 @@ export async function deployStack(
       changes: [],
       guard,
       terminationProtection,
+      ...(drift ? { drift } : {}),
     };
   }
 
@@ -276,7 +286,8 @@ export async function deployStack(
     );
   }
 
-  return executeChangeSet(context, request, changeSet, type, guard, replaced);
+  const result = await executeChangeSet(context, request, changeSet, type, guard, replaced);
+  return drift ? { ...result, drift } : result;
 }
 
 /**

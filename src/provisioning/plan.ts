@@ -22,6 +22,7 @@ import {
   type DeployRequest,
   type DeployResult,
 } from './deploy-stack.js';
+import { checkDrift, detectDrift, type DriftReport } from './drift.js';
 import { dispositionOf } from './stack-status.js';
 import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
 import { waitForIdleStack } from './stack-waiter.js';
@@ -58,6 +59,8 @@ export interface StackPlan {
   terminationProtection: boolean;
   /** The stack policy's statements, 'none', or why it could not be read. */
   stackPolicy: string;
+  /** The live stack's drift; undefined when drift: ignore, or the stack is new. */
+  drift: DriftReport | undefined;
   /** What the change set was made from and what it was made against. */
   releaseDigest: string;
   stackFingerprint: string;
@@ -213,6 +216,13 @@ export async function planStack(
     inspect(context, request.stackName),
   );
   const type = isUncreated(stack) ? 'CREATE' : 'UPDATE';
+  // A plan reports drift whatever the mode says a deploy does about it; it never stops on it.
+  const drift =
+    type === 'UPDATE' && (request.drift ?? 'ignore') !== 'ignore'
+      ? await logger.group(`Detect drift of ${request.stackName}`, () =>
+          detectDrift(context, request.stackName),
+        )
+      : undefined;
   const release = releaseDigest(request);
   const fingerprint = await stackFingerprint(cloudFormation, stack);
   const name = planChangeSetName(request.component, request.version, request.commit);
@@ -241,6 +251,7 @@ export async function planStack(
         onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
         description: describePlan(request.version, release, fingerprint, request.commit),
         includePropertyValues: true,
+        revertDrift: type === 'UPDATE' && request.drift === 'revert',
       },
       logger,
       changeSetPolling(context.polling),
@@ -268,6 +279,7 @@ export async function planStack(
     parameters: parameterChanges(stack, request.parameters, request.noEcho ?? []),
     terminationProtection: stack?.EnableTerminationProtection === true,
     stackPolicy: await stackPolicyOf(cloudFormation, stack),
+    drift,
     releaseDigest: release,
     stackFingerprint: fingerprint,
   };
@@ -299,6 +311,9 @@ export async function deployPlan(
     `Check that change set ${changeSetName} still applies`,
     async () => {
       const stack = await inspect(context, request.stackName);
+      // Hand-made changes since the plan leave its fingerprint alone: drift is asked again.
+      if (!isUncreated(stack))
+        await checkDrift(context, request.stackName, request.drift ?? 'ignore');
       let planned: DescribedChangeSet;
       try {
         planned = await describeChangeSet(cloudFormation, changeSetName, request.stackName);

@@ -13,6 +13,7 @@ import { defaultPolling, type ProvisionContext } from './context.js';
 import { deleteStack, type DeleteResult } from './delete-stack.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
 import { deployPlan, planStack, type StackPlan } from './plan.js';
+import type { DriftMode } from './drift.js';
 import { passPromotionGate, prepareRelease, type Release } from './release.js';
 import { needsUpload, noBucketForLargeTemplate, stageTemplate } from './template-upload.js';
 import { smokeAfterDeploy, type SmokeAfterDeployResult } from './smoke-after-deploy.js';
@@ -50,6 +51,8 @@ export interface ProvisionRequest {
   environmentUrlOutput: string;
   /** A change set kept by operation: plan, which deploy executes after proving it applies. */
   changeSet: string | undefined;
+  /** What to do about drift; undefined: fail for a protected environment, warn elsewhere. */
+  drift: DriftMode | undefined;
 }
 
 /** A deploy's stack, its outputs as they may leave the step, and its smoke test if it ran. */
@@ -86,6 +89,7 @@ export const PROVISION_OUTPUTS = [
   'guard',
   'plan',
   'plan-markdown',
+  'drifted',
 ];
 
 function provisionContext(
@@ -281,6 +285,7 @@ async function deployRequest(
     allowReplacement: request.allowReplacement,
     keepFailed: request.keepFailed,
     protect: release.protect,
+    drift: request.drift ?? (release.protect ? 'fail' : 'warn'),
     noEcho: Object.entries(release.template.parameters)
       .filter(([, parameter]) => parameter.noEcho)
       .map(([name]) => name),

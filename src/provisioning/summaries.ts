@@ -5,6 +5,7 @@ import { CHANGE_HEADERS, changeRows } from './change-set.js';
 import type { DeleteResult } from './delete-stack.js';
 import type { DeployResult } from './deploy-stack.js';
 import type { StackPlan } from './plan.js';
+import { driftSection, type DriftReport } from './drift.js';
 import type { FailureReason } from './stack-events.js';
 
 export function packageSummary(
@@ -70,6 +71,7 @@ export function deploySummary(
       result.guard.allowed.map((entry) => [entry.path, entry.type, entry.why]),
     );
   }
+  if (result.drift) driftSection(summary, result.drift);
   const outputs = Object.entries(result.outputs);
   if (outputs.length > 0) {
     summary.heading('Outputs', 3);
@@ -116,6 +118,23 @@ export function failureSummary(
       failures.map((failure) => [failure.logicalId, failure.type, failure.status, failure.reason]),
     );
   }
+}
+
+/** How many resources drifted, as the plan's `drifted` output and its summary say it. */
+export function driftedCount(report: DriftReport | undefined): string {
+  if (!report) return '';
+  return report.kind === 'drifted'
+    ? String(report.resources.length)
+    : report.kind === 'in-sync'
+      ? '0'
+      : 'unknown';
+}
+
+function driftVerdict(report: DriftReport | undefined): string {
+  if (!report) return 'not checked (drift: ignore, or a new stack)';
+  if (report.kind === 'in-sync') return '✅ none: the stack matches its template';
+  if (report.kind === 'unknown') return `⚠️ unknown: ${report.reason}`;
+  return `⚠️ ${report.resources.length} resource(s) changed by hand: ${report.resources.map((resource) => resource.logicalId).join(', ')}`;
 }
 
 /** Rows beyond this are folded, so the plan's verdict stays at the top of the page. */
@@ -172,6 +191,7 @@ export function planMarkdown(environment: string, plan: StackPlan, source: strin
     ],
     ['Termination protection', plan.terminationProtection ? 'on' : 'off'],
     ['Stack policy', shown(plan.stackPolicy)],
+    ['Drift', driftVerdict(plan.drift)],
   ]);
   addTable(
     summary,
@@ -211,6 +231,7 @@ export function planMarkdown(environment: string, plan: StackPlan, source: strin
       shown(parameter.after),
     ]),
   );
+  if (plan.drift) driftSection(summary, plan.drift);
   if (plan.changeSet) {
     summary.paragraph(
       `Deploy exactly this with \`operation: deploy\` and \`change-set: ${plan.changeSet.name}\`: the deploy refuses it if the stack changes or the release differs in the meantime.`,

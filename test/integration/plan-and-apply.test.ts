@@ -226,6 +226,32 @@ describe('a protected environment', () => {
     const parsed = JSON.parse(plan.outputs.plan!) as { stackPolicy: string };
     expect(parsed.stackPolicy).toContain('Update:Replace');
     expect(plan.outputs['plan-markdown']).toContain('| Stack policy |');
+    // moto cannot detect drift: the plan says so instead of claiming the stack is in sync.
+    expect(plan.outputs.drifted).toBe('unknown');
+  });
+
+  test('an update whose drift cannot be detected is refused by default, and goes with drift: warn', async () => {
+    const refused = await provision({
+      operation: 'deploy',
+      environment: 'production',
+      package: packages['1.1.0']!,
+    });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.summary).toContain('⛔ The drift of the stack is unknown');
+    expect(refused.stdout).toContain(
+      'set drift: warn to change the stack without knowing its drift',
+    );
+    const warned = await provision({
+      operation: 'deploy',
+      environment: 'production',
+      package: packages['1.1.0']!,
+      drift: 'warn',
+    });
+    expectSuccess(warned);
+    expect(warned.outputs.operation).toBe('update');
+    expect(warned.stdout).toMatch(
+      /::warning title=Drift unknown::The drift of production-sample-service could not be detected/,
+    );
   });
 });
 
