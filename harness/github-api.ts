@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A loopback stand-in for the GitHub REST API's deployment endpoints: it records every call it
+ * A loopback stand-in for the GitHub REST API's deployment and issue-comment endpoints: it records every call it
  * receives (method, path, JSON body, authorization) and answers as GitHub does.
  */
 export interface RecordedCall {
@@ -12,9 +12,17 @@ export interface RecordedCall {
   authorization: string | undefined;
 }
 
+export interface StoredComment {
+  id: number;
+  issue: number;
+  body: string;
+}
+
 export interface GitHubApi {
   endpoint: string;
   calls: RecordedCall[];
+  /** Issue and pull-request comments, as created and updated through the API. */
+  comments: StoredComment[];
   /** When set, the answer to creating a deployment (GitHub answers 202 without an id at times). */
   createAnswer: { status: number; body: unknown } | undefined;
   close(): Promise<void>;
@@ -49,12 +57,50 @@ export async function startGitHubApi(): Promise<GitHubApi> {
       ) {
         return reply(201, { id: ++next });
       }
+      const issueComments = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path);
+      if (issueComments && request.method === 'GET') {
+        const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+        const perPage = Number(query.get('per_page') ?? '30');
+        const page = Number(query.get('page') ?? '1');
+        const all = api.comments.filter((comment) => comment.issue === Number(issueComments[1]));
+        return reply(
+          200,
+          all.slice((page - 1) * perPage, page * perPage).map((comment) => ({
+            id: comment.id,
+            body: comment.body,
+            html_url: `https://github.example/comment/${comment.id}`,
+          })),
+        );
+      }
+      if (issueComments && request.method === 'POST') {
+        const comment = {
+          id: ++next,
+          issue: Number(issueComments[1]),
+          body: String(JSON.parse(text).body),
+        };
+        api.comments.push(comment);
+        return reply(201, {
+          id: comment.id,
+          html_url: `https://github.example/comment/${comment.id}`,
+        });
+      }
+      const oneComment = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
+      if (oneComment && request.method === 'PATCH') {
+        const comment = api.comments.find((stored) => stored.id === Number(oneComment[1]));
+        if (!comment) return reply(404, { message: 'Not Found' });
+        comment.body = String(JSON.parse(text).body);
+        return reply(200, {
+          id: comment.id,
+          html_url: `https://github.example/comment/${comment.id}`,
+        });
+      }
       return reply(404, { message: 'Not Found' });
     });
   });
   const api: GitHubApi = {
     endpoint: '',
     calls,
+    comments: [],
     createAnswer: undefined,
     close: () =>
       new Promise((resolve) => {

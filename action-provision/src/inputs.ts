@@ -161,10 +161,10 @@ const rules: Array<InputRule<Values>> = [
         ]
       : undefined,
   (inputs) =>
-    inputs['github-token'] !== undefined && !deploys(inputs)
+    inputs['github-token'] !== undefined && !deploys(inputs) && inputs.operation !== 'plan'
       ? [
           'github-token',
-          `records a GitHub deployment for deploy and recreate, not for '${inputs.operation}'`,
+          `records a GitHub deployment for deploy and recreate, or comments a plan on its pull request, not for '${inputs.operation}'`,
         ]
       : undefined,
 ];

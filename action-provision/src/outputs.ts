@@ -53,6 +53,7 @@ export function provisionOutputs(result: ProvisionResult): Outputs {
         'has-changes': String(plan.hasChanges),
         guard: plan.guard.blocked.length > 0 ? 'refused' : 'pass',
         drifted: driftedCount(plan.drift),
+        'comment-url': result.commentUrl ?? '',
         plan: JSON.stringify(planJson(plan, result.environment)),
         'plan-markdown': planMarkdown(result.environment, plan, result.source),
       };

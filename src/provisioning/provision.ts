@@ -18,7 +18,14 @@ import { passPromotionGate, prepareRelease, type Release } from './release.js';
 import { needsUpload, noBucketForLargeTemplate, stageTemplate } from './template-upload.js';
 import { smokeAfterDeploy, type SmokeAfterDeployResult } from './smoke-after-deploy.js';
 import { stackNameFor } from '../aws/suite-tags.js';
-import { deleteSummary, deploySummary, packageSummary, planSummary } from './summaries.js';
+import {
+  deleteSummary,
+  deploySummary,
+  packageSummary,
+  planMarkdown,
+  planSummary,
+} from './summaries.js';
+import { publishPlanComment } from '../github/plan-comment.js';
 
 export const OPERATIONS = ['package', 'plan', 'deploy', 'delete', 'recreate'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -65,7 +72,14 @@ export interface DeployOutcome {
 
 export type ProvisionResult =
   | { operation: 'package'; packaged: PackageOutcome }
-  | { operation: 'plan'; plan: StackPlan; environment: string; source: string }
+  | {
+      operation: 'plan';
+      plan: StackPlan;
+      environment: string;
+      source: string;
+      /** The pull-request comment showing the plan, when one was made or updated. */
+      commentUrl: string | undefined;
+    }
   | ({ operation: 'deploy' | 'recreate' } & DeployOutcome)
   | { operation: 'delete'; stackName: string; deleted: DeleteResult };
 
@@ -90,6 +104,7 @@ export const PROVISION_OUTPUTS = [
   'plan',
   'plan-markdown',
   'drifted',
+  'comment-url',
 ];
 
 function provisionContext(
@@ -311,12 +326,41 @@ async function runPlan(
     commit: release.source.commit,
   });
   planSummary(step.summary, request.environment, plan, release.source.label, Date.now() - started);
+  const comment = await commentPlan(request, step, plan, release);
   return {
     operation: 'plan',
     plan,
     environment: request.environment,
     source: release.source.label,
+    commentUrl: comment,
   };
+}
+
+/** With a token on a pull request: the plan as one comment per environment, kept up to date. */
+async function commentPlan(
+  request: ProvisionRequest & { environment: string },
+  step: Step,
+  plan: StackPlan,
+  release: Release,
+): Promise<string | undefined> {
+  if (!request.githubToken) return undefined;
+  const { pullRequest, repository, runUrl } = step.run;
+  if (!pullRequest || !repository) {
+    step.logger.info('Not a pull request run: the plan is in the job summary, not in a comment.');
+    return undefined;
+  }
+  return publishPlanComment(
+    request.githubToken,
+    {
+      repository,
+      pullRequest,
+      component: release.definition.component,
+      environment: request.environment,
+      markdown: planMarkdown(request.environment, plan, release.source.label),
+      runUrl,
+    },
+    step.logger,
+  );
 }
 
 async function runDelete(

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -8,6 +8,7 @@ import {
   GetStackPolicyCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { startGitHubApi } from '../../harness/github-api.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
 
@@ -193,6 +194,61 @@ describe('action-provision plan, then deploy with change-set', () => {
     });
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toContain("input 'change-set': is executed by operation deploy");
+  });
+});
+
+describe('the plan on its pull request', () => {
+  test('one comment per environment: created by the first plan, updated by the next', async () => {
+    const github = await startGitHubApi();
+    try {
+      const event = path.join(workDir, 'event.json');
+      writeFileSync(event, JSON.stringify({ pull_request: { number: 12 } }));
+      const planOnPullRequest = () =>
+        runAction(
+          'action-provision',
+          {
+            definition: path.join(workDir, 'environment.yml'),
+            environment: 'staging',
+            operation: 'plan',
+            package: packages['1.1.0']!,
+            'github-token': 'ghs_planToken123',
+          },
+          {
+            ...moto.env,
+            GITHUB_SHA: COMMIT,
+            GITHUB_REPOSITORY: 'acme/sample',
+            GITHUB_RUN_ID: '9',
+            GITHUB_EVENT_NAME: 'pull_request',
+            GITHUB_EVENT_PATH: event,
+            GITHUB_API_URL: github.endpoint,
+          },
+          { cwd: workDir },
+        );
+      const first = await planOnPullRequest();
+      expectSuccess(first);
+      expect(github.comments).toHaveLength(1);
+      const [comment] = github.comments;
+      expect(comment!.issue).toBe(12);
+      expect(comment!.body).toMatch(
+        /^<!-- environment-pipeline plan: sample-service\/staging -->\n## /,
+      );
+      expect(comment!.body).toContain('<details><summary>The plan');
+      expect(comment!.body).toContain('[The run](https://github.com/acme/sample/actions/runs/9)');
+      expect(first.outputs['comment-url']).toBe(`https://github.example/comment/${comment!.id}`);
+
+      const second = await planOnPullRequest();
+      expectSuccess(second);
+      expect(github.comments).toHaveLength(1);
+      expect(github.calls.filter((call) => call.method === 'PATCH')).toHaveLength(1);
+      expect(second.stdout).toContain("Updated the plan's comment on pull request #12");
+      // The token is masked before anything runs, and never echoed after.
+      const said = `${first.stdout}${second.stdout}`
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'));
+      expect(said.join('\n')).not.toContain('ghs_planToken123');
+    } finally {
+      await github.close();
+    }
   });
 });
 

@@ -263,3 +263,27 @@ describe('a deploy of a planned change set', () => {
     expect((error as Error).message).toContain('it was not made by operation: plan');
   });
 });
+
+describe('the plan as a pull-request comment', () => {
+  test('the verdict stays in sight, the tables fold, and a huge plan is cut with a link', async () => {
+    const { planCommentBody } = await import('../../src/github/plan-comment.js');
+    const markdown = `## 📝 Plan for staging-web (staging) at 2.0.0\n\n| Verdict | x |\n${'| row | value |\n'.repeat(8000)}`;
+    const body = planCommentBody({
+      repository: 'acme/web',
+      pullRequest: 3,
+      component: 'web',
+      environment: 'staging',
+      markdown,
+      runUrl: 'https://github.com/acme/web/actions/runs/1',
+    });
+    expect(body.split('\n').slice(0, 2)).toEqual([
+      '<!-- environment-pipeline plan: web/staging -->',
+      '## 📝 Plan for staging-web (staging) at 2.0.0',
+    ]);
+    expect(body).toContain('<details><summary>');
+    expect(body.length).toBeLessThan(65_536);
+    expect(body).toContain(
+      "the rest is in [the run's summary](https://github.com/acme/web/actions/runs/1)",
+    );
+  });
+});

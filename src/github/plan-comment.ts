@@ -1,0 +1,111 @@
+import type { getOctokit } from '@actions/github';
+import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/errors.js';
+
+type Octokit = ReturnType<typeof getOctokit>;
+
+/** What one plan's comment is about: one comment per component and environment on a PR. */
+export interface PlanComment {
+  repository: string;
+  pullRequest: number;
+  component: string;
+  environment: string;
+  /** The plan as the job summary shows it; its first lines are the verdict. */
+  markdown: string;
+  runUrl: string | null;
+}
+
+/** GitHub refuses comments over 65,536 characters; room is left for the marker and the fold. */
+const MAX_BODY = 60_000;
+// A pull request with more comments than this is not searched further: a new one is made.
+const MAX_PAGES = 20;
+
+function marker(comment: Pick<PlanComment, 'component' | 'environment'>): string {
+  return `<!-- environment-pipeline plan: ${comment.component}/${comment.environment} -->`;
+}
+
+/** The verdict stays in sight; the plan's tables fold under it, cut to GitHub's size limit. */
+export function planCommentBody(comment: PlanComment): string {
+  const [heading = '', ...rest] = comment.markdown.trim().split('\n');
+  let details = rest.join('\n').trim();
+  if (details.length > MAX_BODY) {
+    details = `${details.slice(0, MAX_BODY)}\n\n… the plan is longer than a comment can hold; the rest is in ${comment.runUrl ? `[the run's summary](${comment.runUrl})` : "the run's summary"}.`;
+  }
+  return [
+    marker(comment),
+    heading,
+    '',
+    '<details><summary>The plan: changes, the guard, parameters, drift</summary>',
+    '',
+    details,
+    '',
+    '</details>',
+    ...(comment.runUrl ? ['', `[The run](${comment.runUrl})`] : []),
+  ].join('\n');
+}
+
+async function findComment(
+  octokit: Octokit,
+  comment: PlanComment,
+  owner: string,
+  repo: string,
+): Promise<number | undefined> {
+  const tag = marker(comment);
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const listed = await octokit.rest.issues.listComments({
+      owner,
+      repo,
+      issue_number: comment.pullRequest,
+      per_page: 100,
+      page,
+    });
+    const found = listed.data.find((existing) => existing.body?.startsWith(tag));
+    if (found) return found.id;
+    if (listed.data.length < 100) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Creates the plan's comment on the pull request, or updates the one an earlier push made, so a
+ * pull request has one comment per environment however often it is pushed. Best effort: the
+ * plan is in the job summary whatever GitHub answers.
+ */
+export async function publishPlanComment(
+  token: string,
+  comment: PlanComment,
+  logger: Logger,
+): Promise<string | undefined> {
+  const [owner, repo] = comment.repository.split('/') as [string, string];
+  try {
+    // Loaded only when a token asks for a comment (see deployments.ts for why).
+    const { getOctokit } = await import('@actions/github');
+    const octokit = getOctokit(token);
+    const body = planCommentBody(comment);
+    const existing = await findComment(octokit, comment, owner, repo);
+    if (existing !== undefined) {
+      const updated = await octokit.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: existing,
+        body,
+      });
+      logger.info(`Updated the plan's comment on pull request #${comment.pullRequest}.`);
+      return updated.data.html_url;
+    }
+    const created = await octokit.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: comment.pullRequest,
+      body,
+    });
+    logger.info(`Commented the plan on pull request #${comment.pullRequest}.`);
+    return created.data.html_url;
+  } catch (error) {
+    logger.warning(
+      `Could not comment the plan on pull request #${comment.pullRequest}: ${logger.redact(errorMessage(error)).slice(0, 300)}. The plan is in the job summary.`,
+      { title: 'Plan comment' },
+    );
+    return undefined;
+  }
+}
