@@ -176,7 +176,9 @@ export function planMarkdown(environment: string, plan: StackPlan, source: strin
       refused
         ? `⛔ the stateful-resource guard would refuse it: ${plan.guard.blocked.map((entry) => entry.path).join(', ')}`
         : plan.hasChanges
-          ? `📝 ${plan.changes.length} change(s); the stateful-resource guard passes`
+          ? plan.changes.length > 0
+            ? `📝 ${plan.changes.length} resource change(s); the stateful-resource guard passes`
+            : '📝 the change set lists no resource changes (parameters or tags change); the stateful-resource guard passes'
           : '✅ no changes: the stack already matches',
     ],
     ['Stack', plan.stackName],
