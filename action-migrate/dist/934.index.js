@@ -1682,7 +1682,7 @@ __webpack_require__.d(__webpack_exports__, {
   gE: () => (/* binding */ deployStack)
 });
 
-// UNUSED EXPORTS: StatefulResourceGuardError, executeChangeSet
+// UNUSED EXPORTS: StatefulResourceGuardError, changeSetRequestFor, executeChangeSet, idleStack
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
@@ -1972,13 +1972,37 @@ function isAlreadyExists(error) {
 function anotherRunCreating(stackName) {
     return new core_errors/* RefusalError */.XQ(`Another run is creating stack ${stackName}: it did not exist when this deploy looked, and it does now. This deploy changed nothing.`, 'Wait for that run to finish, then deploy again (it will update the stack if needed). Give the workflow a concurrency group per environment to queue such runs.', 'Another run is creating the stack');
 }
-async function settle(context, stackName) {
+/**
+ * The stack once no other operation runs on it, and what a change should do with it; a stack a
+ * person has to act on first is refused, `refusal` saying what cannot be done to it.
+ */
+async function idleStack(context, stackName, refusal) {
     const found = await (0,stack_lookup/* findStack */.e)(context.cloudFormation, stackName);
     const stack = found ? await (0,stack_waiter/* waitForIdleStack */.F)(context, found) : undefined;
-    const settled = (0,stack_status/* dispositionOf */.LF)(stack?.StackStatus, stackName);
-    if (settled.kind === 'blocked') {
-        throw new core_errors/* RefusalError */.XQ(`Stack ${stackName} is in ${stack?.StackStatus} and cannot be updated.`, settled.remedy, 'The stack is in a state that needs a person');
+    const disposition = (0,stack_status/* dispositionOf */.LF)(stack?.StackStatus, stackName);
+    if (disposition.kind === 'blocked') {
+        throw new core_errors/* RefusalError */.XQ(`Stack ${stackName} is in ${stack?.StackStatus}${refusal}`, disposition.remedy, 'The stack is in a state that needs a person');
     }
+    return { stack, disposition };
+}
+/** What a change set of this deploy asks CloudFormation for: the same for a deploy and a plan. */
+function changeSetRequestFor(request, type, changeSetName, description) {
+    return {
+        stackName: request.stackName,
+        changeSetName,
+        type,
+        templateBody: request.templateBody,
+        ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
+        parameters: (0,stack_settings/* toCloudFormationParameters */.uw)(request.parameters),
+        tags: (0,stack_settings/* toCloudFormationTags */.xG)(request.tags),
+        capabilities: request.capabilities,
+        onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
+        description,
+        revertDrift: type === 'UPDATE' && request.drift === 'revert',
+    };
+}
+async function settle(context, stackName) {
+    const { stack, disposition: settled } = await idleStack(context, stackName, ' and cannot be updated.');
     if (settled.kind === 'recreate') {
         context.logger.warning(`Stack ${stackName} is ${stack?.StackStatus}: ${settled.reason}, so it holds nothing. Deleting it and creating it afresh.`);
         await (0,delete_stack/* deleteStack */.w)(context, stackName);
@@ -2019,19 +2043,7 @@ async function deployStack(context, request) {
         const name = changeSetName(request.version, new Date(context.clock.now()));
         let created;
         try {
-            created = await createChangeSet(cloudFormation, {
-                stackName: request.stackName,
-                changeSetName: name,
-                type,
-                templateBody: request.templateBody,
-                ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
-                parameters: (0,stack_settings/* toCloudFormationParameters */.uw)(request.parameters),
-                tags: (0,stack_settings/* toCloudFormationTags */.xG)(request.tags),
-                capabilities: request.capabilities,
-                onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
-                description: `Deploy version ${request.version}`,
-                revertDrift: type === 'UPDATE' && request.drift === 'revert',
-            }, logger, (0,provisioning_context/* changeSetPolling */.s)(context.polling), context.clock);
+            created = await createChangeSet(cloudFormation, changeSetRequestFor(request, type, name, `Deploy version ${request.version}`), logger, (0,provisioning_context/* changeSetPolling */.s)(context.polling), context.clock);
         }
         catch (error) {
             if (type === 'CREATE' && isAlreadyExists(error))

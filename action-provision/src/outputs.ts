@@ -3,7 +3,7 @@ import type { DeployOutcome, ProvisionResult } from '../../src/provisioning/prov
 import { PROVISION_OUTPUTS } from '../../src/provisioning/provision.js';
 import type { StackPlan } from '../../src/provisioning/plan.js';
 import { SmokeTestFailedError } from '../../src/provisioning/smoke-after-deploy.js';
-import { driftedCount, planMarkdown } from '../../src/provisioning/summaries.js';
+import { driftedCount } from '../../src/provisioning/summaries.js';
 
 function deployOutputs({ deployed, outputs, smoke }: DeployOutcome): Outputs {
   return {
@@ -55,7 +55,7 @@ export function provisionOutputs(result: ProvisionResult): Outputs {
         drifted: driftedCount(plan.drift),
         'comment-url': result.commentUrl ?? '',
         plan: JSON.stringify(planJson(plan, result.environment)),
-        'plan-markdown': planMarkdown(result.environment, plan, result.source),
+        'plan-markdown': result.markdown,
       };
     }
     default:

@@ -57,6 +57,16 @@ function problem(message: string): never {
   throw new ConfigurationError(message);
 }
 
+/** A validator of one of a few words, naming them all when the value is none of them. */
+function wordOf<const T extends string>(values: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(values as readonly string[]).includes(value)) {
+      problem(`'${value}' is not valid; valid values: ${values.join(', ')}`);
+    }
+    return value as T;
+  };
+}
+
 /** An input that reads as `fallback` when empty; action.yml must give the same default. */
 export function withDefault<T>(
   schema: InputSchema<T | undefined>,
@@ -97,12 +107,7 @@ export function required<T>(
 export function choice<const T extends string>(values: readonly T[]): InputSchema<T>;
 export function choice<const T extends string>(values: readonly T[], fallback: T): InputSchema<T>;
 export function choice<const T extends string>(values: readonly T[], fallback?: T): InputSchema<T> {
-  const read = parsedInput((value): T => {
-    if (!(values as readonly string[]).includes(value)) {
-      problem(`'${value}' is not valid; valid values: ${values.join(', ')}`);
-    }
-    return value as T;
-  });
+  const read = parsedInput(wordOf(values));
   if (fallback !== undefined) return withDefault(read, fallback);
   return z.pipe(
     read,
@@ -118,12 +123,7 @@ export function choice<const T extends string>(values: readonly T[], fallback?: 
 export function optionalChoice<const T extends string>(
   values: readonly T[],
 ): InputSchema<T | undefined> {
-  return parsedInput((value): T => {
-    if (!(values as readonly string[]).includes(value)) {
-      problem(`'${value}' is not valid; valid values: ${values.join(', ')}`);
-    }
-    return value as T;
-  });
+  return parsedInput(wordOf(values));
 }
 
 const TRUE = ['true', 'True', 'TRUE'];
@@ -201,12 +201,7 @@ export function listOf<const T extends string>(
   values: readonly T[],
   fallback: T[] = [],
 ): InputSchema<T[]> {
-  return list((entry): T => {
-    if (!(values as readonly string[]).includes(entry)) {
-      problem(`'${entry}' is not valid; valid values: ${values.join(', ')}`);
-    }
-    return entry as T;
-  }, fallback);
+  return list(wordOf(values), fallback);
 }
 
 /**

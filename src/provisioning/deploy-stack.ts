@@ -17,6 +17,7 @@ import {
   createChangeSet,
   deleteChangeSet,
   textTable,
+  type ChangeSetRequest,
   type ResourceChangeRow,
 } from './change-set.js';
 import { changeSetPolling, type ProvisionContext } from './context.js';
@@ -31,7 +32,12 @@ import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
 import { protectivePolicy, setStackPolicy } from './stack-policy.js';
 import { checkDrift, type DriftMode, type DriftReport } from './drift.js';
-import { CREATE_SUCCESS, UPDATE_SUCCESS, dispositionOf } from './stack-status.js';
+import {
+  CREATE_SUCCESS,
+  UPDATE_SUCCESS,
+  dispositionOf,
+  type StackDisposition,
+} from './stack-status.js';
 import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
 import { waitForIdleStack, waitForStackOperation } from './stack-waiter.js';
 
@@ -126,20 +132,59 @@ function anotherRunCreating(stackName: string): RefusalError {
   );
 }
 
+/**
+ * The stack once no other operation runs on it, and what a change should do with it; a stack a
+ * person has to act on first is refused, `refusal` saying what cannot be done to it.
+ */
+export async function idleStack(
+  context: ProvisionContext,
+  stackName: string,
+  refusal: string,
+): Promise<{ stack: Stack | undefined; disposition: StackDisposition }> {
+  const found = await findStack(context.cloudFormation, stackName);
+  const stack = found ? await waitForIdleStack(context, found) : undefined;
+  const disposition = dispositionOf(stack?.StackStatus, stackName);
+  if (disposition.kind === 'blocked') {
+    throw new RefusalError(
+      `Stack ${stackName} is in ${stack?.StackStatus}${refusal}`,
+      disposition.remedy,
+      'The stack is in a state that needs a person',
+    );
+  }
+  return { stack, disposition };
+}
+
+/** What a change set of this deploy asks CloudFormation for: the same for a deploy and a plan. */
+export function changeSetRequestFor(
+  request: DeployRequest,
+  type: 'CREATE' | 'UPDATE',
+  changeSetName: string,
+  description: string,
+): ChangeSetRequest {
+  return {
+    stackName: request.stackName,
+    changeSetName,
+    type,
+    templateBody: request.templateBody,
+    ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
+    parameters: toCloudFormationParameters(request.parameters),
+    tags: toCloudFormationTags(request.tags),
+    capabilities: request.capabilities,
+    onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
+    description,
+    revertDrift: type === 'UPDATE' && request.drift === 'revert',
+  };
+}
+
 async function settle(
   context: ProvisionContext,
   stackName: string,
 ): Promise<{ stack: Stack | undefined; replaced?: string }> {
-  const found = await findStack(context.cloudFormation, stackName);
-  const stack = found ? await waitForIdleStack(context, found) : undefined;
-  const settled = dispositionOf(stack?.StackStatus, stackName);
-  if (settled.kind === 'blocked') {
-    throw new RefusalError(
-      `Stack ${stackName} is in ${stack?.StackStatus} and cannot be updated.`,
-      settled.remedy,
-      'The stack is in a state that needs a person',
-    );
-  }
+  const { stack, disposition: settled } = await idleStack(
+    context,
+    stackName,
+    ' and cannot be updated.',
+  );
   if (settled.kind === 'recreate') {
     context.logger.warning(
       `Stack ${stackName} is ${stack?.StackStatus}: ${settled.reason}, so it holds nothing. Deleting it and creating it afresh.`,
@@ -199,19 +244,7 @@ export async function deployStack(
     try {
       created = await createChangeSet(
         cloudFormation,
-        {
-          stackName: request.stackName,
-          changeSetName: name,
-          type,
-          templateBody: request.templateBody,
-          ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
-          parameters: toCloudFormationParameters(request.parameters),
-          tags: toCloudFormationTags(request.tags),
-          capabilities: request.capabilities,
-          onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
-          description: `Deploy version ${request.version}`,
-          revertDrift: type === 'UPDATE' && request.drift === 'revert',
-        },
+        changeSetRequestFor(request, type, name, `Deploy version ${request.version}`),
         logger,
         changeSetPolling(context.polling),
         context.clock,

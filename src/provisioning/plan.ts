@@ -6,7 +6,6 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { awsErrorName } from '../aws/errors.js';
-import { findStack } from '../aws/stack-lookup.js';
 import { RefusalError, errorMessage } from '../core/errors.js';
 import {
   createChangeSet,
@@ -17,15 +16,14 @@ import {
 } from './change-set.js';
 import { changeSetPolling, type ProvisionContext } from './context.js';
 import {
+  changeSetRequestFor,
   executeChangeSet,
+  idleStack,
   StatefulResourceGuardError,
   type DeployRequest,
   type DeployResult,
 } from './deploy-stack.js';
 import { checkDrift, detectDrift, type DriftReport } from './drift.js';
-import { dispositionOf } from './stack-status.js';
-import { toCloudFormationParameters, toCloudFormationTags } from './stack-settings.js';
-import { waitForIdleStack } from './stack-waiter.js';
 import { evaluateGuard, inspectNestedStacks, type GuardVerdict } from './stateful-guard.js';
 
 /**
@@ -186,16 +184,11 @@ function isMissingChangeSet(error: unknown): boolean {
 
 /** The stack as a plan or a planned deploy finds it; refused when a person has to act first. */
 async function inspect(context: ProvisionContext, stackName: string): Promise<Stack | undefined> {
-  const found = await findStack(context.cloudFormation, stackName);
-  const stack = found ? await waitForIdleStack(context, found) : undefined;
-  const disposition = dispositionOf(stack?.StackStatus, stackName);
-  if (disposition.kind === 'blocked') {
-    throw new RefusalError(
-      `Stack ${stackName} is in ${stack?.StackStatus}; no change can be planned or executed.`,
-      disposition.remedy,
-      'The stack is in a state that needs a person',
-    );
-  }
+  const { stack, disposition } = await idleStack(
+    context,
+    stackName,
+    '; no change can be planned or executed.',
+  );
   if (disposition.kind === 'recreate' && stack?.StackStatus !== 'REVIEW_IN_PROGRESS') {
     throw new RefusalError(
       `Stack ${stackName} is ${stack?.StackStatus}: ${disposition.reason}, so a deploy deletes it and creates it afresh; there is no change set to review.`,
@@ -240,18 +233,13 @@ export async function planStack(
     return createChangeSet(
       cloudFormation,
       {
-        stackName: request.stackName,
-        changeSetName: name,
-        type,
-        templateBody: request.templateBody,
-        ...(request.templateUrl ? { templateUrl: request.templateUrl } : {}),
-        parameters: toCloudFormationParameters(request.parameters),
-        tags: toCloudFormationTags(request.tags),
-        capabilities: request.capabilities,
-        onStackFailure: request.keepFailed ? 'DO_NOTHING' : 'ROLLBACK',
-        description: describePlan(request.version, release, fingerprint, request.commit),
+        ...changeSetRequestFor(
+          request,
+          type,
+          name,
+          describePlan(request.version, release, fingerprint, request.commit),
+        ),
         includePropertyValues: true,
-        revertDrift: type === 'UPDATE' && request.drift === 'revert',
       },
       logger,
       changeSetPolling(context.polling),

@@ -76,7 +76,8 @@ export type ProvisionResult =
       operation: 'plan';
       plan: StackPlan;
       environment: string;
-      source: string;
+      /** The plan as a reviewer reads it: the summary's, the comment's and an output. */
+      markdown: string;
       /** The pull-request comment showing the plan, when one was made or updated. */
       commentUrl: string | undefined;
     }
@@ -325,13 +326,15 @@ async function runPlan(
     component: release.definition.component,
     commit: release.source.commit,
   });
-  planSummary(step.summary, request.environment, plan, release.source.label, Date.now() - started);
-  const comment = await commentPlan(request, step, plan, release);
+  // One rendering for the job summary, the pull-request comment and the plan-markdown output.
+  const markdown = planMarkdown(request.environment, plan, release.source.label);
+  planSummary(step.summary, markdown, Date.now() - started);
+  const comment = await commentPlan(request, step, markdown, release);
   return {
     operation: 'plan',
     plan,
     environment: request.environment,
-    source: release.source.label,
+    markdown,
     commentUrl: comment,
   };
 }
@@ -340,7 +343,7 @@ async function runPlan(
 async function commentPlan(
   request: ProvisionRequest & { environment: string },
   step: Step,
-  plan: StackPlan,
+  markdown: string,
   release: Release,
 ): Promise<string | undefined> {
   if (!request.githubToken) return undefined;
@@ -356,7 +359,7 @@ async function commentPlan(
       pullRequest,
       component: release.definition.component,
       environment: request.environment,
-      markdown: planMarkdown(request.environment, plan, release.source.label),
+      markdown,
       runUrl,
     },
     step.logger,

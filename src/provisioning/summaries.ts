@@ -242,13 +242,8 @@ export function planMarkdown(environment: string, plan: StackPlan, source: strin
   return summary.toMarkdown();
 }
 
-export function planSummary(
-  summary: SummaryBuilder,
-  environment: string,
-  plan: StackPlan,
-  source: string,
-  durationMs: number,
-): void {
-  summary.paragraph(planMarkdown(environment, plan, source).trimEnd());
+/** The plan's Markdown (see planMarkdown) as the step's job summary. */
+export function planSummary(summary: SummaryBuilder, markdown: string, durationMs: number): void {
+  summary.paragraph(markdown.trimEnd());
   summary.paragraph(`Planned in ${formatDuration(durationMs)}.`);
 }
