@@ -81,7 +81,9 @@ export async function publishPlanComment(
     // Loaded only when a token asks for a comment (see deployments.ts for why).
     const { getOctokit } = await import('@actions/github');
     const octokit = getOctokit(token);
-    const body = planCommentBody(comment);
+    // A pull request is read by more people than the run: masked values leave as ***, as in
+    // the job summary.
+    const body = logger.redact(planCommentBody(comment));
     const existing = await findComment(octokit, comment, owner, repo);
     if (existing !== undefined) {
       const updated = await octokit.rest.issues.updateComment({

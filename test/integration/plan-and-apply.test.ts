@@ -212,6 +212,8 @@ describe('the plan on its pull request', () => {
             operation: 'plan',
             package: packages['1.1.0']!,
             'github-token': 'ghs_planToken123',
+            // A masked value reaching the plan (here the token, as a parameter) leaves as ***.
+            parameters: 'Greeting=hello ghs_planToken123',
           },
           {
             ...moto.env,
@@ -246,6 +248,8 @@ describe('the plan on its pull request', () => {
         .split('\n')
         .filter((line) => !line.startsWith('::add-mask::'));
       expect(said.join('\n')).not.toContain('ghs_planToken123');
+      expect(github.comments[0]!.body).toContain('hello ***');
+      expect(github.comments[0]!.body).not.toContain('ghs_planToken123');
     } finally {
       await github.close();
     }
