@@ -49,13 +49,15 @@ export async function lintTemplate(
   templateFile: string,
   mode: LintMode,
   logger: Logger,
-  program = 'cfn-lint',
+  options: { program?: string; ignore?: string[] } = {},
 ): Promise<LintResult> {
+  const { program = 'cfn-lint', ignore = [] } = options;
   if (mode === 'false') return { ran: false, findings: [] };
   const display = path.relative(process.cwd(), templateFile) || templateFile;
   let result;
   try {
-    result = await runProcess(program, ['--format', 'json', '--', templateFile], {
+    const skip = ignore.length ? ['--ignore-checks', ...ignore] : [];
+    result = await runProcess(program, ['--format', 'json', ...skip, '--', templateFile], {
       timeoutMs: 300_000,
     });
   } catch (error) {

@@ -138,7 +138,13 @@ export async function migrateEnvironment(
       return services[key];
     };
   const s3 = () => clients.s3;
-  const release = await prepareRelease(request, { s3, logger, run, facts: step.facts });
+  const release = await prepareRelease(request, {
+    s3,
+    uploads: { bucket: request.artifactBucket, region: () => settings.region },
+    logger,
+    run,
+    facts: step.facts,
+  });
   const { definition, template } = release;
   const statistics = statisticsEndpoint(request, release.source.loaded);
   checkMigrationInputs(request, release.source.loaded);

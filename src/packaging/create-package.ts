@@ -6,6 +6,8 @@ import { realPathInside } from '../core/contained-paths.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { LoadedDefinition } from '../definition/definition.js';
+import { distinctArtifacts } from './artifact-store.js';
+import { ARTIFACTS_FOLDER, type PackedArtifact, type PackedTemplate } from './local-parts.js';
 import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA,
@@ -21,6 +23,8 @@ export interface CreatedPackage {
   manifest: PackageManifest;
   /** Content digest: same files, same digest, whoever built it and when. */
   digest: string;
+  /** The local parts, with their bytes, for publishing. */
+  artifacts: PackedArtifact[];
 }
 
 export function packageFileName(component: string, version: string): string {
@@ -73,6 +77,7 @@ export async function createPackage(
   outputDir: string,
   run: RunContext,
   now: Date,
+  packed?: PackedTemplate,
 ): Promise<CreatedPackage> {
   const { definition } = loaded;
   const definitionName = path.posix.basename(definition.file);
@@ -93,8 +98,19 @@ export async function createPackage(
       'include',
     );
   }
+  const clash = [...wanted.keys()].find((file) => file.startsWith(`${ARTIFACTS_FOLDER}/`));
+  if (clash) {
+    throw new ConfigurationError(
+      `'${clash}': the folder ${ARTIFACTS_FOLDER}/ is reserved for the template's packaged local parts`,
+      'include',
+    );
+  }
+  const artifacts = packed ? distinctArtifacts(packed.artifacts) : [];
   const packaged = [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const files = packaged.map(([file]) => file);
+  const files = [
+    ...packaged.map(([file]) => file),
+    ...artifacts.map((artifact) => artifact.file),
+  ].sort();
 
   const staging = await mkdtemp(path.join(os.tmpdir(), 'environment-package-'));
   try {
@@ -103,8 +119,15 @@ export async function createPackage(
       const target = path.join(staging, file);
       await mkdir(path.dirname(target), { recursive: true });
       await copyFile(real, target);
-      checksums[file] = await sha256File(target);
     }
+    if (packed) {
+      // The template as deployed names its parts in S3; the parts travel in the package too.
+      await writeFile(path.join(staging, definition.template), packed.body);
+      await mkdir(path.join(staging, ARTIFACTS_FOLDER), { recursive: true });
+      for (const artifact of artifacts)
+        await writeFile(path.join(staging, artifact.file), artifact.data);
+    }
+    for (const file of files) checksums[file] = await sha256File(path.join(staging, file));
     const manifest: PackageManifest = {
       schema: MANIFEST_SCHEMA,
       component: definition.component,
@@ -114,6 +137,9 @@ export async function createPackage(
       createdAt: now.toISOString(),
       definition: definitionName,
       files: checksums,
+      ...(packed && packed.artifacts.length > 0
+        ? { artifacts: packed.artifacts.map(({ data: _data, ...artifact }) => artifact) }
+        : {}),
     };
     await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -131,7 +157,7 @@ export async function createPackage(
       },
       [MANIFEST_FILE, ...files],
     );
-    return { path: archive, fileName, manifest, digest: contentDigest(manifest) };
+    return { path: archive, fileName, manifest, digest: contentDigest(manifest), artifacts };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

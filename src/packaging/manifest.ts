@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { PackagedArtifact } from './local-parts.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_SCHEMA = 1;
@@ -17,6 +18,29 @@ export interface PackageManifest {
   definition: string;
   /** SHA-256 (hex) of every file in the package except this manifest, by relative path. */
   files: Record<string, string>;
+  /**
+   * The local parts of the template (Lambda code, nested templates), uploaded by content when
+   * the package is published; each also a file of the package. Absent when there are none.
+   */
+  artifacts?: PackagedArtifact[];
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function isArtifact(value: unknown, files: Record<string, unknown>): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const artifact = value as Record<string, unknown>;
+  return (
+    ['template', 'resource', 'property', 'source', 'file', 'bucket', 'key', 'region'].every(
+      (field) => typeof artifact[field] === 'string' && artifact[field] !== '',
+    ) &&
+    typeof artifact.sha256 === 'string' &&
+    HEX64.test(artifact.sha256) &&
+    typeof artifact.bytes === 'number' &&
+    // The package holds each artifact, with the digest its name carries.
+    files[artifact.file as string] === artifact.sha256 &&
+    (artifact.key as string).includes(artifact.sha256)
+  );
 }
 
 export async function sha256File(file: string): Promise<string> {
@@ -51,8 +75,11 @@ export function isManifest(value: unknown): value is PackageManifest {
     typeof candidate.definition === 'string' &&
     typeof candidate.files === 'object' &&
     candidate.files !== null &&
-    Object.values(candidate.files).every(
-      (sum) => typeof sum === 'string' && /^[0-9a-f]{64}$/.test(sum),
-    )
+    Object.values(candidate.files).every((sum) => typeof sum === 'string' && HEX64.test(sum)) &&
+    (candidate.artifacts === undefined ||
+      (Array.isArray(candidate.artifacts) &&
+        candidate.artifacts.every((artifact) =>
+          isArtifact(artifact, candidate.files as Record<string, unknown>),
+        )))
   );
 }

@@ -6,7 +6,9 @@ import type { Logger } from '../core/logger.js';
 import { lintTemplate, type LintMode, type LintResult } from '../definition/cfn-lint.js';
 import { loadDefinition } from '../definition/definition.js';
 import { needsUpload, noBucketForLargeTemplate } from '../provisioning/template-upload.js';
+import { uploadArtifacts } from './artifact-store.js';
 import { createPackage, type CreatedPackage } from './create-package.js';
+import { hasLocalParts, noBucketForLocalParts, packLocalParts } from './local-parts.js';
 import { publishPackage, type PublishResult } from './publish-package.js';
 import { UNVERSIONED_WARNING, unversionedVersion } from './version.js';
 
@@ -15,6 +17,8 @@ export interface PackageRequest {
   version: string | undefined;
   outputDir: string;
   artifactBucket: string | undefined;
+  /** The region artifacts are uploaded in: where the stacks that use them will be. */
+  region: () => string;
   lint: LintMode;
 }
 
@@ -34,26 +38,37 @@ export async function packageEnvironment(
   s3: () => S3Client,
   logger: Logger,
 ): Promise<PackageOutcome> {
-  const { loaded, lint } = await logger.group('Validate the definition and template', async () => {
-    const loaded = await loadDefinition(request.definitionFile);
-    // A package whose template only S3 can hold must be published, or no deploy could use it.
-    if (needsUpload(loaded.template.body) && !request.artifactBucket) {
-      throw noBucketForLargeTemplate(loaded.template.body, 'artifact-bucket');
-    }
-    const templateFile = path.join(loaded.definition.root, loaded.definition.template);
-    logger.info(
-      `${loaded.definition.component}: template ${loaded.definition.template} with ${Object.keys(loaded.template.resources).length} resources; environments ${Object.keys(loaded.definition.environments).join(', ') || '(none named)'}`,
-    );
-    const lint = await lintTemplate(templateFile, request.lint, logger);
-    const errors = lint.findings.filter((finding) => finding.level === 'Error');
-    if (errors.length > 0) {
-      throw new ConfigurationError(
-        `cfn-lint found ${errors.length} error(s) in the template (see the annotations); first: ${errors[0]!.file}:${errors[0]!.line} ${errors[0]!.rule} ${errors[0]!.message}`,
-        loaded.definition.template,
+  const { loaded, lint, localParts } = await logger.group(
+    'Validate the definition and template',
+    async () => {
+      const loaded = await loadDefinition(request.definitionFile);
+      // A package whose template only S3 can hold must be published, or no deploy could use it.
+      if (needsUpload(loaded.template.body) && !request.artifactBucket) {
+        throw noBucketForLargeTemplate(loaded.template.body, 'artifact-bucket');
+      }
+      const templateFile = path.join(loaded.definition.root, loaded.definition.template);
+      const display = path.relative(process.cwd(), templateFile) || templateFile;
+      const localParts = hasLocalParts(loaded.template.body, display);
+      if (localParts && !request.artifactBucket) {
+        throw noBucketForLocalParts(loaded.template.body, display, 'artifact-bucket');
+      }
+      logger.info(
+        `${loaded.definition.component}: template ${loaded.definition.template} with ${Object.keys(loaded.template.resources).length} resources; environments ${Object.keys(loaded.definition.environments).join(', ') || '(none named)'}`,
       );
-    }
-    return { loaded, lint };
-  });
+      // W3002 says a local path needs `package`: this is that package.
+      const lint = await lintTemplate(templateFile, request.lint, logger, {
+        ignore: localParts ? ['W3002'] : [],
+      });
+      const errors = lint.findings.filter((finding) => finding.level === 'Error');
+      if (errors.length > 0) {
+        throw new ConfigurationError(
+          `cfn-lint found ${errors.length} error(s) in the template (see the annotations); first: ${errors[0]!.file}:${errors[0]!.line} ${errors[0]!.rule} ${errors[0]!.message}`,
+          loaded.definition.template,
+        );
+      }
+      return { loaded, lint, localParts };
+    },
+  );
 
   const unversioned = request.version === undefined;
   const version = request.version ?? unversionedVersion(now);
@@ -63,7 +78,23 @@ export async function packageEnvironment(
     });
 
   const created = await logger.group('Build the package', async () => {
-    const created = await createPackage(loaded, version, request.outputDir, run, now);
+    const { definition } = loaded;
+    const packed = localParts
+      ? await packLocalParts(definition.root, definition.template, loaded.template.body, {
+          // Both are known here: a template with local parts was refused without a bucket.
+          bucket: request.artifactBucket!,
+          region: request.region(),
+          component: definition.component,
+        })
+      : undefined;
+    if (packed) {
+      for (const artifact of packed.artifacts) {
+        logger.info(
+          `${artifact.template}: ${artifact.resource}.${artifact.property} ${artifact.source} → s3://${artifact.bucket}/${artifact.key} (${artifact.bytes.toLocaleString('en-US')} bytes)`,
+        );
+      }
+    }
+    const created = await createPackage(loaded, version, request.outputDir, run, now, packed);
     logger.info(
       `Wrote ${created.path} (${Object.keys(created.manifest.files).length} files, content digest ${created.digest.slice(0, 12)}…)`,
     );
@@ -73,9 +104,11 @@ export async function packageEnvironment(
   let published: PublishResult | undefined;
   if (request.artifactBucket) {
     const bucket = request.artifactBucket;
-    published = await logger.group('Publish the package', () =>
-      publishPackage(s3(), created, bucket, logger),
-    );
+    published = await logger.group('Publish the package', async () => {
+      // Before the package: a published package never names an artifact that is not there.
+      await uploadArtifacts(s3(), created.artifacts, logger);
+      return publishPackage(s3(), created, bucket, logger);
+    });
   }
   return { package: created, version, unversioned, lint, published };
 }

@@ -1,8 +1,12 @@
+import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
 import { loadDefinition, type LoadedDefinition } from '../definition/definition.js';
+import { parseTemplate } from '../definition/template.js';
+import { uploadArtifacts, verifyArtifacts } from '../packaging/artifact-store.js';
+import { hasLocalParts, noBucketForLocalParts, packLocalParts } from '../packaging/local-parts.js';
 import { openPackage } from '../packaging/open-package.js';
 import type { PackageReference } from '../packaging/package-reference.js';
 import { UNVERSIONED_WARNING, unversionedVersion } from '../packaging/version.js';
@@ -22,6 +26,38 @@ export interface DeploySource {
   label: string;
 }
 
+/** Where a deploy may upload what its template needs from S3, and in which region. */
+export interface UploadTarget {
+  /** The artifact bucket; undefined when the step was given none. */
+  bucket: string | undefined;
+  region: () => string;
+}
+
+/**
+ * A definition read from the work tree whose template names local parts: they are packaged and
+ * uploaded now, exactly as `package` would, and the template deployed names them in S3.
+ */
+async function withLocalPartsUploaded(
+  loaded: LoadedDefinition,
+  uploads: UploadTarget,
+  s3: () => S3Client,
+  logger: Logger,
+): Promise<LoadedDefinition> {
+  const { definition, template } = loaded;
+  const display = path.relative(process.cwd(), path.join(definition.root, definition.template));
+  if (!hasLocalParts(template.body, display)) return loaded;
+  if (uploads.bucket === undefined) {
+    throw noBucketForLocalParts(template.body, display, 'artifact-bucket');
+  }
+  const packed = await packLocalParts(definition.root, definition.template, template.body, {
+    bucket: uploads.bucket,
+    region: uploads.region(),
+    component: definition.component,
+  });
+  await uploadArtifacts(s3(), packed.artifacts, logger);
+  return { definition, template: parseTemplate(packed.body, `${display} (packaged)`) };
+}
+
 export async function resolveDeploySource(
   reference: PackageReference | undefined,
   definitionFile: string,
@@ -30,6 +66,7 @@ export async function resolveDeploySource(
   now: Date,
   s3: () => S3Client,
   logger: Logger,
+  uploads: UploadTarget,
 ): Promise<DeploySource> {
   if (reference) {
     const opened = await openPackage(reference, s3, logger);
@@ -40,6 +77,13 @@ export async function resolveDeploySource(
         "input 'package'",
       );
     }
+    await verifyArtifacts(
+      s3(),
+      opened.manifest.artifacts ?? [],
+      opened.root,
+      uploads.region(),
+      logger,
+    );
     return {
       loaded,
       version: opened.manifest.version,
@@ -49,7 +93,12 @@ export async function resolveDeploySource(
       label: reference.kind === 's3' ? reference.url : reference.path,
     };
   }
-  const loaded = await loadDefinition(definitionFile);
+  const loaded = await withLocalPartsUploaded(
+    await loadDefinition(definitionFile),
+    uploads,
+    s3,
+    logger,
+  );
   const resolved = version ?? unversionedVersion(now);
   if (version === undefined) {
     logger.warning(UNVERSIONED_WARNING.replace('{version}', resolved), {

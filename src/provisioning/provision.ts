@@ -14,7 +14,7 @@ import { deleteStack, type DeleteResult } from './delete-stack.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
 import { deployPlan, planStack, type StackPlan } from './plan.js';
 import type { DriftMode } from './drift.js';
-import { passPromotionGate, prepareRelease, type Release } from './release.js';
+import { passPromotionGate, prepareRelease, type Release, type ReleaseContext } from './release.js';
 import { needsUpload, noBucketForLargeTemplate, stageTemplate } from './template-upload.js';
 import { smokeAfterDeploy, type SmokeAfterDeployResult } from './smoke-after-deploy.js';
 import { stackNameFor } from '../aws/suite-tags.js';
@@ -147,6 +147,21 @@ function publishableOutputs(
   return publishable;
 }
 
+function releaseContext(
+  request: ProvisionRequest,
+  step: Step,
+  clients: AwsClients,
+): ReleaseContext {
+  return {
+    s3: () => clients.s3,
+    // A definition's local parts go where a large template goes: the artifact bucket.
+    uploads: { bucket: request.ledgerBucket, region: () => clients.settings.region },
+    logger: step.logger,
+    run: step.run,
+    facts: step.facts,
+  };
+}
+
 async function runPackage(request: ProvisionRequest, step: Step, clients: () => AwsClients) {
   const started = Date.now();
   const packaged = await packageEnvironment(
@@ -155,6 +170,7 @@ async function runPackage(request: ProvisionRequest, step: Step, clients: () => 
       version: request.version,
       outputDir: request.outputDir,
       artifactBucket: request.artifactBucket,
+      region: () => clients().settings.region,
       lint: request.lint,
     },
     step.run,
@@ -175,12 +191,7 @@ async function runDeploy(
   const { logger, summary } = step;
   const release = await prepareRelease(
     { ...request, environment: request.environment },
-    {
-      s3: () => clients.s3,
-      logger,
-      run: step.run,
-      facts: step.facts,
-    },
+    releaseContext(request, step, clients),
   );
   const { definition, stackName } = release;
   if (request.smokeTest && definition.smoke.length === 0) {
@@ -314,12 +325,7 @@ async function runPlan(
   clients: AwsClients,
 ): Promise<ProvisionResult> {
   const started = Date.now();
-  const release = await prepareRelease(request, {
-    s3: () => clients.s3,
-    logger: step.logger,
-    run: step.run,
-    facts: step.facts,
-  });
+  const release = await prepareRelease(request, releaseContext(request, step, clients));
   const context = provisionContext(clients, step.logger, request.timeoutMinutes);
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),

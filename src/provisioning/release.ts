@@ -8,7 +8,7 @@ import type { ParsedTemplate } from '../definition/template.js';
 import { checkEnvironmentUrlOutput } from '../github/deployments.js';
 import type { PackageReference } from '../packaging/package-reference.js';
 import { requirePromotion, type Gate } from '../promotion/ledger.js';
-import { resolveDeploySource, type DeploySource } from './deploy-source.js';
+import { resolveDeploySource, type DeploySource, type UploadTarget } from './deploy-source.js';
 import { stackNameFor } from '../aws/suite-tags.js';
 import { resolveParameters, stackTags } from './stack-settings.js';
 
@@ -27,6 +27,8 @@ export interface ReleaseRequest {
 /** Where the release is read from and what it is announced as (the step's facts). */
 export interface ReleaseContext {
   s3: () => S3Client;
+  /** Where a template's local parts go when the release is deployed from a definition. */
+  uploads: UploadTarget;
   logger: Logger;
   run: RunContext;
   facts: StepFacts;
@@ -70,6 +72,7 @@ export async function prepareRelease(
       new Date(),
       context.s3,
       logger,
+      context.uploads,
     ),
   );
   const { definition, template } = source.loaded;
