@@ -73,7 +73,7 @@ export const provisionInputs = {
     matching(
       (name) => CHANGE_SET_NAME.test(name) || CHANGE_SET_ARN.test(name),
       (name) =>
-        `'${name}' is not a change set name or ARN (the change-set-name output of operation: plan)`,
+        `'${name}' is not a change set name or ARN (the change-set-name output of operation: plan), nor 'reviewed' (the newest plan of this version)`,
     ),
   ),
   'aws-region': text(),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   GetStackPolicyCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   type CloudFormationClient,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
@@ -282,6 +283,72 @@ export class StalePlanError extends RefusalError {
       'The reviewed plan no longer applies',
     );
   }
+}
+
+/** `change-set: reviewed`: the newest plan of this very release on the stack, whatever made it. */
+export const REVIEWED = 'reviewed';
+
+const MAX_CHANGE_SET_PAGES = 50;
+
+/**
+ * The name of the newest executable change set `plan` made of `version` on the stack: what a
+ * workflow after a merge deploys without having to know which pull request's run planned it.
+ * None is a refusal, never a deploy without review.
+ */
+export async function findReviewedPlan(
+  context: ProvisionContext,
+  stackName: string,
+  component: string,
+  version: string,
+): Promise<string> {
+  const prefix = planChangeSetName(component, version, null).replace(/uncommitted$/, '');
+  const named = new RegExp(`^${prefix}([0-9a-f]{12}|uncommitted)$`);
+  const found: Array<{ name: string; created: number }> = [];
+  let token: string | undefined;
+  let pages = 0;
+  try {
+    do {
+      const page = await context.cloudFormation.send(
+        new ListChangeSetsCommand({ StackName: stackName, NextToken: token }),
+      );
+      for (const summary of page.Summaries ?? []) {
+        if (
+          summary.ChangeSetName &&
+          named.test(summary.ChangeSetName) &&
+          summary.Status === 'CREATE_COMPLETE' &&
+          summary.ExecutionStatus === 'AVAILABLE'
+        ) {
+          found.push({
+            name: summary.ChangeSetName,
+            created: summary.CreationTime?.getTime() ?? 0,
+          });
+        }
+      }
+      token = page.NextToken;
+    } while (token && ++pages < MAX_CHANGE_SET_PAGES);
+  } catch (error) {
+    if (!(awsErrorName(error) === 'ValidationError' && /does not exist/i.test(errorMessage(error))))
+      throw error;
+  }
+  if (token) {
+    throw new RefusalError(
+      `Stack ${stackName} has more than ${MAX_CHANGE_SET_PAGES} pages of change sets; the reviewed plan cannot be told among them.`,
+      'Delete the change sets nobody will execute, or name the reviewed one in change-set.',
+      'The reviewed plan could not be found',
+    );
+  }
+  const newest = found.sort((a, b) => b.created - a.created)[0];
+  if (!newest) {
+    throw new RefusalError(
+      `No reviewed plan of version ${version} waits on stack ${stackName} (no executable change set named ${prefix}…); nothing was changed.`,
+      'Plan this version first (operation: plan, as the pull-request workflow does), review it, then deploy.',
+      'No reviewed plan',
+    );
+  }
+  context.logger.info(
+    `The reviewed plan of ${version} on ${stackName}: change set ${newest.name}.`,
+  );
+  return newest.name;
 }
 
 /**

@@ -12,7 +12,7 @@ import { smokeSummary } from '../smoke/summaries.js';
 import { defaultPolling, type ProvisionContext } from './context.js';
 import { deleteStack, type DeleteResult } from './delete-stack.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
-import { deployPlan, planStack, type StackPlan } from './plan.js';
+import { deployPlan, findReviewedPlan, planStack, REVIEWED, type StackPlan } from './plan.js';
 import type { DriftMode } from './drift.js';
 import { passPromotionGate, prepareRelease, type Release, type ReleaseContext } from './release.js';
 import { needsUpload, noBucketForLargeTemplate, stageTemplate } from './template-upload.js';
@@ -221,8 +221,12 @@ async function runDeploy(
       await logger.group(`Delete ${stackName} (recreate)`, () => deleteStack(context, stackName));
     }
     const deploy = await deployRequest(release, request, clients, logger);
-    const deployed = request.changeSet
-      ? await deployPlan(context, deploy, request.changeSet)
+    const planned =
+      request.changeSet === REVIEWED
+        ? await findReviewedPlan(context, stackName, definition.component, deploy.version)
+        : request.changeSet;
+    const deployed = planned
+      ? await deployPlan(context, deploy, planned)
       : await deployStack(context, deploy);
     deploySummary(
       summary,

@@ -186,6 +186,37 @@ describe('action-provision plan, then deploy with change-set', () => {
     expect(await parameter('DesiredCapacity')).toBe('2');
   });
 
+  test('change-set: reviewed executes the newest plan of the version, and refuses when there is none', async () => {
+    const none = await provision({
+      operation: 'deploy',
+      package: packages['1.0.0']!,
+      'change-set': 'reviewed',
+    });
+    expect(none.exitCode).not.toBe(0);
+    expect(none.summary).toContain('No reviewed plan');
+    expect(none.stdout).toContain(`No reviewed plan of version 1.0.0 waits on stack ${STACK}`);
+    expect(await parameter('DesiredCapacity')).toBe('2');
+
+    expectSuccess(
+      await provision({
+        operation: 'plan',
+        package: packages['1.1.0']!,
+        parameters: 'DesiredCapacity=4',
+      }),
+    );
+    const run = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=4',
+      'change-set': 'reviewed',
+    });
+    expectSuccess(run);
+    expect(run.stdout).toMatch(
+      /The reviewed plan of 1\.1\.0 on staging-sample-service: change set plan-sample-service-1-1-0-fedcba987654/,
+    );
+    expect(await parameter('DesiredCapacity')).toBe('4');
+  });
+
   test('change-set belongs to deploy: with plan it is a configuration error', async () => {
     const run = await provision({
       operation: 'plan',

@@ -41,8 +41,11 @@ type Job = {
   permissions?: Record<string, string>;
   concurrency?: unknown;
   environment?: unknown;
+  if?: string;
+  strategy?: { matrix?: Record<string, unknown> };
 };
 type Workflow = {
+  on?: unknown;
   permissions?: Record<string, string>;
   concurrency?: unknown;
   jobs: Record<string, Job>;
@@ -72,21 +75,30 @@ function metadata(action: string): ActionMetadata | undefined {
 }
 
 /** A step that changes an environment: a migration, or any provision operation but `package`. */
+function isPlan(step: Step): boolean {
+  return (
+    (step.uses ? suiteAction(step.uses) : undefined) === 'action-provision' &&
+    step.with?.['operation'] === 'plan'
+  );
+}
+
 function changesEnvironment(step: Step): boolean {
   const action = step.uses ? suiteAction(step.uses) : undefined;
   return (
     action === 'action-migrate' ||
-    (action === 'action-provision' && step.with?.['operation'] !== 'package')
+    (action === 'action-provision' &&
+      !['package', 'plan'].includes(String(step.with?.['operation'])))
   );
 }
 
-test('there are workflows to check: the four to copy and the repository CI', () => {
+test('there are workflows to check: the five to copy and the repository CI', () => {
   expect(files.sort()).toEqual([
     path.join('.github', 'workflows', 'ci.yml'),
     path.join('workflows', 'ami-refresh.yml'),
     path.join('workflows', 'environment-ci.yml'),
     path.join('workflows', 'environment-nightly.yml'),
     path.join('workflows', 'environment-production.yml'),
+    path.join('workflows', 'environment-pull-request.yml'),
   ]);
 });
 
@@ -156,8 +168,27 @@ describe.each(files)('%s', (file) => {
         idToken: assumesRole ? 'write' : undefined,
       });
       for (const [scope, level] of Object.entries(job.permissions ?? {})) {
-        if (level === 'write') expect(['id-token', 'issues', 'deployments']).toContain(scope);
+        if (level === 'write')
+          expect(['id-token', 'issues', 'deployments', 'pull-requests']).toContain(scope);
       }
+      // Writing to pull requests is for the plan's comment, and only there.
+      if (job.permissions?.['pull-requests'] === 'write') {
+        expect({ job: name, plans: (job.steps ?? []).some(isPlan) }).toEqual({
+          job: name,
+          plans: true,
+        });
+      }
+    }
+  });
+
+  test("a plan job stays out of the environments' concurrency groups, where a pending plan could replace a pending deploy", () => {
+    for (const [name, job] of jobs) {
+      if (!(job.steps ?? []).some(isPlan)) continue;
+      const group = (job.concurrency ?? workflow.concurrency) as { group?: string } | undefined;
+      expect({ job: name, group: group?.group }).toEqual({
+        job: name,
+        group: expect.not.stringMatching(/^environment-/),
+      });
     }
   });
 
@@ -246,6 +277,11 @@ const HOSTILE: Record<string, HostileCase[]> = {
       what: 'a pre-release version',
       env: { ...PRODUCTION, VERSION: '2.1.0-rc.1' },
       expected: { package: `s3://${BUCKET}/sample-service/2.1.0-rc.1.tgz` },
+    },
+    {
+      what: "a version named by the environment's files, as the pull-request workflow makes",
+      env: { ...PRODUCTION, VERSION: `1.0.0+${'0a'.repeat(32)}` },
+      expected: { package: `s3://${BUCKET}/sample-service/1.0.0+${'0a'.repeat(32)}.tgz` },
     },
     {
       what: 'a version with a second line redirecting the package',
@@ -363,5 +399,43 @@ describe('values from outside the repository cannot add lines to GITHUB_ENV or G
         expect(run.output).toEqual(entry.expected);
       }
     });
+  });
+});
+
+describe('the pull-request workflow plans, and the merge deploys what was planned', () => {
+  const pullRequest = load(path.join('workflows', 'environment-pull-request.yml')).workflow;
+  const ci = load(path.join('workflows', 'environment-ci.yml')).workflow;
+  const versionOf = (workflow: typeof ci) =>
+    Object.values(workflow.jobs)
+      .flatMap((job) => job.steps ?? [])
+      .filter((step) => step.with?.['operation'] === 'package')
+      .map((step) => step.with?.['version']);
+
+  test('runs on pull requests, and no job with AWS credentials runs for a fork', () => {
+    expect(Object.keys(pullRequest.on as Record<string, unknown>)).toEqual(['pull_request']);
+    for (const [name, job] of Object.entries(pullRequest.jobs)) {
+      expect({ name, if: job.if }).toEqual({
+        name,
+        if: 'github.event.pull_request.head.repo.full_name == github.repository',
+      });
+    }
+  });
+
+  test('plans every environment with the comment token, from the package it published', () => {
+    const plan = pullRequest.jobs['plan']!;
+    expect(plan.strategy?.matrix?.environment).toEqual(['ci', 'staging', 'production']);
+    const step = plan.steps!.find(isPlan)!;
+    expect(step.with).toMatchObject({
+      environment: '${{ matrix.environment }}',
+      package: '${{ needs.package.outputs.package }}',
+      'github-token': '${{ github.token }}',
+    });
+  });
+
+  test('main packages the same version from the same files, and deploys CI with the reviewed change set', () => {
+    expect(versionOf(pullRequest)).toEqual(["1.0.0+${{ hashFiles('environment/**') }}"]);
+    expect(versionOf(ci)).toEqual(versionOf(pullRequest));
+    const deploy = ci.jobs['deploy-ci']!.steps!.find(changesEnvironment)!;
+    expect(deploy.with).toMatchObject({ operation: 'deploy', 'change-set': 'reviewed' });
   });
 });
