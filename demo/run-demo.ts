@@ -12,8 +12,10 @@
 //   → write 300 records into staging and 600 into production → package 1.2.0
 //   → update ci to 1.2.0 + smoke test
 //   → migrate staging blue → green with the statistics gate, counts before and after
-//   → smoke test green → migrate production blue → green (gate: staging's smoke and
-//   statistics records) → smoke test it → nightly recreate of ci from the newest package
+//   → smoke test green → plan production 1.2.0 against its live colour (the diff and the
+//   guard's verdict) → migrate production blue → green (gate: staging's smoke and
+//   statistics records) → smoke test it → plan ci, deploy ci differently meanwhile, and see
+//   the stale plan refused → nightly recreate of ci from the newest package
 //   → no-op deploy of ci → where each environment stands
 //
 // Prints each step's result and timing, writes every step's job summary to .demo/report.md,
@@ -339,6 +341,34 @@ async function main(): Promise<void> {
     throw new Error('the statistics of green differ from blue after the migration');
   }
   await smokeStaging(migrated.outputs['stack-name']!);
+  // What a reviewer sees before Production changes: the plan against the colour serving users.
+  const productionPlan = await step(
+    'plan production 1.2.0 (review before migrating)',
+    {
+      operation: 'plan',
+      environment: 'production',
+      package: v3.outputs.package!,
+      parameters: migrateTo('production', v3.outputs.package!, productionGreen).parameters!,
+      'artifact-bucket': ARTIFACTS,
+    },
+    (run) => {
+      const plan = JSON.parse(run.outputs.plan ?? '{}') as {
+        stackName?: string;
+        changes?: Array<{ logicalId: string; action: string }>;
+        parameters?: Array<{ name: string }>;
+      };
+      return `guard ${run.outputs.guard} on ${plan.stackName}: ${plan.changes?.length ?? 0} resource change(s) (${(plan.changes ?? []).map((change) => `${change.action} ${change.logicalId}`).join(', ') || 'none'}), parameters ${(plan.parameters ?? []).map((parameter) => parameter.name).join(', ') || 'unchanged'}`;
+    },
+  );
+  const planMarkdown = productionPlan.outputs['plan-markdown'] ?? '';
+  console.log(
+    planMarkdown
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('<'))
+      .slice(0, 14)
+      .map((line) => `    ${line}`)
+      .join('\n'),
+  );
   const gatedProduction = (gates: string) =>
     migrateTo('production', v3.outputs.package!, productionGreen, gates);
   const production = await step(
@@ -360,6 +390,34 @@ async function main(): Promise<void> {
     throw new Error('the statistics of production green differ from blue after the migration');
   }
   await smoke('production', production.outputs['stack-name']!);
+  // A reviewed plan is of the stack as it was: a change in between makes it stale, and refused.
+  const ciParameters = deployCi(v3.outputs.package!, false).parameters!;
+  const ciPlan = await step(
+    'plan ci 1.2.0 with 3 web servers',
+    {
+      operation: 'plan',
+      environment: 'ci',
+      package: v3.outputs.package!,
+      parameters: `${ciParameters}\nDesiredCapacity=3`,
+    },
+    (run) =>
+      `change set ${run.outputs['change-set-name']} kept for review; guard ${run.outputs.guard}`,
+  );
+  await step(
+    'meanwhile, ci is deployed with 2 web servers',
+    { ...deployCi(v3.outputs.package!, false), parameters: `${ciParameters}\nDesiredCapacity=2` },
+    (run) => `${run.outputs.operation} ${run.outputs['stack-name']}: DesiredCapacity 2`,
+  );
+  await step(
+    'deploy the reviewed plan of ci (now stale)',
+    {
+      ...deployCi(v3.outputs.package!, false),
+      parameters: `${ciParameters}\nDesiredCapacity=3`,
+      'change-set': ciPlan.outputs['change-set-name']!,
+    },
+    () => '',
+    { refusedWith: /was updated since the plan was made/ },
+  );
   await step(
     'nightly: recreate ci from the newest package',
     { ...deployCi(v3.outputs.package!, true), operation: 'recreate' },

@@ -12,21 +12,19 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   COLOURS: () => (/* reexport */ migration_journal/* COLOURS */.O5),
   blueGreenStrategy: () => (/* binding */ blueGreenStrategy),
-  colourStackName: () => (/* binding */ colourStackName),
-  otherColour: () => (/* binding */ otherColour),
-  planBlueGreen: () => (/* binding */ planBlueGreen),
-  readPointer: () => (/* binding */ readPointer),
-  writePointer: () => (/* binding */ writePointer)
+  colourStackName: () => (/* reexport */ colours/* colourStackName */.KC),
+  otherColour: () => (/* reexport */ colours/* otherColour */.RQ),
+  planBlueGreen: () => (/* binding */ planBlueGreen)
 });
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
 var dist_cjs = __webpack_require__(4736);
-// EXTERNAL MODULE: ./src/aws/errors.ts
-var errors = __webpack_require__(9378);
 // EXTERNAL MODULE: ./src/core/errors.ts
-var core_errors = __webpack_require__(4296);
+var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/aws/stack-lookup.ts
 var stack_lookup = __webpack_require__(9980);
+// EXTERNAL MODULE: ./src/migration/colours.ts
+var colours = __webpack_require__(9933);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-route-53/dist-cjs/index.js
 var client_route_53_dist_cjs = __webpack_require__(8621);
 ;// CONCATENATED MODULE: ./src/migration/dns-record.ts
@@ -41,7 +39,7 @@ function endpointHost(value) {
 async function pointRecord(route53, record, outputs, stackName, logger) {
     const value = outputs[record.output];
     if (!value) {
-        throw new core_errors/* RefusalError */.XQ(`${stackName} has no output ${record.output} to point ${record.name} at.`, `Check route53-endpoint-output; outputs that exist: ${Object.keys(outputs).sort().join(', ') || 'none'}.`);
+        throw new errors/* RefusalError */.XQ(`${stackName} has no output ${record.output} to point ${record.name} at.`, `Check route53-endpoint-output; outputs that exist: ${Object.keys(outputs).sort().join(', ') || 'none'}.`);
     }
     const host = endpointHost(value);
     await route53.send(new client_route_53_dist_cjs/* ChangeResourceRecordSetsCommand */.yzn({
@@ -84,67 +82,29 @@ var stack_steps = __webpack_require__(8094);
 
 
 
-function colourStackName(stackName, colour) {
-    return `${stackName}-${colour}`;
-}
-function otherColour(colour) {
-    return colour === 'blue' ? 'green' : 'blue';
-}
-async function readPointer(ssm, name) {
-    try {
-        const response = await ssm.send(new dist_cjs/* GetParameterCommand */.lhy({ Name: name }));
-        const value = response.Parameter?.Value?.trim();
-        if (value !== 'blue' && value !== 'green') {
-            throw new core_errors/* RefusalError */.XQ(`The active pointer ${name} says '${value}', which is not a colour (blue or green).`, 'Set it to the colour of the stack that serves users.');
-        }
-        return { colour: value, since: response.Parameter?.LastModifiedDate };
-    }
-    catch (error) {
-        if ((0,errors/* awsErrorName */.ZH)(error) === 'ParameterNotFound')
-            return { colour: undefined, since: undefined };
-        throw error;
-    }
-}
-async function writePointer(ssm, name, colour) {
-    await ssm.send(new dist_cjs/* PutParameterCommand */.ihh({
-        Name: name,
-        Value: colour,
-        Type: 'String',
-        Overwrite: true,
-        Description: 'The active colour of a blue/green environment (environment-pipeline-actions).',
-    }));
-}
+
 /**
  * Works out the colours from the pointer and the stacks, refusing every state in which going
  * on could be wrong: a plain stack without colours, colours without a pointer, a pointer to a
  * missing stack, a previous colour still inside its rollback window.
  */
 async function planBlueGreen(context, stackName, pointerName, keepPreviousHours) {
-    const pointer = await readPointer(context.ssm(), pointerName);
-    const blue = await (0,stack_lookup/* findStack */.e)(context.cloudFormation, colourStackName(stackName, 'blue'));
-    const green = await (0,stack_lookup/* findStack */.e)(context.cloudFormation, colourStackName(stackName, 'green'));
+    const { pointer, blue, green } = await (0,colours/* activeColour */.HA)(context.ssm(), context.cloudFormation, stackName, pointerName);
     if (pointer.colour === undefined) {
-        if (blue || green) {
-            throw new core_errors/* RefusalError */.XQ(`${(blue ?? green).StackName} exists but the active pointer ${pointerName} does not, so it is unknown which colour serves users.`, `Set ${pointerName} to the active colour (blue or green) and run again.`);
-        }
         const plain = await (0,stack_lookup/* findStack */.e)(context.cloudFormation, stackName);
         if (plain) {
-            throw new core_errors/* ConfigurationError */.j1(`'blue-green' needs the stacks ${stackName}-blue / -green and the pointer ${pointerName}, but ${stackName} is a stack without colours. Migrate it with strategy double-clone or update, or create the colours: a blue-green run on an environment with no stack creates ${stackName}-blue and the pointer.`, "input 'strategy'");
+            throw new errors/* ConfigurationError */.j1(`'blue-green' needs the stacks ${stackName}-blue / -green and the pointer ${pointerName}, but ${stackName} is a stack without colours. Migrate it with strategy double-clone or update, or create the colours: a blue-green run on an environment with no stack creates ${stackName}-blue and the pointer.`, "input 'strategy'");
         }
         return { active: undefined, target: 'blue', retire: undefined };
     }
     const active = pointer.colour;
-    const activeStack = active === 'blue' ? blue : green;
-    if (!activeStack) {
-        throw new core_errors/* RefusalError */.XQ(`The active pointer ${pointerName} says ${active}, but ${colourStackName(stackName, active)} does not exist.`, 'Find where the data is before going on; set the pointer to the colour that holds it.');
-    }
-    const target = otherColour(active);
+    const target = (0,colours/* otherColour */.RQ)(active);
     const previous = active === 'blue' ? green : blue;
     let retire;
     if (previous) {
         const keptUntil = new Date((pointer.since?.getTime() ?? 0) + keepPreviousHours * 3_600_000);
         if (keptUntil.getTime() > context.clock.now()) {
-            throw new core_errors/* RefusalError */.XQ(`${previous.StackName} is the previous colour, kept for rollback until ${keptUntil.toISOString()} (keep-previous-hours: ${keepPreviousHours}).`, 'Run again after that, or set keep-previous-hours lower to retire it now.');
+            throw new errors/* RefusalError */.XQ(`${previous.StackName} is the previous colour, kept for rollback until ${keptUntil.toISOString()} (keep-previous-hours: ${keepPreviousHours}).`, 'Run again after that, or set keep-previous-hours lower to retire it now.');
         }
         retire = previous.StackName;
     }
@@ -154,36 +114,36 @@ async function planBlueGreen(context, stackName, pointerName, keepPreviousHours)
 async function rollBackBlueGreen(run, cause) {
     const { source, target, sourceColour: from } = (0,strategy/* journalFor */.f)(run.journal, 'blue-green').stacks;
     if ((0,migration_journal/* isDone */.$L)(run.journal, 'available:target')) {
-        throw new core_errors/* RefusalError */.XQ(`Migration ${run.journal.id} already serves users from ${target}; it cannot be rolled back.`, `Migrate back to the previous version instead (${source} is kept until keep-previous-hours pass).`);
+        throw new errors/* RefusalError */.XQ(`Migration ${run.journal.id} already serves users from ${target}; it cannot be rolled back.`, `Migrate back to the previous version instead (${source} is kept until keep-previous-hours pass).`);
     }
     await run.context.logger.group(`Roll back: ${source || 'nothing'} keeps the data`, async () => {
         const problems = [];
         if ((0,migration_journal/* hasStarted */.gd)(run.journal, 'switch-pointer')) {
             const back = from
-                ? writePointer(run.context.ssm(), run.request.pointerParameter, from)
+                ? (0,colours/* writePointer */.NS)(run.context.ssm(), run.request.pointerParameter, from)
                 : run.context
                     .ssm()
                     .send(new dist_cjs/* DeleteParameterCommand */.Obs({ Name: run.request.pointerParameter }));
-            await back.catch((error) => problems.push(`switching the pointer back failed: ${(0,core_errors/* errorMessage */.gJ)(error)}`));
+            await back.catch((error) => problems.push(`switching the pointer back failed: ${(0,errors/* errorMessage */.gJ)(error)}`));
         }
         const record = run.request.dnsRecord;
         if (record && source && (0,migration_journal/* hasStarted */.gd)(run.journal, 'switch-dns')) {
-            await pointRecord(run.context.route53(), record, (0,stack_lookup/* stackOutputs */.X)(await (0,stack_lookup/* findStack */.e)(run.context.cloudFormation, source)), source, run.context.logger).catch((error) => problems.push(`pointing ${record.name} back at ${source} failed: ${(0,core_errors/* errorMessage */.gJ)(error)}`));
+            await pointRecord(run.context.route53(), record, (0,stack_lookup/* stackOutputs */.X)(await (0,stack_lookup/* findStack */.e)(run.context.cloudFormation, source)), source, run.context.logger).catch((error) => problems.push(`pointing ${record.name} back at ${source} failed: ${(0,errors/* errorMessage */.gJ)(error)}`));
         }
         // Users first: the active colour serves again before the new one is deleted, so a
         // rollback that runs out of time leaves a stack to delete, never users without service.
         if (source) {
-            await (0,stack_steps/* restoreStack */.DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,core_errors/* errorMessage */.gJ)(error)}`));
+            await (0,stack_steps/* restoreStack */.DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,errors/* errorMessage */.gJ)(error)}`));
         }
         if ((0,migration_journal/* hasStarted */.gd)(run.journal, 'create:target')) {
-            await (0,stack_steps/* deleteOwnStack */.Sx)(run, target).catch((error) => problems.push(`deleting ${target} failed: ${(0,core_errors/* errorMessage */.gJ)(error)}`));
+            await (0,stack_steps/* deleteOwnStack */.Sx)(run, target).catch((error) => problems.push(`deleting ${target} failed: ${(0,errors/* errorMessage */.gJ)(error)}`));
         }
         const location = source
             ? `${source}, untouched (the active colour)`
             : 'nowhere: the environment had no data yet';
         if (problems.length > 0) {
-            await run.setStatus('failed', location, `${(0,core_errors/* errorMessage */.gJ)(cause)} Rolling back: ${problems.join('; ')}`);
-            throw new core_errors/* RefusalError */.XQ(`Rolling back left work undone: ${problems.join('; ')}.`, 'Run again with recover: rollback to finish the rollback.');
+            await run.setStatus('failed', location, `${(0,errors/* errorMessage */.gJ)(cause)} Rolling back: ${problems.join('; ')}`);
+            throw new errors/* RefusalError */.XQ(`Rolling back left work undone: ${problems.join('; ')}.`, 'Run again with recover: rollback to finish the rollback.');
         }
         await run.setStatus('rolled-back', location, cause);
     });
@@ -210,7 +170,7 @@ async function blueGreen(run) {
             await (0,stack_steps/* copyStep */.Kf)(run, 'source-to-target', source, target);
             await (0,stack_steps/* gateStep */.sf)(run, 'source-to-target', source, target, snapshots);
         }
-        await run.step('switch-pointer', `Point ${run.request.pointerParameter} at ${stacks.targetColour}`, () => writePointer(run.context.ssm(), run.request.pointerParameter, stacks.targetColour));
+        await run.step('switch-pointer', `Point ${run.request.pointerParameter} at ${stacks.targetColour}`, () => (0,colours/* writePointer */.NS)(run.context.ssm(), run.request.pointerParameter, stacks.targetColour));
         const record = run.request.dnsRecord;
         if (record) {
             await run.step('switch-dns', `Point ${record.name} at ${target}`, async () => pointRecord(run.context.route53(), record, (0,stack_lookup/* stackOutputs */.X)(await (0,stack_lookup/* findStack */.e)(run.context.cloudFormation, target)), target, run.context.logger));
@@ -235,14 +195,14 @@ const blueGreenStrategy = {
     name: 'blue-green',
     async plan(context, request, stackName) {
         const plan = await planBlueGreen(context, stackName, request.pointerParameter, request.keepPreviousHours);
-        const source = plan.active ? colourStackName(stackName, plan.active) : '';
+        const source = plan.active ? (0,colours/* colourStackName */.KC)(stackName, plan.active) : '';
         if (plan.active)
             await (0,data_copy/* checkClonable */.d8)(context, request, source);
         return {
             strategy: 'blue-green',
             stacks: {
                 source,
-                target: colourStackName(stackName, plan.target),
+                target: (0,colours/* colourStackName */.KC)(stackName, plan.target),
                 targetColour: plan.target,
                 ...(plan.active ? { sourceColour: plan.active } : {}),
                 ...(plan.retire ? { retire: plan.retire } : {}),
@@ -253,12 +213,12 @@ const blueGreenStrategy = {
         const { sourceColour, targetColour } = (0,strategy/* journalFor */.f)(journal, 'blue-green').stacks;
         if (!sourceColour)
             return;
-        const pointer = await readPointer(context.ssm(), request.pointerParameter);
+        const pointer = await (0,colours/* readPointer */.qT)(context.ssm(), request.pointerParameter);
         const expected = (0,migration_journal/* hasStarted */.gd)(journal, 'switch-pointer')
             ? [sourceColour, targetColour]
             : [sourceColour];
         if (!pointer.colour || !expected.includes(pointer.colour)) {
-            throw new core_errors/* RefusalError */.XQ(`The journal of ${(0,migration_journal/* describeMigration */.K)(journal)} expects ${request.pointerParameter} to be ${expected.join(' or ')}, but it is ${pointer.colour ?? 'missing'}. Someone changed it during the migration; it cannot tell what is safe.`, 'Find which colour holds the current data and set the pointer to it before running again.');
+            throw new errors/* RefusalError */.XQ(`The journal of ${(0,migration_journal/* describeMigration */.K)(journal)} expects ${request.pointerParameter} to be ${expected.join(' or ')}, but it is ${pointer.colour ?? 'missing'}. Someone changed it during the migration; it cannot tell what is safe.`, 'Find which colour holds the current data and set the pointer to it before running again.');
         }
     },
     run: blueGreen,

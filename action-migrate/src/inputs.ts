@@ -53,7 +53,8 @@ export function migrateSecrets(inputs: MigrateInputs): string[] {
   ];
 }
 
-export const DEFAULT_POINTER = '/environments/{environment}/{component}/active-colour';
+export { DEFAULT_POINTER } from '../../src/migration/colours.js';
+import { DEFAULT_POINTER } from '../../src/migration/colours.js';
 
 /** A fixed URL would ask the same service twice and compare it with itself. */
 function checkUrlTemplate(value: string, name: string, why: string): string {

@@ -1,12 +1,13 @@
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  PutParameterCommand,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
-import { awsErrorName } from '../aws/errors.js';
+import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { ConfigurationError, errorMessage, RefusalError } from '../core/errors.js';
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
+import {
+  activeColour,
+  colourStackName,
+  otherColour,
+  readPointer,
+  writePointer,
+} from './colours.js';
 import { pointRecord } from './dns-record.js';
 import { describeMigration, hasStarted, isDone, type Colour } from './journal.js';
 import { journalFor, type MigrationStrategy } from './strategy.js';
@@ -26,49 +27,7 @@ import {
 } from './stack-steps.js';
 
 export { COLOURS, type Colour } from './journal.js';
-
-export function colourStackName(stackName: string, colour: Colour): string {
-  return `${stackName}-${colour}`;
-}
-
-export function otherColour(colour: Colour): Colour {
-  return colour === 'blue' ? 'green' : 'blue';
-}
-
-export interface Pointer {
-  colour: Colour | undefined;
-  /** When the pointer last changed: the previous colour is kept for rollback from then. */
-  since: Date | undefined;
-}
-
-export async function readPointer(ssm: SSMClient, name: string): Promise<Pointer> {
-  try {
-    const response = await ssm.send(new GetParameterCommand({ Name: name }));
-    const value = response.Parameter?.Value?.trim();
-    if (value !== 'blue' && value !== 'green') {
-      throw new RefusalError(
-        `The active pointer ${name} says '${value}', which is not a colour (blue or green).`,
-        'Set it to the colour of the stack that serves users.',
-      );
-    }
-    return { colour: value, since: response.Parameter?.LastModifiedDate };
-  } catch (error) {
-    if (awsErrorName(error) === 'ParameterNotFound') return { colour: undefined, since: undefined };
-    throw error;
-  }
-}
-
-export async function writePointer(ssm: SSMClient, name: string, colour: Colour): Promise<void> {
-  await ssm.send(
-    new PutParameterCommand({
-      Name: name,
-      Value: colour,
-      Type: 'String',
-      Overwrite: true,
-      Description: 'The active colour of a blue/green environment (environment-pipeline-actions).',
-    }),
-  );
-}
+export { colourStackName, otherColour } from './colours.js';
 
 export interface ColourPlan {
   /** Undefined when the environment has no colours yet: the first run creates blue. */
@@ -89,16 +48,13 @@ export async function planBlueGreen(
   pointerName: string,
   keepPreviousHours: number,
 ): Promise<ColourPlan> {
-  const pointer = await readPointer(context.ssm(), pointerName);
-  const blue = await findStack(context.cloudFormation, colourStackName(stackName, 'blue'));
-  const green = await findStack(context.cloudFormation, colourStackName(stackName, 'green'));
+  const { pointer, blue, green } = await activeColour(
+    context.ssm(),
+    context.cloudFormation,
+    stackName,
+    pointerName,
+  );
   if (pointer.colour === undefined) {
-    if (blue || green) {
-      throw new RefusalError(
-        `${(blue ?? green)!.StackName} exists but the active pointer ${pointerName} does not, so it is unknown which colour serves users.`,
-        `Set ${pointerName} to the active colour (blue or green) and run again.`,
-      );
-    }
     const plain = await findStack(context.cloudFormation, stackName);
     if (plain) {
       throw new ConfigurationError(
@@ -109,13 +65,6 @@ export async function planBlueGreen(
     return { active: undefined, target: 'blue', retire: undefined };
   }
   const active = pointer.colour;
-  const activeStack = active === 'blue' ? blue : green;
-  if (!activeStack) {
-    throw new RefusalError(
-      `The active pointer ${pointerName} says ${active}, but ${colourStackName(stackName, active)} does not exist.`,
-      'Find where the data is before going on; set the pointer to the colour that holds it.',
-    );
-  }
   const target = otherColour(active);
   const previous = active === 'blue' ? green : blue;
   let retire: string | undefined;

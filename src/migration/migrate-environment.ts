@@ -12,6 +12,7 @@ import type { PackageReference } from '../packaging/package-reference.js';
 import type { Gate } from '../promotion/ledger.js';
 import { defaultPolling } from '../provisioning/context.js';
 import { passPromotionGate, prepareRelease } from '../provisioning/release.js';
+import { pointerName } from './colours.js';
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import type { AvailabilityMode, MaintenanceHook } from './availability.js';
 import type { Strategy } from './journal.js';
@@ -214,9 +215,11 @@ export async function migrateEnvironment(
         copyConcurrency: request.copyConcurrency,
         copyVersions: request.copyVersions,
         keepPreviousHours: request.keepPreviousHours,
-        pointerParameter: request.pointerParameter
-          .replace('{environment}', request.environment)
-          .replace('{component}', definition.component),
+        pointerParameter: pointerName(
+          request.pointerParameter,
+          request.environment,
+          definition.component,
+        ),
         dnsRecord: request.dnsRecord,
         recover: request.recover,
         drift: request.drift ?? (release.protect ? 'fail' : 'warn'),

@@ -12,6 +12,8 @@ import { smokeSummary } from '../smoke/summaries.js';
 import { defaultPolling, type ProvisionContext } from './context.js';
 import { deleteStack, type DeleteResult } from './delete-stack.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
+import { findStack } from '../aws/stack-lookup.js';
+import { activeColour, DEFAULT_POINTER, pointerName } from '../migration/colours.js';
 import { deployPlan, findReviewedPlan, planStack, REVIEWED, type StackPlan } from './plan.js';
 import type { DriftMode } from './drift.js';
 import { passPromotionGate, prepareRelease, type Release, type ReleaseContext } from './release.js';
@@ -323,6 +325,26 @@ async function deployRequest(
   };
 }
 
+/**
+ * The stack a plan compares the release with: the environment's stack, or, for an environment
+ * action-migrate keeps blue/green, the colour that serves users (its next migration builds the
+ * other colour from this release, so the change a reviewer needs is against the live one).
+ * Planning a stack that does not exist there would leave an empty one under review beside them.
+ */
+async function planTarget(release: Release, clients: AwsClients, logger: Logger): Promise<string> {
+  if (await findStack(clients.cloudFormation, release.stackName)) return release.stackName;
+  const { ssm } = (await import('../aws/migration-clients.js')).createMigrationClients(
+    clients.settings,
+  );
+  const pointer = pointerName(DEFAULT_POINTER, release.environment, release.definition.component);
+  const colours = await activeColour(ssm, clients.cloudFormation, release.stackName, pointer);
+  if (!colours.active?.StackName) return release.stackName;
+  logger.info(
+    `${release.environment} is blue/green: planned against ${colours.active.StackName}, the colour ${pointer} says serves users.`,
+  );
+  return colours.active.StackName;
+}
+
 async function runPlan(
   request: ProvisionRequest & { environment: string },
   step: Step,
@@ -333,6 +355,7 @@ async function runPlan(
   const context = provisionContext(clients, step.logger, request.timeoutMinutes);
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),
+    stackName: await planTarget(release, clients, step.logger),
     component: release.definition.component,
     commit: release.source.commit,
   });

@@ -53,7 +53,16 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(result.stdout).toMatch(
     /promotions\/sample-service\/1\.0\.0\/ci\/smoke\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
   );
-  expect(result.stdout).toContain('All 18 steps passed');
+  expect(result.stdout).toMatch(
+    /✔ plan production 1\.2\.0 \(review before migrating\).*guard pass on production-sample-service-blue: .*parameters ServiceEndpoint, EnvironmentVersion/,
+  );
+  expect(result.stdout).toContain(
+    '## 📝 Plan for production-sample-service-blue (production) at 1.2.0',
+  );
+  expect(result.stdout).toMatch(
+    /✔ deploy the reviewed plan of ci \(now stale\).*refused as expected: Change set plan-sample-service-1-2-0-\w+ was not executed: stack ci-sample-service was updated since the plan was made/,
+  );
+  expect(result.stdout).toContain('All 22 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
   expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
