@@ -18,6 +18,7 @@ import {
 } from './migration-run.js';
 import { MigrationLock } from './migration-lock.js';
 import { loadStrategy } from './strategies.js';
+import { checkDrift } from '../provisioning/drift.js';
 
 function writeGateRecord(
   context: MigrationContext,
@@ -178,6 +179,15 @@ async function migrateLocked(
     const planned = await logger.group('Plan the migration', () =>
       strategy.plan(context, request, stackName),
     );
+    // A new stack is built from the template, so what was changed by hand on the live one
+    // would be missing from it without a word. Asked only before a migration starts: making
+    // the source unavailable changes it on purpose. The update strategy's deploy asks itself.
+    if (planned.strategy !== 'update' && planned.stacks.source) {
+      await checkDrift(context, planned.stacks.source, request.drift, {
+        refusal: `The new stack is built from the template, so it would not have those changes`,
+        warning: `${planned.stacks.source}'s replacement is built from the template, without it`,
+      });
+    }
     const now = new Date(context.clock.now());
     const journal: MigrationJournal = {
       schema: 1,

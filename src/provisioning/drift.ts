@@ -130,8 +130,24 @@ export async function detectDrift(
 }
 
 /** The stack has drifted, or its drift is unknown, and `drift: fail` asked to stop. */
+/** What a change would do to a drifted stack's hand-made changes, in the messages. */
+export interface DriftConsequence {
+  /** "A deploy would undo those changes". */
+  refusal: string;
+  /** "this deploy undoes it". */
+  warning: string;
+}
+
+const DEPLOY_UNDOES: DriftConsequence = {
+  refusal: 'A deploy would undo those changes',
+  warning: 'this deploy undoes it',
+};
+
 export class DriftError extends RefusalError {
-  constructor(readonly report: Exclude<DriftReport, { kind: 'in-sync' }>) {
+  constructor(
+    readonly report: Exclude<DriftReport, { kind: 'in-sync' }>,
+    consequence: DriftConsequence = DEPLOY_UNDOES,
+  ) {
     super(
       report.kind === 'drifted'
         ? `Stack ${report.stackName} has drifted from its template: ${report.resources
@@ -139,7 +155,7 @@ export class DriftError extends RefusalError {
               (resource) =>
                 `${resource.logicalId} (${resource.type}) ${resource.status.toLowerCase()}`,
             )
-            .join('; ')}. A deploy would undo those changes; nothing was changed.`
+            .join('; ')}. ${consequence.refusal}; nothing was changed.`
         : `The drift of stack ${report.stackName} could not be detected (${report.reason}); with drift: fail an unknown drift stops the change. Nothing was changed.`,
       report.kind === 'drifted'
         ? 'Put the hand-made changes into the template (then deploy), or bring the stack back to its template with drift: revert, or deploy over them with drift: warn.'
@@ -184,6 +200,7 @@ export async function checkDrift(
   context: ProvisionContext,
   stackName: string,
   mode: DriftMode,
+  consequence: DriftConsequence = DEPLOY_UNDOES,
 ): Promise<DriftReport | undefined> {
   if (mode === 'ignore') return undefined;
   const { logger } = context;
@@ -194,7 +211,7 @@ export async function checkDrift(
     logger.info(`${stackName} matches its template (no drift).`);
     return report;
   }
-  if (mode === 'fail') throw new DriftError(report);
+  if (mode === 'fail') throw new DriftError(report, consequence);
   if (report.kind === 'unknown') {
     logger.warning(`The drift of ${stackName} could not be detected: ${report.reason}.`, {
       title: 'Drift unknown',
@@ -203,7 +220,7 @@ export async function checkDrift(
   }
   for (const resource of report.resources) {
     logger.warning(
-      `${resource.logicalId} (${resource.type}) ${resource.status.toLowerCase()}${resource.properties.length ? `: ${resource.properties.map((property) => `${property.path} is ${property.actual || '(absent)'}, the template says ${property.expected || '(absent)'}`).join('; ')}` : ''}${mode === 'revert' ? '; the change set brings it back to the template' : '; this deploy undoes it'}.`,
+      `${resource.logicalId} (${resource.type}) ${resource.status.toLowerCase()}${resource.properties.length ? `: ${resource.properties.map((property) => `${property.path} is ${property.actual || '(absent)'}, the template says ${property.expected || '(absent)'}`).join('; ')}` : ''}${mode === 'revert' ? '; the change set brings it back to the template' : `; ${consequence.warning}`}.`,
       { title: `Drift of ${stackName}` },
     );
   }

@@ -135,6 +135,26 @@ describe('blue-green', () => {
     });
   });
 
+  test("the live colour's drift is asked before a new colour is built: unknown with drift: fail stops it", async () => {
+    expectSuccess(
+      await world.migrate({ strategy: 'blue-green', environment: 'bgdrift', version: '1.0.0' }),
+    );
+    // moto cannot detect drift: every detection is unknown, which drift: fail takes as drifted.
+    const run = await world.migrate({
+      strategy: 'blue-green',
+      environment: 'bgdrift',
+      version: '1.1.0',
+      drift: 'fail',
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toContain('::group::Detect drift of bgdrift-records-blue');
+    expect(run.stdout).toMatch(/The drift of stack bgdrift-records-blue could not be detected/);
+    expect(run.summary).toContain('The drift of the stack is unknown');
+    expect(await world.stack('bgdrift-records-green')).toBeUndefined();
+    expect(await world.pointer('/environments/bgdrift/records/active-colour')).toBe('blue');
+    expect(await world.instanceStates('bgdrift-records-blue')).toEqual(['InService', 'InService']);
+  });
+
   test('a plain stack without colours is refused before anything changes', async () => {
     expectSuccess(await world.provision('plain', '1.0.0'));
     const run = await world.migrate({

@@ -101,6 +101,24 @@ describe('the live stack drifted', () => {
     );
   });
 
+  test("a migration's source says its new stack would lack the hand-made change (seed 004's alarm)", async () => {
+    detection({ DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: 'DRIFTED' });
+    cfn.on(DescribeStackResourceDriftsCommand).resolves({ StackResourceDrifts: [ALARM_DRIFT] });
+    const consequence = {
+      refusal: 'The new stack is built from the template, so it would not have those changes',
+      warning: `${STACK}'s replacement is built from the template, without it`,
+    };
+    const { context, logger } = mockedContext();
+    await checkDrift(context, STACK, 'warn', consequence);
+    expect(logger.messages('warning').join('\n')).toContain(
+      `/Threshold is 2000, the template says 500; ${STACK}'s replacement is built from the template, without it.`,
+    );
+    const error = await checkDrift(context, STACK, 'fail', consequence).catch((e: unknown) => e);
+    expect((error as DriftError).message).toContain(
+      'HighLatency (AWS::CloudWatch::Alarm) modified. The new stack is built from the template, so it would not have those changes; nothing was changed.',
+    );
+  });
+
   test('in sync is said, and ignore asks nothing', async () => {
     detection({ DetectionStatus: 'DETECTION_COMPLETE', StackDriftStatus: 'IN_SYNC' });
     const { context } = mockedContext();
