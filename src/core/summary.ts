@@ -3,7 +3,15 @@
  * sections and tests can read them; the action writes them with `core.summary`.
  */
 export function escapeCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  // A value from a template or a stack (a property, a drifted setting) is text, never markup:
+  // a `</details>` or `<!--` in it must not fold or hide the rest of a summary or comment.
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
 }
 
 /** A byte count as people read it: 2,890 B, 132.6 KiB, 7.3 GiB. */

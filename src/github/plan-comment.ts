@@ -28,6 +28,8 @@ function marker(comment: Pick<PlanComment, 'component' | 'environment'>): string
 export function planCommentBody(comment: PlanComment): string {
   const [heading = '', ...rest] = comment.markdown.trim().split('\n');
   let details = rest.join('\n').trim();
+  // The verdict row of the plan's first table, said again above the fold.
+  const verdict = /^\| Verdict \| (.*) \|$/m.exec(details)?.[1];
   if (details.length > MAX_BODY) {
     details = `${details.slice(0, MAX_BODY)}\n\n… the plan is longer than a comment can hold; the rest is in ${comment.runUrl ? `[the run's summary](${comment.runUrl})` : "the run's summary"}.`;
   }
@@ -35,6 +37,7 @@ export function planCommentBody(comment: PlanComment): string {
     marker(comment),
     heading,
     '',
+    ...(verdict ? [`**${verdict}**`, ''] : []),
     '<details><summary>The plan: changes, the guard, parameters, drift</summary>',
     '',
     details,

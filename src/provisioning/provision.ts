@@ -351,7 +351,11 @@ async function runPlan(
   clients: AwsClients,
 ): Promise<ProvisionResult> {
   const started = Date.now();
-  const release = await prepareRelease(request, releaseContext(request, step, clients));
+  // A plan records no GitHub deployment (its token is for the comment): no URL output needed.
+  const release = await prepareRelease(
+    { ...request, githubToken: undefined },
+    releaseContext(request, step, clients),
+  );
   const context = provisionContext(clients, step.logger, request.timeoutMinutes);
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),

@@ -13,16 +13,19 @@ import {
   ExecuteChangeSetCommand,
   GetStackPolicyCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import type { DeployRequest } from '../../src/provisioning/deploy-stack.js';
 import {
   deployPlan,
+  findReviewedPlan,
   planStack,
   releaseDigest,
   StalePlanError,
 } from '../../src/provisioning/plan.js';
 import { planMarkdown } from '../../src/provisioning/summaries.js';
+import { escapeCell } from '../../src/core/summary.js';
 import { mockedContext } from '../support/provision-context.js';
 
 const cfn = mockClient(CloudFormationClient);
@@ -267,7 +270,7 @@ describe('a deploy of a planned change set', () => {
 describe('the plan as a pull-request comment', () => {
   test('the verdict stays in sight, the tables fold, and a huge plan is cut with a link', async () => {
     const { planCommentBody } = await import('../../src/github/plan-comment.js');
-    const markdown = `## 📝 Plan for staging-web (staging) at 2.0.0\n\n| Verdict | x |\n${'| row | value |\n'.repeat(8000)}`;
+    const markdown = `## 📝 Plan for staging-web (staging) at 2.0.0\n\n| Verdict | ⛔ the guard refuses DataBucket |\n${'| row | value |\n'.repeat(8000)}`;
     const body = planCommentBody({
       repository: 'acme/web',
       pullRequest: 3,
@@ -276,9 +279,12 @@ describe('the plan as a pull-request comment', () => {
       markdown,
       runUrl: 'https://github.com/acme/web/actions/runs/1',
     });
-    expect(body.split('\n').slice(0, 2)).toEqual([
+    expect(body.split('\n').slice(0, 5)).toEqual([
       '<!-- environment-pipeline plan: web/staging -->',
       '## 📝 Plan for staging-web (staging) at 2.0.0',
+      '',
+      '**⛔ the guard refuses DataBucket**',
+      '',
     ]);
     expect(body).toContain('<details><summary>');
     expect(body.length).toBeLessThan(65_536);
@@ -286,4 +292,84 @@ describe('the plan as a pull-request comment', () => {
       "the rest is in [the run's summary](https://github.com/acme/web/actions/runs/1)",
     );
   });
+});
+
+// ListChangeSets as the API reference shapes it: Summaries[] with ChangeSetName, Status,
+// ExecutionStatus and CreationTime, paged by NextToken.
+describe('change-set: reviewed', () => {
+  const summary = (name: string, minutes: number, extra: Record<string, unknown> = {}) => ({
+    StackId: STACK_ID,
+    StackName: STACK,
+    ChangeSetId: `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${name}/1`,
+    ChangeSetName: name,
+    Status: 'CREATE_COMPLETE' as const,
+    ExecutionStatus: 'AVAILABLE' as const,
+    CreationTime: new Date(Date.UTC(2026, 11, 2, 8, minutes)),
+    ...extra,
+  });
+
+  test('picks the newest executable plan of exactly this version, across pages', async () => {
+    cfn
+      .on(ListChangeSetsCommand)
+      .resolvesOnce({
+        Summaries: [
+          summary('plan-web-1-0-aaaaaaaaaaaa', 1),
+          // 1.0.1's plans share 1.0's prefix; their commit part tells them apart.
+          summary('plan-web-1-0-1-bbbbbbbbbbbb', 30),
+          summary('deploy-1-0-20261202', 40),
+        ],
+        NextToken: 'page-2',
+      })
+      .resolves({
+        Summaries: [
+          summary('plan-web-1-0-cccccccccccc', 20),
+          summary('plan-web-1-0-dddddddddddd', 50, { ExecutionStatus: 'OBSOLETE' }),
+          summary('plan-web-1-0-eeeeeeeeeeee', 55, {
+            Status: 'FAILED',
+            ExecutionStatus: 'UNAVAILABLE',
+          }),
+        ],
+      });
+    const { context, logger } = mockedContext();
+    expect(await findReviewedPlan(context, STACK, 'web', '1.0')).toBe('plan-web-1-0-cccccccccccc');
+    expect(cfn.commandCalls(ListChangeSetsCommand)[1]!.args[0].input.NextToken).toBe('page-2');
+    expect(logger.messages('info').join('\n')).toContain('change set plan-web-1-0-cccccccccccc');
+  });
+
+  test('none is a refusal that says to plan first, never a deploy without review', async () => {
+    cfn
+      .on(ListChangeSetsCommand)
+      .resolves({ Summaries: [summary('plan-web-2-0-aaaaaaaaaaaa', 1)] });
+    const { context } = mockedContext();
+    await expect(findReviewedPlan(context, STACK, 'web', '1.0')).rejects.toThrow(
+      /No reviewed plan of version 1\.0 waits on stack production-web .*Plan this version first/,
+    );
+  });
+
+  test('a stack that does not exist has no reviewed plan', async () => {
+    cfn
+      .on(ListChangeSetsCommand)
+      .rejects(
+        Object.assign(new Error(`Stack [${STACK}] does not exist`), { name: 'ValidationError' }),
+      );
+    const { context } = mockedContext();
+    await expect(findReviewedPlan(context, STACK, 'web', '1.0')).rejects.toThrow(
+      /No reviewed plan/,
+    );
+  });
+
+  test('an endless listing is cut off and refused, not searched forever', async () => {
+    cfn.on(ListChangeSetsCommand).resolves({ Summaries: [], NextToken: 'again' });
+    const { context } = mockedContext();
+    await expect(findReviewedPlan(context, STACK, 'web', '1.0')).rejects.toThrow(
+      /more than 50 pages of change sets/,
+    );
+    expect(cfn.commandCalls(ListChangeSetsCommand)).toHaveLength(50);
+  });
+});
+
+test('a value in a table is text: markup in a template value cannot fold or hide the rest of a comment', () => {
+  expect(escapeCell('</details><!-- hidden | cell\nnext & more')).toBe(
+    '&lt;/details&gt;&lt;!-- hidden \\| cell<br>next &amp; more',
+  );
 });
