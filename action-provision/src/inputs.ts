@@ -76,6 +76,8 @@ export const provisionInputs = {
         `'${name}' is not a change set name or ARN (the change-set-name output of operation: plan), nor 'reviewed' (the newest plan of this version)`,
     ),
   ),
+  'compare-to': parsedInput((name) => validateEnvironmentName(name, "input 'compare-to'")),
+  'fail-on-difference': flag(false),
   'aws-region': text(),
 };
 
@@ -142,6 +144,25 @@ const rules: Array<InputRule<Values>> = [
     }
     return undefined;
   },
+  (inputs) =>
+    inputs.operation === 'compare' && inputs['compare-to'] === undefined
+      ? [
+          'compare-to',
+          "is required for operation 'compare': the environment to compare with (for example production)",
+        ]
+      : undefined,
+  (inputs) =>
+    inputs.operation === 'compare' && inputs['compare-to'] === inputs.environment
+      ? ['compare-to', `names '${inputs.environment}' again; name the other environment`]
+      : undefined,
+  (inputs) =>
+    inputs.operation !== 'compare' &&
+    (inputs['compare-to'] !== undefined || inputs['fail-on-difference'])
+      ? [
+          inputs['compare-to'] !== undefined ? 'compare-to' : 'fail-on-difference',
+          `applies to operation compare, not to '${inputs.operation}'`,
+        ]
+      : undefined,
   ({ operation, 'change-set': changeSet }) =>
     changeSet !== undefined && operation !== 'deploy'
       ? [
@@ -187,6 +208,8 @@ export function parseProvisionInputs(
     timeoutMinutes: inputs['timeout-minutes'],
     capabilities: inputs.capabilities,
     outputDir: outputFolder(inputs['output-dir'] ?? env.RUNNER_TEMP ?? 'environment-packages'),
+    compareTo: inputs['compare-to'],
+    failOnDifference: inputs['fail-on-difference'],
     lint: inputs.lint,
     awsRegion: inputs['aws-region'],
     smokeTest: inputs['smoke-test'],

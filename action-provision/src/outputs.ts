@@ -58,6 +58,15 @@ export function provisionOutputs(result: ProvisionResult): Outputs {
         'plan-markdown': result.markdown,
       };
     }
+    case 'compare': {
+      const { comparison } = result;
+      return {
+        'stack-name': comparison.left.stackName,
+        version: comparison.left.version,
+        differences: String(comparison.unexplained.length),
+        comparison: JSON.stringify(comparison),
+      };
+    }
     default:
       return deployOutputs(result);
   }

@@ -12,8 +12,9 @@ import { smokeSummary } from '../smoke/summaries.js';
 import { defaultPolling, type ProvisionContext } from './context.js';
 import { deleteStack, type DeleteResult } from './delete-stack.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
-import { findStack } from '../aws/stack-lookup.js';
-import { activeColour, DEFAULT_POINTER, pointerName } from '../migration/colours.js';
+import type { Comparison } from '../parity/compare.js';
+import { runCompare } from '../parity/compare-operation.js';
+import { servingStack } from './serving-stack.js';
 import { deployPlan, findReviewedPlan, planStack, REVIEWED, type StackPlan } from './plan.js';
 import type { DriftMode } from './drift.js';
 import { passPromotionGate, prepareRelease, type Release, type ReleaseContext } from './release.js';
@@ -29,7 +30,7 @@ import {
 } from './summaries.js';
 import { publishPlanComment } from '../github/plan-comment.js';
 
-export const OPERATIONS = ['package', 'plan', 'deploy', 'delete', 'recreate'] as const;
+export const OPERATIONS = ['package', 'plan', 'deploy', 'delete', 'recreate', 'compare'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Every input of action-provision, validated once, before any AWS call. */
@@ -60,6 +61,10 @@ export interface ProvisionRequest {
   environmentUrlOutput: string;
   /** A change set kept by operation: plan, which deploy executes after proving it applies. */
   changeSet: string | undefined;
+  /** operation: compare: the environment compared with `environment`. */
+  compareTo: string | undefined;
+  /** operation: compare: a difference nothing explains fails the step. */
+  failOnDifference: boolean;
   /** What to do about drift; undefined: fail for a protected environment, warn elsewhere. */
   drift: DriftMode | undefined;
 }
@@ -84,7 +89,8 @@ export type ProvisionResult =
       commentUrl: string | undefined;
     }
   | ({ operation: 'deploy' | 'recreate' } & DeployOutcome)
-  | { operation: 'delete'; stackName: string; deleted: DeleteResult };
+  | { operation: 'delete'; stackName: string; deleted: DeleteResult }
+  | { operation: 'compare'; comparison: Comparison };
 
 /** The names of action-provision's own outputs, which a stack output cannot take. */
 export const PROVISION_OUTPUTS = [
@@ -108,6 +114,8 @@ export const PROVISION_OUTPUTS = [
   'plan-markdown',
   'drifted',
   'comment-url',
+  'differences',
+  'comparison',
 ];
 
 function provisionContext(
@@ -325,26 +333,6 @@ async function deployRequest(
   };
 }
 
-/**
- * The stack a plan compares the release with: the environment's stack, or, for an environment
- * action-migrate keeps blue/green, the colour that serves users (its next migration builds the
- * other colour from this release, so the change a reviewer needs is against the live one).
- * Planning a stack that does not exist there would leave an empty one under review beside them.
- */
-async function planTarget(release: Release, clients: AwsClients, logger: Logger): Promise<string> {
-  if (await findStack(clients.cloudFormation, release.stackName)) return release.stackName;
-  const { ssm } = (await import('../aws/migration-clients.js')).createMigrationClients(
-    clients.settings,
-  );
-  const pointer = pointerName(DEFAULT_POINTER, release.environment, release.definition.component);
-  const colours = await activeColour(ssm, clients.cloudFormation, release.stackName, pointer);
-  if (!colours.active?.StackName) return release.stackName;
-  logger.info(
-    `${release.environment} is blue/green: planned against ${colours.active.StackName}, the colour ${pointer} says serves users.`,
-  );
-  return colours.active.StackName;
-}
-
 async function runPlan(
   request: ProvisionRequest & { environment: string },
   step: Step,
@@ -359,7 +347,12 @@ async function runPlan(
   const context = provisionContext(clients, step.logger, request.timeoutMinutes);
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),
-    stackName: await planTarget(release, clients, step.logger),
+    stackName: await servingStack(
+      clients,
+      release.environment,
+      release.definition.component,
+      step.logger,
+    ),
     component: release.definition.component,
     commit: release.source.commit,
   });
@@ -435,5 +428,6 @@ export async function provision(request: ProvisionRequest, step: Step): Promise<
   }
   if (operation === 'delete') return runDelete({ ...request, environment }, step, lazyClients());
   if (operation === 'plan') return runPlan({ ...request, environment }, step, lazyClients());
+  if (operation === 'compare') return runCompare({ ...request, environment }, step, lazyClients());
   return runDeploy({ ...request, operation, environment }, step, lazyClients());
 }

@@ -1,0 +1,75 @@
+import type { AwsClients } from '../aws/clients.js';
+import type { Step } from '../core/action-runner.js';
+import { RefusalError } from '../core/errors.js';
+import { loadDefinition, SUITE_PARAMETERS } from '../definition/definition.js';
+import { openPackage } from '../packaging/open-package.js';
+import type { ProvisionRequest } from '../provisioning/provision.js';
+import { servingStack } from '../provisioning/serving-stack.js';
+import { listMetricAlarms } from './alarms.js';
+import { compareEnvironments, type Comparison } from './compare.js';
+import { comparisonSummary } from './comparison-summary.js';
+import { onceOnly, readEnvironmentState, type EnvironmentState } from './environment-state.js';
+
+/**
+ * operation: compare: two environments of one component side by side, read from their live
+ * stacks and from CloudWatch, against what the definition says about how they differ.
+ */
+export async function runCompare(
+  request: ProvisionRequest & { environment: string },
+  step: Step,
+  clients: AwsClients,
+): Promise<{ operation: 'compare'; comparison: Comparison }> {
+  const { logger } = step;
+  // The inputs require it for compare.
+  const other = request.compareTo!;
+  const loaded = await logger.group('Load the environment', async () => {
+    if (!request.package) return loadDefinition(request.definition);
+    const opened = await openPackage(request.package, () => clients.s3, logger);
+    return loadDefinition(opened.definitionFile, "input 'package'");
+  });
+  const { definition, template } = loaded;
+  Object.assign(step.facts, { component: definition.component, environment: request.environment });
+  const { createCloudWatchClient } = await import('../aws/parity-clients.js');
+  const cloudWatch = createCloudWatchClient(clients.settings);
+  const alarms = onceOnly(() => listMetricAlarms(cloudWatch));
+  const [left, right] = await logger.group(`Read ${request.environment} and ${other}`, async () => {
+    const states = [];
+    for (const environment of [request.environment, other]) {
+      const stackName = await servingStack(clients, environment, definition.component, logger);
+      states.push(
+        await readEnvironmentState(clients.cloudFormation, environment, stackName, alarms),
+      );
+    }
+    return states as [EnvironmentState, EnvironmentState];
+  });
+  const comparison = compareEnvironments(left, right, {
+    setPerEnvironment: new Set(
+      [request.environment, other].flatMap((environment) =>
+        Object.keys(definition.environments[environment]?.parameters ?? {}),
+      ),
+    ),
+    followVersion: new Set(SUITE_PARAMETERS),
+    hidden: new Set(
+      Object.entries(template.parameters)
+        .filter(([, parameter]) => parameter.noEcho)
+        .map(([name]) => name),
+    ),
+  });
+  comparisonSummary(step.summary, comparison);
+  for (const sentence of comparison.unexplained) {
+    logger.warning(sentence, { title: `${request.environment} and ${other} differ` });
+  }
+  if (request.failOnDifference && comparison.unexplained.length > 0) {
+    throw new RefusalError(
+      `${request.environment} and ${other} differ in ${comparison.unexplained.length} way(s) the definition does not explain: ${comparison.unexplained.slice(0, 3).join('; ')}${comparison.unexplained.length > 3 ? '; …' : ''}.`,
+      'Make them alike through the template (an alarm added by hand belongs in it), or say in the definition how they differ, then compare again.',
+      'The environments differ',
+    );
+  }
+  logger.info(
+    comparison.unexplained.length === 0
+      ? `${request.environment} and ${other} differ only as the definition says.`
+      : `${request.environment} and ${other} differ in ${comparison.unexplained.length} way(s) nothing explains (fail-on-difference is off).`,
+  );
+  return { operation: 'compare', comparison };
+}

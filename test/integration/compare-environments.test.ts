@@ -1,0 +1,157 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { startMoto, type MotoServer } from '../../harness/moto.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
+
+// Seed 004: Production had alarms Staging lacked, added by hand, so a broken release looked
+// healthy in Staging. Both environments deployed by the bundled action on moto, then an alarm
+// is added to Production by hand (PutMetricAlarm, as a person at the console would) and the
+// comparison, reading CloudWatch and both stacks, must find it.
+let moto: MotoServer;
+let cloudWatch: CloudWatchClient;
+let workDir: string;
+
+function provision(inputs: Record<string, string>): Promise<ActionRun> {
+  return runAction(
+    'action-provision',
+    { definition: path.join(workDir, 'environment.yml'), ...inputs },
+    { ...moto.env, GITHUB_SHA: 'b'.repeat(40) },
+    { cwd: workDir },
+  );
+}
+
+function expectSuccess(run: ActionRun): ActionRun {
+  if (run.exitCode !== 0) throw new Error(`action failed:\n${run.stdout}\n${run.stderr}`);
+  return run;
+}
+
+let productionStack: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  cloudWatch = new CloudWatchClient({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'compare-'));
+  cpSync(path.join(REPO_ROOT, 'demo', 'environment'), workDir, { recursive: true });
+  for (const environment of ['staging', 'production']) {
+    expectSuccess(
+      await provision({
+        operation: 'deploy',
+        environment,
+        version: '1.0.0',
+        drift: 'warn',
+        parameters: 'ServiceEndpoint=http://127.0.0.1:9',
+      }),
+    );
+  }
+  const first = expectSuccess(
+    await provision({ operation: 'compare', environment: 'staging', 'compare-to': 'production' }),
+  );
+  productionStack = (JSON.parse(first.outputs.comparison!) as { right: { stackName: string } })
+    .right.stackName;
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe('operation: compare', () => {
+  test('two environments that differ only as the definition says: no difference', async () => {
+    const run = expectSuccess(
+      await provision({
+        operation: 'compare',
+        environment: 'staging',
+        'compare-to': 'production',
+        'fail-on-difference': 'true',
+      }),
+    );
+    expect(run.outputs.differences).toBe('0');
+    expect(run.summary).toContain('✅ staging and production differ only as the definition says');
+    // Production sets InstanceType and a greeting of its own: explained by the definition.
+    expect(run.summary).toMatch(
+      /\| InstanceType \| t3\.micro \| t3\.small \| ↔️ explained \| the definition sets it per environment \|/,
+    );
+    expect(productionStack).toBe('production-sample-service');
+  });
+
+  test('an alarm added to production by hand is found, and fail-on-difference stops on it', async () => {
+    // The data bucket's physical name, as the alarm's dimension names it.
+    const bucket = await dataBucketOf('production-sample-service');
+    await cloudWatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'production-data-bucket-shrinks',
+        Namespace: 'AWS/S3',
+        MetricName: 'NumberOfObjects',
+        Dimensions: [
+          { Name: 'BucketName', Value: bucket },
+          { Name: 'StorageType', Value: 'AllStorageTypes' },
+        ],
+        Statistic: 'Average',
+        Period: 86400,
+        EvaluationPeriods: 1,
+        Threshold: 100,
+        ComparisonOperator: 'LessThanThreshold',
+      }),
+    );
+    const warned = expectSuccess(
+      await provision({ operation: 'compare', environment: 'staging', 'compare-to': 'production' }),
+    );
+    expect(warned.outputs.differences).toBe('1');
+    expect(warned.stdout).toContain(
+      '::warning title=staging and production differ::production has alarm production-data-bucket-shrinks (AWS/S3 NumberOfObjects Average on DataBucket) that staging lacks',
+    );
+    expect(warned.summary).toContain(
+      '| AWS/S3 NumberOfObjects Average on DataBucket | — | production-data-bucket-shrinks: &lt; 100 over 1 × 86400 s (not in the stack) | ⛔ differs | production has it, staging lacks it |',
+    );
+
+    const refused = await provision({
+      operation: 'compare',
+      environment: 'staging',
+      'compare-to': 'production',
+      'fail-on-difference': 'true',
+    });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.summary).toContain('The environments differ');
+    expect(refused.stdout).toContain(
+      'staging and production differ in 1 way(s) the definition does not explain: production has alarm production-data-bucket-shrinks',
+    );
+  });
+
+  test('compare needs compare-to, another environment, and both stacks', async () => {
+    const missing = await provision({ operation: 'compare', environment: 'staging' });
+    expect(missing.stdout).toContain("input 'compare-to': is required for operation 'compare'");
+    const same = await provision({
+      operation: 'compare',
+      environment: 'staging',
+      'compare-to': 'staging',
+    });
+    expect(same.stdout).toContain("input 'compare-to': names 'staging' again");
+    const absent = await provision({
+      operation: 'compare',
+      environment: 'staging',
+      'compare-to': 'ci',
+    });
+    expect(absent.exitCode).not.toBe(0);
+    expect(absent.stdout).toContain("ci's stack ci-sample-service does not exist");
+  });
+});
+
+async function dataBucketOf(stackName: string): Promise<string> {
+  const { CloudFormationClient, DescribeStackResourceCommand } =
+    await import('@aws-sdk/client-cloudformation');
+  const cloudFormation = new CloudFormationClient({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const resource = await cloudFormation.send(
+    new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: 'DataBucket' }),
+  );
+  return resource.StackResourceDetail!.PhysicalResourceId!;
+}
