@@ -14,7 +14,8 @@
 //   → migrate staging blue → green with the statistics gate, counts before and after
 //   → smoke test green → plan production 1.2.0 against its live colour (the diff and the
 //   guard's verdict) → migrate production blue → green (gate: staging's smoke and
-//   statistics records) → smoke test it → plan ci, deploy ci differently meanwhile, and see
+//   statistics records) → smoke test it → add an alarm to production by hand and see the
+//   comparison with staging catch it → plan ci, deploy ci differently meanwhile, and see
 //   the stale plan refused → nightly recreate of ci from the newest package
 //   → no-op deploy of ci → where each environment stands
 //
@@ -22,6 +23,7 @@
 // and stops the emulator it started, whatever happens.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import path from 'node:path';
 import {
   CreateBucketCommand,
@@ -392,6 +394,42 @@ async function main(): Promise<void> {
     throw new Error('the statistics of production green differ from blue after the migration');
   }
   await smoke('production', production.outputs['stack-name']!);
+  // Seed 004: an alarm added to Production by hand, which Staging lacks, is caught.
+  const productionData = await bucketOf(production.outputs['stack-name']!);
+  await new CloudWatchClient({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  }).send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'production-data-bucket-shrinks',
+      Namespace: 'AWS/S3',
+      MetricName: 'NumberOfObjects',
+      Dimensions: [
+        { Name: 'BucketName', Value: productionData },
+        { Name: 'StorageType', Value: 'AllStorageTypes' },
+      ],
+      Statistic: 'Average',
+      Period: 86_400,
+      EvaluationPeriods: 1,
+      Threshold: 500,
+      ComparisonOperator: 'LessThanThreshold',
+    }),
+  );
+  console.log(`  added alarm production-data-bucket-shrinks on ${productionData} by hand`);
+  await step(
+    'compare staging with production',
+    {
+      operation: 'compare',
+      environment: 'staging',
+      'compare-to': 'production',
+      package: v3.outputs.package!,
+      'fail-on-difference': 'true',
+    },
+    () => '',
+    { refusedWith: /production has alarm production-data-bucket-shrinks .* that staging lacks/ },
+  );
+
   // A reviewed plan is of the stack as it was: a change in between makes it stale, and refused.
   const ciParameters = deployCi(v3.outputs.package!, false).parameters!;
   const ciPlan = await step(

@@ -48,6 +48,12 @@ export async function runCompare(
         Object.keys(definition.environments[environment]?.parameters ?? {}),
       ),
     ),
+    declared: new Set([
+      ...Object.keys(definition.parameters),
+      ...Object.values(definition.environments).flatMap((settings) =>
+        Object.keys(settings.parameters),
+      ),
+    ]),
     followVersion: new Set(SUITE_PARAMETERS),
     hidden: new Set(
       Object.entries(template.parameters)

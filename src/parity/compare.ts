@@ -29,6 +29,12 @@ export interface Comparison {
 export interface ParityExpectations {
   /** Parameters the definition sets for either environment: they are meant to differ. */
   setPerEnvironment: ReadonlySet<string>;
+  /**
+   * Parameters the definition gives a value anywhere. One it never names is given by each
+   * deploy (its `parameters` input, such as an endpoint): a difference there is the
+   * workflow's, said but not counted.
+   */
+  declared: ReadonlySet<string>;
   /** Parameters the pipeline sets itself (EnvironmentVersion): they follow the version. */
   followVersion: ReadonlySet<string>;
   /** NoEcho parameters: never compared, never shown. */
@@ -99,21 +105,24 @@ export function compareEnvironments(
     if (a === b) continue;
     const followsVersion = expect.followVersion.has(name);
     const set = expect.setPerEnvironment.has(name);
+    const byDeploy = !expect.declared.has(name);
     const explained = followsVersion || set || !sameTemplate;
     parameters.push({
       item: name,
       left: a,
       right: b,
-      verdict: explained ? 'explained' : 'differs',
+      verdict: explained ? 'explained' : byDeploy ? 'note' : 'differs',
       why: followsVersion
         ? 'follows the version'
         : set
           ? 'the definition sets it per environment'
           : !sameTemplate
             ? 'the templates differ'
-            : 'the definition does not say it differs',
+            : byDeploy
+              ? 'given by each deploy, not by the definition'
+              : 'the definition does not say it differs',
     });
-    if (!explained) {
+    if (!explained && !byDeploy) {
       unexplained.push(
         `parameter ${name} is '${a}' in ${l} and '${b}' in ${r}; the definition does not say it differs`,
       );

@@ -62,7 +62,10 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(result.stdout).toMatch(
     /✔ deploy the reviewed plan of ci \(now stale\).*refused as expected: Change set plan-sample-service-1-2-0-\w+ was not executed: stack ci-sample-service was updated since the plan was made/,
   );
-  expect(result.stdout).toContain('All 22 steps passed');
+  expect(result.stdout).toMatch(
+    /✔ compare staging with production.*refused as expected: .*production has alarm production-data-bucket-shrinks \(AWS\/S3 NumberOfObjects Average on DataBucket\) that staging lacks/,
+  );
+  expect(result.stdout).toContain('All 23 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
   expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');

@@ -87,7 +87,7 @@ function changesEnvironment(step: Step): boolean {
   return (
     action === 'action-migrate' ||
     (action === 'action-provision' &&
-      !['package', 'plan'].includes(String(step.with?.['operation'])))
+      !['package', 'plan', 'compare'].includes(String(step.with?.['operation'])))
   );
 }
 
@@ -429,6 +429,20 @@ describe('the pull-request workflow plans, and the merge deploys what was planne
       environment: '${{ matrix.environment }}',
       package: '${{ needs.package.outputs.package }}',
       'github-token': '${{ github.token }}',
+    });
+  });
+
+  test('production is compared with staging, failing on any difference, before it is migrated', () => {
+    const production = load(path.join('workflows', 'environment-production.yml')).workflow;
+    const steps = production.jobs['migrate-production']!.steps!;
+    const compare = steps.findIndex((step) => step.with?.['operation'] === 'compare');
+    const migrate = steps.findIndex((step) => step.id === 'migrate');
+    expect(compare).toBeGreaterThan(-1);
+    expect(compare).toBeLessThan(migrate);
+    expect(steps[compare]!.with).toMatchObject({
+      environment: 'staging',
+      'compare-to': 'production',
+      'fail-on-difference': true,
     });
   });
 

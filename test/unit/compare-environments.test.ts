@@ -1,0 +1,173 @@
+import { describe, expect, test } from '@jest/globals';
+import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { alarmsWatching } from '../../src/parity/alarms.js';
+import { compareEnvironments } from '../../src/parity/compare.js';
+import type { EnvironmentState } from '../../src/parity/environment-state.js';
+import type { StackResource } from '../../src/provisioning/stack-resources.js';
+
+const resources = (environment: string): StackResource[] => [
+  {
+    path: 'Queue',
+    logicalId: 'Queue',
+    type: 'AWS::SQS::Queue',
+    physicalId: `https://sqs.us-east-1.amazonaws.com/123456789012/${environment}-orders`,
+  },
+  {
+    path: 'Api/Function',
+    logicalId: 'Function',
+    type: 'AWS::Lambda::Function',
+    physicalId: `${environment}-handler`,
+  },
+  {
+    path: 'Errors',
+    logicalId: 'Errors',
+    type: 'AWS::CloudWatch::Alarm',
+    physicalId: `${environment}-errors`,
+  },
+];
+
+const alarm = (name: string, dimension: [string, string], threshold = 5): MetricAlarm => ({
+  AlarmName: name,
+  Namespace: dimension[0] === 'QueueName' ? 'AWS/SQS' : 'AWS/Lambda',
+  MetricName: dimension[0] === 'QueueName' ? 'ApproximateAgeOfOldestMessage' : 'Errors',
+  Dimensions: [{ Name: dimension[0], Value: dimension[1] }],
+  Statistic: 'Maximum',
+  Threshold: threshold,
+  ComparisonOperator: 'GreaterThanThreshold',
+  EvaluationPeriods: 3,
+  Period: 60,
+});
+
+describe('alarmsWatching', () => {
+  test('finds alarms by their dimensions, a queue by its name at the end of its URL, including nested stacks and ones made by hand', () => {
+    const found = alarmsWatching(
+      [
+        alarm('staging-errors', ['FunctionName', 'staging-handler']),
+        alarm('old-messages', ['QueueName', 'staging-orders'], 600),
+        alarm('someone-elses', ['FunctionName', 'other-handler']),
+      ],
+      resources('staging'),
+    );
+    expect(found).toEqual([
+      {
+        name: 'staging-errors',
+        key: 'AWS/Lambda Errors Maximum on Api/Function',
+        resource: 'Api/Function',
+        threshold: '> 5 over 3 × 60 s',
+        managed: true,
+      },
+      {
+        name: 'old-messages',
+        key: 'AWS/SQS ApproximateAgeOfOldestMessage Maximum on Queue',
+        resource: 'Queue',
+        threshold: '> 600 over 3 × 60 s',
+        managed: false,
+      },
+    ]);
+  });
+});
+
+function state(environment: string, overrides: Partial<EnvironmentState> = {}): EnvironmentState {
+  return {
+    environment,
+    stackName: `${environment}-orders`,
+    version: '1.2.0',
+    templateDigest: 'a'.repeat(64),
+    parameters: { Size: 'small', EnvironmentVersion: '1.2.0', Secret: environment },
+    resources: resources(environment),
+    alarms: alarmsWatching(
+      [alarm(`${environment}-errors`, ['FunctionName', `${environment}-handler`])],
+      resources(environment),
+    ),
+    drift: 'IN_SYNC',
+    ...overrides,
+  };
+}
+
+const EXPECT = {
+  setPerEnvironment: new Set(['Size']),
+  declared: new Set(['Size', 'Retention']),
+  followVersion: new Set(['EnvironmentVersion']),
+  hidden: new Set(['Secret']),
+};
+
+describe('compareEnvironments', () => {
+  test('what the definition sets apart, the version and NoEcho values are no difference', () => {
+    const comparison = compareEnvironments(
+      state('staging', {
+        version: '1.3.0',
+        templateDigest: 'b'.repeat(64),
+        parameters: { Size: 'small', EnvironmentVersion: '1.3.0', Secret: 'x' },
+      }),
+      state('production', {
+        parameters: { Size: 'large', EnvironmentVersion: '1.2.0', Secret: 'y' },
+      }),
+      EXPECT,
+    );
+    expect(comparison.unexplained).toEqual([]);
+    expect(comparison.parameters.map((row) => [row.item, row.verdict, row.why])).toEqual([
+      ['EnvironmentVersion', 'explained', 'follows the version'],
+      ['Size', 'explained', 'the definition sets it per environment'],
+    ]);
+    expect(comparison.stack[1]).toMatchObject({ verdict: 'explained', why: 'the versions differ' });
+  });
+
+  test('an alarm only one has, a threshold that differs, a parameter nothing sets apart, a resource from the same template: each unexplained', () => {
+    const production = state('production', {
+      parameters: { Size: 'small', EnvironmentVersion: '1.2.0', Secret: 'p', Retention: '30' },
+      alarms: alarmsWatching(
+        [
+          alarm('production-errors', ['FunctionName', 'production-handler'], 1),
+          alarm('old-messages', ['QueueName', 'production-orders'], 600),
+        ],
+        resources('production'),
+      ),
+      resources: [
+        ...resources('production'),
+        { path: 'Dlq', logicalId: 'Dlq', type: 'AWS::SQS::Queue', physicalId: 'production-dlq' },
+      ],
+    });
+    const comparison = compareEnvironments(
+      state('staging', {
+        parameters: { Size: 'small', EnvironmentVersion: '1.2.0', Secret: 's', Retention: '7' },
+      }),
+      production,
+      EXPECT,
+    );
+    expect(comparison.unexplained).toEqual([
+      "parameter Retention is '7' in staging and '30' in production; the definition does not say it differs",
+      'resource Dlq (AWS::SQS::Queue) exists only in production',
+      'alarm AWS/Lambda Errors Maximum on Api/Function is > 5 over 3 × 60 s in staging and > 1 over 3 × 60 s in production',
+      'production has alarm old-messages (AWS/SQS ApproximateAgeOfOldestMessage Maximum on Queue) that staging lacks',
+    ]);
+  });
+
+  test('a parameter the definition never names is given by each deploy: said, not counted', () => {
+    const comparison = compareEnvironments(
+      state('staging', { parameters: { Size: 'small', Endpoint: 'http://staging' } }),
+      state('production', { parameters: { Size: 'small', Endpoint: 'http://production' } }),
+      EXPECT,
+    );
+    expect(comparison.unexplained).toEqual([]);
+    expect(comparison.parameters).toEqual([
+      {
+        item: 'Endpoint',
+        left: 'http://staging',
+        right: 'http://production',
+        verdict: 'note',
+        why: 'given by each deploy, not by the definition',
+      },
+    ]);
+  });
+
+  test('the same version with another template is unexplained: one was deployed from something else', () => {
+    const comparison = compareEnvironments(
+      state('staging'),
+      state('production', { templateDigest: 'c'.repeat(64) }),
+      EXPECT,
+    );
+    expect(comparison.unexplained).toEqual([
+      'staging and production are both at 1.2.0 but their templates differ: one was deployed from something else',
+    ]);
+  });
+});
