@@ -23,7 +23,6 @@
 // and stops the emulator it started, whatever happens.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import path from 'node:path';
 import {
   CreateBucketCommand,
@@ -31,6 +30,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { putHandMadeBucketAlarm } from '../harness/hand-made-alarm.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../harness/run-action.js';
 import { startSampleService, type SampleService } from '../harness/sample-service.js';
@@ -396,26 +396,11 @@ async function main(): Promise<void> {
   await smoke('production', production.outputs['stack-name']!);
   // Seed 004: an alarm added to Production by hand, which Staging lacks, is caught.
   const productionData = await bucketOf(production.outputs['stack-name']!);
-  await new CloudWatchClient({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  }).send(
-    new PutMetricAlarmCommand({
-      AlarmName: 'production-data-bucket-shrinks',
-      Namespace: 'AWS/S3',
-      MetricName: 'NumberOfObjects',
-      Dimensions: [
-        { Name: 'BucketName', Value: productionData },
-        { Name: 'StorageType', Value: 'AllStorageTypes' },
-      ],
-      Statistic: 'Average',
-      Period: 86_400,
-      EvaluationPeriods: 1,
-      Threshold: 500,
-      ComparisonOperator: 'LessThanThreshold',
-    }),
-  );
+  await putHandMadeBucketAlarm(moto.endpoint, {
+    name: 'production-data-bucket-shrinks',
+    bucket: productionData,
+    threshold: 500,
+  });
   console.log(`  added alarm production-data-bucket-shrinks on ${productionData} by hand`);
   await step(
     'compare staging with production',

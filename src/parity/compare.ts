@@ -19,7 +19,10 @@ export interface Comparison {
   right: Pick<EnvironmentState, 'environment' | 'stackName' | 'version'>;
   stack: ComparisonRow[];
   parameters: ComparisonRow[];
+  /** Resources only one environment has. */
   resources: ComparisonRow[];
+  /** Resources counted by type on each side. */
+  resourceTypes: ComparisonRow[];
   alarms: ComparisonRow[];
   /** One sentence per difference nothing explains. */
   unexplained: string[];
@@ -148,9 +151,10 @@ export function compareEnvironments(
     });
     if (sameTemplate) unexplained.push(`resource ${id} exists only in ${only}`);
   }
+  const resourceTypes: ComparisonRow[] = [];
   for (const type of sorted([...leftTypes.keys(), ...rightTypes.keys()])) {
     const [a, b] = [leftTypes.get(type) ?? 0, rightTypes.get(type) ?? 0];
-    resources.push({
+    resourceTypes.push({
       item: type,
       left: String(a),
       right: String(b),
@@ -200,6 +204,7 @@ export function compareEnvironments(
     stack,
     parameters,
     resources,
+    resourceTypes,
     alarms,
     unexplained,
   };

@@ -24,10 +24,10 @@ export function comparisonSummary(summary: SummaryBuilder, comparison: Compariso
   if (unexplained.length > 0) {
     summary.paragraph(unexplained.map((sentence) => `- ${sentence}`).join('\n'));
   }
-  summary.table(
-    ['', left.environment, right.environment, '', 'Why'],
-    [['Stack', left.stackName, right.stackName, '', ''], ...rows(comparison.stack)],
-  );
+  summary.table(headers, [
+    ['Stack', left.stackName, right.stackName, '', ''],
+    ...rows(comparison.stack),
+  ]);
   summary.heading('Alarms watching their resources', 3);
   if (comparison.alarms.length === 0) {
     summary.paragraph('No CloudWatch alarm watches a resource of either environment.');
@@ -37,9 +37,9 @@ export function comparisonSummary(summary: SummaryBuilder, comparison: Compariso
   summary.heading('Parameters that differ', 3);
   if (comparison.parameters.length === 0) summary.paragraph('None.');
   else summary.table(headers, rows(comparison.parameters));
-  const resources = new SummaryBuilder().table(headers, rows(comparison.resources));
-  summary.details(
-    `Resources: ${comparison.resources.filter((row) => row.item.includes(' (')).length} present in only one`,
-    resources,
-  );
+  const resources = new SummaryBuilder().table(headers, [
+    ...rows(comparison.resources),
+    ...rows(comparison.resourceTypes),
+  ]);
+  summary.details(`Resources: ${comparison.resources.length} present in only one`, resources);
 }

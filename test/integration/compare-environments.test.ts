@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { putHandMadeBucketAlarm } from '../../harness/hand-made-alarm.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
 
@@ -11,7 +11,6 @@ import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.j
 // is added to Production by hand (PutMetricAlarm, as a person at the console would) and the
 // comparison, reading CloudWatch and both stacks, must find it.
 let moto: MotoServer;
-let cloudWatch: CloudWatchClient;
 let workDir: string;
 
 function provision(inputs: Record<string, string>): Promise<ActionRun> {
@@ -32,11 +31,6 @@ let productionStack: string;
 
 beforeAll(async () => {
   moto = await startMoto();
-  cloudWatch = new CloudWatchClient({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
   workDir = mkdtempSync(path.join(os.tmpdir(), 'compare-'));
   cpSync(path.join(REPO_ROOT, 'demo', 'environment'), workDir, { recursive: true });
   for (const environment of ['staging', 'production']) {
@@ -83,22 +77,11 @@ describe('operation: compare', () => {
   test('an alarm added to production by hand is found, and fail-on-difference stops on it', async () => {
     // The data bucket's physical name, as the alarm's dimension names it.
     const bucket = await dataBucketOf('production-sample-service');
-    await cloudWatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: 'production-data-bucket-shrinks',
-        Namespace: 'AWS/S3',
-        MetricName: 'NumberOfObjects',
-        Dimensions: [
-          { Name: 'BucketName', Value: bucket },
-          { Name: 'StorageType', Value: 'AllStorageTypes' },
-        ],
-        Statistic: 'Average',
-        Period: 86400,
-        EvaluationPeriods: 1,
-        Threshold: 100,
-        ComparisonOperator: 'LessThanThreshold',
-      }),
-    );
+    await putHandMadeBucketAlarm(moto.endpoint, {
+      name: 'production-data-bucket-shrinks',
+      bucket,
+      threshold: 100,
+    });
     const warned = expectSuccess(
       await provision({ operation: 'compare', environment: 'staging', 'compare-to': 'production' }),
     );
