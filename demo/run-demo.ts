@@ -15,7 +15,9 @@
 //   → smoke test green → plan production 1.2.0 against its live colour (the diff and the
 //   guard's verdict) → migrate production blue → green (gate: staging's smoke and
 //   statistics records) → smoke test it → add an alarm to production by hand and see the
-//   comparison with staging catch it → plan ci, deploy ci differently meanwhile, and see
+//   comparison with staging catch it → users write to production's green → roll production
+//   back to 1.1.0 on blue with those writes → smoke test it → roll forward again to green
+//   → plan ci, deploy ci differently meanwhile, and see
 //   the stale plan refused → nightly recreate of ci from the newest package
 //   → no-op deploy of ci → where each environment stands
 //
@@ -415,6 +417,41 @@ async function main(): Promise<void> {
     { refusedWith: /production has alarm production-data-bucket-shrinks .* that staging lacks/ },
   );
 
+  // Seed 002's rollback: users wrote to green since the switch; going back must keep it all.
+  await writeRecords(productionData, 630);
+  const productionWritten = await statisticsOf(productionGreen);
+  console.log(
+    `  users wrote to production since the switch (${productionData}): ${describeCounts(productionWritten)}`,
+  );
+  const rollback = (pkg: string, colour: SampleService, gates: string) => ({
+    ...migrateTo('production', pkg, colour, gates),
+    strategy: 'rollback',
+  });
+  const rolledBack = await step(
+    'roll production back to 1.1.0, green → blue',
+    rollback(v2.outputs.package!, productionBlue, 'smoke'),
+    (run) =>
+      `${run.outputs['stack-name']} serves production at ${run.outputs.version} again with every write made on green (statistics gate ${run.outputs.statistics?.includes('"passed":true') ? 'passed' : 'failed'}); ${run.outputs['previous-stack']} kept, out of service`,
+    { action: 'action-migrate' },
+  );
+  const productionBack = await statisticsOf(productionBlue);
+  console.log(`  production's data after the rollback (blue): ${describeCounts(productionBack)}`);
+  if (describeCounts(productionBack) !== describeCounts(productionWritten)) {
+    throw new Error("the rollback lost writes made on production's green colour");
+  }
+  await smoke('production', rolledBack.outputs['stack-name']!);
+  await step(
+    'roll production forward again to 1.2.0, blue → green',
+    rollback(v3.outputs.package!, productionGreen, 'smoke, statistics'),
+    (run) =>
+      `${run.outputs['stack-name']} serves production at ${run.outputs.version} again; ${run.outputs['previous-stack']} kept for rollback`,
+    { action: 'action-migrate' },
+  );
+  const productionFinal = await statisticsOf(productionGreen);
+  if (describeCounts(productionFinal) !== describeCounts(productionWritten)) {
+    throw new Error('rolling production forward again lost writes');
+  }
+
   // A reviewed plan is of the stack as it was: a change in between makes it stale, and refused.
   const ciParameters = deployCi(v3.outputs.package!, false).parameters!;
   const ciPlan = await step(
@@ -467,7 +504,7 @@ async function main(): Promise<void> {
   const standing = [
     ['ci', '1.2.0', 'ci-sample-service', describeCounts(ciStats)],
     ['staging', '1.2.0', migrated.outputs['stack-name']!, describeCounts(after)],
-    ['production', '1.2.0', production.outputs['stack-name']!, describeCounts(productionAfter)],
+    ['production', '1.2.0', production.outputs['stack-name']!, describeCounts(productionFinal)],
   ];
   console.log('\nWhere each environment stands:');
   for (const [environment, version, stack, counts] of standing) {

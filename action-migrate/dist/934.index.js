@@ -7,11 +7,11 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Aw: () => (/* binding */ compareBucketHistories),
+/* harmony export */   Ip: () => (/* binding */ bucketStatistics),
 /* harmony export */   K1: () => (/* binding */ bucketHistoryStatistics),
 /* harmony export */   TE: () => (/* binding */ compareBuckets),
 /* harmony export */   vD: () => (/* binding */ storageStatistics)
 /* harmony export */ });
-/* unused harmony export bucketStatistics */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4761);
@@ -507,6 +507,8 @@ class HistoryTally {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  sv: () => (/* binding */ BUCKET_TYPE),
+  jD: () => (/* binding */ DATABASE_TYPE),
   d8: () => (/* binding */ checkClonable),
   VN: () => (/* binding */ copyStackBuckets),
   Rg: () => (/* binding */ runGate),
@@ -515,7 +517,7 @@ __webpack_require__.d(__webpack_exports__, {
   Mu: () => (/* binding */ stackBuckets)
 });
 
-// UNUSED EXPORTS: BUCKET_TYPE, DATABASE_TYPE, checkSnapshotParameters, copyModeOf, pairBuckets, stackDatabases
+// UNUSED EXPORTS: checkSnapshotParameters, copyModeOf, pairBuckets, stackDatabases
 
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
@@ -789,6 +791,9 @@ async function copyBucketHistory(s3, source, target, options) {
         }
         const existing = pair.target?.versions ?? [];
         let from = (0,bucket_versions/* commonStart */.Qv)(history.versions, existing);
+        if (from < existing.length && options.diverged === 'refuse') {
+            throw new errors/* OperationError */.OK(`the history of ${history.key} in s3://${target} (${existing.length} entries) is not a start of its history in s3://${source}: copying it would remove ${existing.length - from} version(s) or delete marker(s) only s3://${target} still has (removed from s3://${source} since, by hand or by a lifecycle rule)`);
+        }
         if (from < existing.length) {
             for (const stale of existing)
                 await copier.deleteTargetVersion(history.key, stale.versionId);
@@ -829,6 +834,72 @@ async function copyBucketHistory(s3, source, target, options) {
         versions,
         deleteMarkers,
         rewritten,
+    };
+}
+/** One pass over both listings, in S3's key order: two pages of each in memory. */
+async function* mirrorActions(source, target) {
+    let a = await source.next();
+    let b = await target.next();
+    try {
+        while (!a.done || !b.done) {
+            const order = a.done ? 1 : b.done ? -1 : (0,bucket_listing/* compareKeys */.YD)(a.value.key, b.value.key);
+            if (order < 0 && !a.done) {
+                yield { copy: a.value };
+                a = await source.next();
+            }
+            else if (order > 0 && !b.done) {
+                yield { delete: b.value.key };
+                b = await target.next();
+            }
+            else if (!a.done && !b.done) {
+                const same = a.value.size === b.value.size && a.value.etag === b.value.etag;
+                yield same ? { same: a.value.key } : { copy: a.value };
+                a = await source.next();
+                b = await target.next();
+            }
+        }
+    }
+    finally {
+        await Promise.all([source.return(undefined), target.return(undefined)]).catch(() => undefined);
+    }
+}
+/**
+ * Makes `target`'s current objects those of `source`, like `aws s3 sync --delete`: an object
+ * missing or different in the target is copied server-side, one the source no longer has is
+ * deleted, one already the same is left alone. A rollback uses it to bring the previous colour
+ * up to the newer one's data, copying only what changed since the switch. Both listings stream
+ * in key order, so memory is bounded whatever the buckets' size.
+ */
+async function mirrorBucket(s3, source, target, options) {
+    const started = options.clock.now();
+    const copier = new Copier(s3, source, target, options);
+    let deleted = 0;
+    let unchanged = 0;
+    let done = 0;
+    const report = progressReporter(options, () => copier.progress);
+    await drainConcurrently(mirrorActions((0,bucket_listing/* listObjects */.L)(s3, source), (0,bucket_listing/* listObjects */.L)(s3, target)), options.concurrency, async (action) => {
+        if ('copy' in action) {
+            await copier.copy(action.copy);
+        }
+        else if ('delete' in action) {
+            await copier.addDeleteMarker(action.delete);
+            deleted += 1;
+        }
+        else {
+            unchanged += 1;
+        }
+        done += 1;
+        report(done);
+    }, (action, error) => new errors/* OperationError */.OK(action
+        ? `Mirroring s3://${source}/${'copy' in action ? action.copy.key : 'delete' in action ? action.delete : action.same} to s3://${target} failed: ${error.message}`
+        : `Listing s3://${source} or s3://${target} failed: ${error.message}`, 'The copy failed', { cause: error }));
+    return {
+        source,
+        target,
+        ...copier.progress,
+        durationMs: options.clock.now() - started,
+        deleted,
+        unchanged,
     };
 }
 
@@ -1081,7 +1152,7 @@ async function reportLeftBehind(context, pair) {
         return;
     context.logger.warning(`copy-versions: current: ${pair.path} (${pair.source}) is versioned; ${noncurrent} noncurrent version(s) and ${statistics.deleteMarkers ?? 0} delete marker(s) will not be carried over to ${pair.target}, and are lost when ${pair.source} is deleted.`, { title: 'Version history not copied' });
 }
-async function copyStackBuckets(context, request, sourceStack, targetStack) {
+async function copyStackBuckets(context, request, sourceStack, targetStack, how = 'clone') {
     const pairs = pairBuckets(await stackBuckets(context, sourceStack), await stackBuckets(context, targetStack), sourceStack, targetStack);
     const results = [];
     for (const pair of pairs) {
@@ -1108,9 +1179,17 @@ async function copyStackBuckets(context, request, sourceStack, targetStack) {
         let result;
         let what;
         if (mode === 'history') {
-            const copied = await copyBucketHistory(context.s3(), pair.source, pair.target, options);
+            const copied = await copyBucketHistory(context.s3(), pair.source, pair.target, {
+                ...options,
+                diverged: how === 'mirror' ? 'refuse' : 'rewrite',
+            });
             what = `every version: ${copied.versions} version(s) and ${copied.deleteMarkers} delete marker(s)${copied.rewritten ? `, ${copied.rewritten} key(s) redone over a dead run's partial copy` : ''}`;
             result = copied;
+        }
+        else if (how === 'mirror') {
+            const mirrored = await mirrorBucket(context.s3(), pair.source, pair.target, options);
+            what = `${mirrored.objects} changed object(s), ${mirrored.deleted} deleted, ${mirrored.unchanged} already the same`;
+            result = mirrored;
         }
         else {
             result = await copyBucket(context.s3(), pair.source, pair.target, options);
@@ -1329,9 +1408,11 @@ async function adoptOrRefuse(run, stackName) {
     }
     throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${stackName} already exists (${existing.StackStatus}, created ${existing.CreationTime?.toISOString() ?? 'at an unknown time'}), but migration ${run.journal.id} did not create it (its ${MIGRATION_TAG} tag is ${tag ?? 'missing'}). It may hold data, so it is neither updated nor deleted.`, `Find out what created it; once it is known to hold nothing needed, delete it and run again. Where the data is: ${run.journal.dataLocation}.`);
 }
-async function copyStep(run, name, sourceStack, targetStack) {
-    await run.step(`copy:${name}`, `Copy the data of ${sourceStack} into ${targetStack}`, async () => {
-        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack);
+async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
+    await run.step(`copy:${name}`, how === 'mirror'
+        ? `Copy what changed in ${sourceStack} back into ${targetStack}`
+        : `Copy the data of ${sourceStack} into ${targetStack}`, async () => {
+        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how);
         return results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
             source,
             target,

@@ -173,11 +173,13 @@ function notFor<K extends keyof Values>(
     given(inputs[name]) && !applies(inputs) ? [name, `is set, but ${why(inputs)}`] : undefined;
 }
 
-const blueGreen = (inputs: Values) => inputs.strategy === 'blue-green';
+const blueGreen = (inputs: Values) =>
+  inputs.strategy === 'blue-green' || inputs.strategy === 'rollback';
 const blueGreenOnly = ({ strategy }: Values) =>
-  `strategy ${strategy} has no colours; it applies to strategy blue-green only`;
+  `strategy ${strategy} has no colours; it applies to strategies blue-green and rollback only`;
 const copiesData = (inputs: Values) => inputs.strategy !== 'update';
-const copies = () => `strategy update copies no data; it applies to blue-green and double-clone`;
+const copies = () =>
+  `strategy update copies no data; it applies to blue-green, double-clone and rollback`;
 const noRecord = () => 'there is no record to point (set route53-zone-id and route53-record-name)';
 const usesHook = (inputs: Values) => inputs.availability === 'maintenance-hook';
 const hookOnly = ({ availability }: Values) =>
@@ -241,7 +243,7 @@ const rules: Array<InputRule<Values>> = [
       ? undefined
       : [
           'route53-record-name',
-          `applies to strategy blue-green only (the record follows the active colour); ${inputs.strategy} keeps the stack's name`,
+          `applies to strategies blue-green and rollback only (the record follows the active colour); ${inputs.strategy} keeps the stack's name`,
         ];
   },
   notFor('pointer-parameter', (value) => value !== DEFAULT_POINTER, blueGreen, blueGreenOnly),

@@ -3,13 +3,13 @@ import { ConfigurationError, errorMessage, RefusalError } from '../core/errors.j
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import {
   activeColour,
+  checkPointerAsJournalled,
   colourStackName,
   otherColour,
-  readPointer,
   writePointer,
 } from './colours.js';
 import { pointRecord } from './dns-record.js';
-import { describeMigration, hasStarted, isDone, type Colour } from './journal.js';
+import { hasStarted, isDone, type Colour } from './journal.js';
 import { journalFor, type MigrationStrategy } from './strategy.js';
 import { checkClonable } from './data-copy.js';
 import type { MigrationContext } from './migration-context.js';
@@ -229,16 +229,10 @@ export const blueGreenStrategy: MigrationStrategy = {
   async checkResumable(context, request, journal) {
     const { sourceColour, targetColour } = journalFor(journal, 'blue-green').stacks;
     if (!sourceColour) return;
-    const pointer = await readPointer(context.ssm(), request.pointerParameter);
-    const expected = hasStarted(journal, 'switch-pointer')
-      ? [sourceColour, targetColour]
-      : [sourceColour];
-    if (!pointer.colour || !expected.includes(pointer.colour)) {
-      throw new RefusalError(
-        `The journal of ${describeMigration(journal)} expects ${request.pointerParameter} to be ${expected.join(' or ')}, but it is ${pointer.colour ?? 'missing'}. Someone changed it during the migration; it cannot tell what is safe.`,
-        'Find which colour holds the current data and set the pointer to it before running again.',
-      );
-    }
+    await checkPointerAsJournalled(context.ssm(), request.pointerParameter, journal, {
+      from: sourceColour,
+      to: targetColour,
+    });
   },
   run: blueGreen,
   rollBack: rollBackBlueGreen,

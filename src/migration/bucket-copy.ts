@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { awsErrorName, httpStatus } from '../aws/errors.js';
 import type { Clock } from '../core/waiter.js';
-import { isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
+import { compareKeys, isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
 import {
   commonStart,
   listHistories,
@@ -37,6 +37,12 @@ export interface CopyOptions {
   /** Called after each object with the count so far; the crash tests kill the process here. */
   afterObject?: (copied: number) => void;
   clock: Clock;
+  /**
+   * copyBucketHistory: what to do with a target key whose history is not a start of the
+   * source's. A copy the migration made is removed and copied again (`rewrite`, the default);
+   * a bucket that held data before (a rollback's previous colour) is never pruned: `refuse`.
+   */
+  diverged?: 'rewrite' | 'refuse';
 }
 
 export interface CopyProgress {
@@ -379,6 +385,11 @@ export async function copyBucketHistory(
     }
     const existing = pair.target?.versions ?? [];
     let from = commonStart(history.versions, existing);
+    if (from < existing.length && options.diverged === 'refuse') {
+      throw new OperationError(
+        `the history of ${history.key} in s3://${target} (${existing.length} entries) is not a start of its history in s3://${source}: copying it would remove ${existing.length - from} version(s) or delete marker(s) only s3://${target} still has (removed from s3://${source} since, by hand or by a lifecycle rule)`,
+      );
+    }
     if (from < existing.length) {
       for (const stale of existing) await copier.deleteTargetVersion(history.key, stale.versionId);
       rewritten += 1;
@@ -427,5 +438,95 @@ export async function copyBucketHistory(
     versions,
     deleteMarkers,
     rewritten,
+  };
+}
+
+export interface MirrorResult extends CopyResult {
+  /** Objects of the target that the source no longer has, deleted (a delete marker when versioned). */
+  deleted: number;
+  /** Objects already the same in both (key, size and ETag): left alone. */
+  unchanged: number;
+}
+
+type MirrorAction = { copy: ListedObject } | { delete: string } | { same: string };
+
+/** One pass over both listings, in S3's key order: two pages of each in memory. */
+async function* mirrorActions(
+  source: AsyncGenerator<ListedObject>,
+  target: AsyncGenerator<ListedObject>,
+): AsyncGenerator<MirrorAction> {
+  let a = await source.next();
+  let b = await target.next();
+  try {
+    while (!a.done || !b.done) {
+      const order = a.done ? 1 : b.done ? -1 : compareKeys(a.value.key, b.value.key);
+      if (order < 0 && !a.done) {
+        yield { copy: a.value };
+        a = await source.next();
+      } else if (order > 0 && !b.done) {
+        yield { delete: b.value.key };
+        b = await target.next();
+      } else if (!a.done && !b.done) {
+        const same = a.value.size === b.value.size && a.value.etag === b.value.etag;
+        yield same ? { same: a.value.key } : { copy: a.value };
+        a = await source.next();
+        b = await target.next();
+      }
+    }
+  } finally {
+    await Promise.all([source.return(undefined), target.return(undefined)]).catch(() => undefined);
+  }
+}
+
+/**
+ * Makes `target`'s current objects those of `source`, like `aws s3 sync --delete`: an object
+ * missing or different in the target is copied server-side, one the source no longer has is
+ * deleted, one already the same is left alone. A rollback uses it to bring the previous colour
+ * up to the newer one's data, copying only what changed since the switch. Both listings stream
+ * in key order, so memory is bounded whatever the buckets' size.
+ */
+export async function mirrorBucket(
+  s3: S3Client,
+  source: string,
+  target: string,
+  options: CopyOptions,
+): Promise<MirrorResult> {
+  const started = options.clock.now();
+  const copier = new Copier(s3, source, target, options);
+  let deleted = 0;
+  let unchanged = 0;
+  let done = 0;
+  const report = progressReporter(options, () => copier.progress);
+  await drainConcurrently(
+    mirrorActions(listObjects(s3, source), listObjects(s3, target)),
+    options.concurrency,
+    async (action) => {
+      if ('copy' in action) {
+        await copier.copy(action.copy);
+      } else if ('delete' in action) {
+        await copier.addDeleteMarker(action.delete);
+        deleted += 1;
+      } else {
+        unchanged += 1;
+      }
+      done += 1;
+      report(done);
+    },
+    (action, error) =>
+      new OperationError(
+        action
+          ? `Mirroring s3://${source}/${'copy' in action ? action.copy.key : 'delete' in action ? action.delete : action.same} to s3://${target} failed: ${error.message}`
+          : `Listing s3://${source} or s3://${target} failed: ${error.message}`,
+        'The copy failed',
+        { cause: error },
+      ),
+  );
+  return {
+    source,
+    target,
+    ...copier.progress,
+    durationMs: options.clock.now() - started,
+    deleted,
+    unchanged,
   };
 }

@@ -3,7 +3,7 @@ import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation
 import { awsErrorName } from '../aws/errors.js';
 import { findStack } from '../aws/stack-lookup.js';
 import { RefusalError } from '../core/errors.js';
-import type { Colour } from './journal.js';
+import { describeMigration, hasStarted, type Colour, type MigrationJournal } from './journal.js';
 
 /** Where a blue/green environment's active colour is kept, unless action-migrate is told otherwise. */
 export const DEFAULT_POINTER = '/environments/{environment}/{component}/active-colour';
@@ -93,4 +93,26 @@ export async function activeColour(
     );
   }
   return { pointer, blue, green, active };
+}
+
+/**
+ * Refuses to resume a journal whose pointer is not where its steps left it: before the switch
+ * it must still name the colour users were on, after it either colour.
+ */
+export async function checkPointerAsJournalled(
+  ssm: SSMClient,
+  name: string,
+  journal: MigrationJournal,
+  colours: { from: Colour; to: Colour },
+): Promise<void> {
+  const pointer = await readPointer(ssm, name);
+  const expected = hasStarted(journal, 'switch-pointer')
+    ? [colours.from, colours.to]
+    : [colours.from];
+  if (!pointer.colour || !expected.includes(pointer.colour)) {
+    throw new RefusalError(
+      `The journal of ${describeMigration(journal)} expects ${name} to be ${expected.join(' or ')}, but it is ${pointer.colour ?? 'missing'}. Someone changed it during the migration; it cannot tell what is safe.`,
+      'Find which colour holds the current data and set the pointer to it before running again.',
+    );
+  }
 }

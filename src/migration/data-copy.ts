@@ -11,6 +11,7 @@ import {
 import {
   copyBucket,
   copyBucketHistory,
+  mirrorBucket,
   type CopyProgress,
   type CopyResult,
 } from './bucket-copy.js';
@@ -199,11 +200,20 @@ async function reportLeftBehind(context: MigrationContext, pair: BucketPair): Pr
   );
 }
 
+/**
+ * `clone` fills a new stack's empty buckets; `mirror` brings buckets that already hold an
+ * earlier state of the data up to the source's (a rollback's previous colour): only what
+ * changed is copied, what the source no longer has is deleted, and a versioned history is
+ * only ever extended, never pruned.
+ */
+export type CopyHow = 'clone' | 'mirror';
+
 export async function copyStackBuckets(
   context: MigrationContext,
   request: MigrationRequest,
   sourceStack: string,
   targetStack: string,
+  how: CopyHow = 'clone',
 ): Promise<CopyResult[]> {
   const pairs = pairBuckets(
     await stackBuckets(context, sourceStack),
@@ -241,9 +251,16 @@ export async function copyStackBuckets(
     let result: CopyResult;
     let what: string;
     if (mode === 'history') {
-      const copied = await copyBucketHistory(context.s3(), pair.source, pair.target, options);
+      const copied = await copyBucketHistory(context.s3(), pair.source, pair.target, {
+        ...options,
+        diverged: how === 'mirror' ? 'refuse' : 'rewrite',
+      });
       what = `every version: ${copied.versions} version(s) and ${copied.deleteMarkers} delete marker(s)${copied.rewritten ? `, ${copied.rewritten} key(s) redone over a dead run's partial copy` : ''}`;
       result = copied;
+    } else if (how === 'mirror') {
+      const mirrored = await mirrorBucket(context.s3(), pair.source, pair.target, options);
+      what = `${mirrored.objects} changed object(s), ${mirrored.deleted} deleted, ${mirrored.unchanged} already the same`;
+      result = mirrored;
     } else {
       result = await copyBucket(context.s3(), pair.source, pair.target, options);
       what = `${result.objects} object(s)`;

@@ -5,7 +5,7 @@ import { RefusalError } from '../core/errors.js';
 import { s3Url } from '../packaging/package-reference.js';
 import { isRecord } from '../core/values.js';
 
-export const STRATEGIES = ['update', 'blue-green', 'double-clone'] as const;
+export const STRATEGIES = ['update', 'blue-green', 'double-clone', 'rollback'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface JournalStep {
@@ -51,6 +51,21 @@ export interface BlueGreenStacks {
   retire?: string;
 }
 
+/**
+ * rollback: a finished blue/green migration undone. `source` is the colour serving users when
+ * it starts (the newer version), `target` the previous colour it returns them to.
+ */
+export interface RollbackStacks {
+  source: string;
+  target: string;
+  sourceColour: Colour;
+  targetColour: Colour;
+  /** The finished migration (blue-green or rollback) whose switch this one undoes. */
+  undoes: string;
+  /** The version the source colour runs, which the environment leaves. */
+  leaving: string;
+}
+
 /** What every journal holds, whatever its strategy. */
 interface JournalFields {
   schema: 1;
@@ -77,7 +92,9 @@ export type DoubleCloneJournal = JournalFields & {
   stacks: DoubleCloneStacks;
 };
 export type BlueGreenJournal = JournalFields & { strategy: 'blue-green'; stacks: BlueGreenStacks };
-export type MigrationJournal = UpdateJournal | DoubleCloneJournal | BlueGreenJournal;
+export type RollbackJournal = JournalFields & { strategy: 'rollback'; stacks: RollbackStacks };
+export type MigrationJournal =
+  UpdateJournal | DoubleCloneJournal | BlueGreenJournal | RollbackJournal;
 
 /** The journal of one strategy. */
 export type JournalOf<S extends Strategy> = Extract<MigrationJournal, { strategy: S }>;
@@ -113,6 +130,18 @@ function blueGreenStacks(
     ...(sourceColour ? { sourceColour } : {}),
     ...(retire ? { retire } : {}),
   };
+}
+
+function rollbackStacks(
+  stacks: Record<string, unknown>,
+  source: string,
+): RollbackStacks | undefined {
+  const { target, sourceColour, targetColour, undoes, leaving } = stacks;
+  if (typeof target !== 'string' || !isColour(sourceColour) || !isColour(targetColour)) {
+    return undefined;
+  }
+  if (typeof undoes !== 'string' || typeof leaving !== 'string') return undefined;
+  return { source, target, sourceColour, targetColour, undoes, leaving };
 }
 
 /**
@@ -168,6 +197,10 @@ export function readJournal(value: unknown): MigrationJournal | undefined {
     case 'blue-green': {
       const plan = blueGreenStacks(stacks, source);
       return plan && { ...fields, strategy: 'blue-green', stacks: plan };
+    }
+    case 'rollback': {
+      const plan = rollbackStacks(stacks, source);
+      return plan && { ...fields, strategy: 'rollback', stacks: plan };
     }
     default:
       return undefined;

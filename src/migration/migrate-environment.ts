@@ -234,10 +234,13 @@ export async function migrateEnvironment(
     }),
   );
   step.facts.stack = result.activeStack;
+  const { journal } = result;
   summary.heading(
     result.rolledBack
       ? `↩️ ${definition.component} in ${request.environment}: migration rolled back`
-      : `✅ ${definition.component} in ${request.environment} migrated to ${version}`,
+      : journal.strategy === 'rollback'
+        ? `↩️ ${definition.component} in ${request.environment} rolled back to ${version} (from ${journal.stacks.leaving})`
+        : `✅ ${definition.component} in ${request.environment} migrated to ${version}`,
   );
   journalFacts(summary, result.journal, result.journalUrl, [
     ['Serving users', `\`${result.activeStack}\``],

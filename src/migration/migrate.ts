@@ -176,13 +176,17 @@ async function migrateLocked(
     }
     await context.loadServices?.();
     const strategy = await loadStrategy(request.strategy);
-    const planned = await logger.group('Plan the migration', () =>
-      strategy.plan(context, request, stackName),
+    const { steps = [], ...planned } = await logger.group('Plan the migration', () =>
+      strategy.plan(context, request, stackName, latest),
     );
     // A new stack is built from the template, so what was changed by hand on the live one
     // would be missing from it without a word. Asked only before a migration starts: making
-    // the source unavailable changes it on purpose. The update strategy's deploy asks itself.
-    if (planned.strategy !== 'update' && planned.stacks.source) {
+    // the source unavailable changes it on purpose. The update strategy's deploy asks itself;
+    // a rollback builds nothing.
+    if (
+      (planned.strategy === 'blue-green' || planned.strategy === 'double-clone') &&
+      planned.stacks.source
+    ) {
       await checkDrift(context, planned.stacks.source, request.drift, {
         refusal: `The new stack is built from the template, so it would not have those changes`,
         warning: `${planned.stacks.source}'s replacement is built from the template, without it`,
@@ -202,7 +206,7 @@ async function migrateLocked(
       startedAt: now.toISOString(),
       updatedAt: now.toISOString(),
       runUrl: request.run.runUrl,
-      steps: [],
+      steps,
     };
     await store.create(journal);
     logger.info(`Journal: ${store.url(journal)}`);

@@ -15,6 +15,7 @@ import {
   runGate,
   snapshotParameterValues,
   snapshotStackDatabases,
+  type CopyHow,
   type GateResult,
 } from './data-copy.js';
 import type { DatabaseSnapshot } from './database-snapshots.js';
@@ -191,12 +192,21 @@ export async function copyStep(
   name: string,
   sourceStack: string,
   targetStack: string,
+  how: CopyHow = 'clone',
 ): Promise<void> {
   await run.step(
     `copy:${name}`,
-    `Copy the data of ${sourceStack} into ${targetStack}`,
+    how === 'mirror'
+      ? `Copy what changed in ${sourceStack} back into ${targetStack}`
+      : `Copy the data of ${sourceStack} into ${targetStack}`,
     async () => {
-      const results = await copyStackBuckets(run.context, run.request, sourceStack, targetStack);
+      const results = await copyStackBuckets(
+        run.context,
+        run.request,
+        sourceStack,
+        targetStack,
+        how,
+      );
       return results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
         source,
         target,

@@ -10,6 +10,7 @@ const STRATEGIES: Record<Strategy, () => Promise<MigrationStrategy>> = {
   update: async () => (await import('./update.js')).updateStrategy,
   'double-clone': async () => (await import('./double-clone.js')).doubleCloneStrategy,
   'blue-green': async () => (await import('./blue-green.js')).blueGreenStrategy,
+  rollback: async () => (await import('./rollback.js')).rollbackStrategy,
 };
 
 export function loadStrategy(name: Strategy): Promise<MigrationStrategy> {

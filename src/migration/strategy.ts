@@ -1,11 +1,14 @@
-import type { JournalOf, MigrationJournal, Strategy } from './journal.js';
+import type { JournalOf, JournalStep, MigrationJournal, Strategy } from './journal.js';
 import type { MigrationContext, MigrationRequest } from './migration-context.js';
 import type { MigrationOutcome, MigrationRun } from './migration-run.js';
 
-/** A new journal's strategy and the stacks that strategy planned, correlated. */
+/**
+ * A new journal's strategy and the stacks that strategy planned, correlated; `steps` are what
+ * it starts out knowing (a rollback inherits them from the migration it undoes).
+ */
 export type PlannedStacks = {
   [S in Strategy]: Pick<JournalOf<S>, 'strategy' | 'stacks'>;
-}[Strategy];
+}[Strategy] & { steps?: JournalStep[] };
 
 /**
  * One way of migrating an environment. Each is registered by name (strategies.ts), so the
@@ -14,11 +17,15 @@ export type PlannedStacks = {
  */
 export interface MigrationStrategy {
   readonly name: Strategy;
-  /** The stacks a new migration will use, checked before anything is written or changed. */
+  /**
+   * The stacks a new migration will use, checked before anything is written or changed.
+   * `latest` is the environment's newest journal, finished (an unfinished one is resumed).
+   */
   plan(
     context: MigrationContext,
     request: MigrationRequest,
     stackName: string,
+    latest: MigrationJournal | undefined,
   ): Promise<PlannedStacks>;
   /** Refuses to resume when the world no longer looks like what the journal says. */
   checkResumable(

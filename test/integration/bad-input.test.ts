@@ -1111,7 +1111,7 @@ const migrateCases: Case[] = [
       'route53-zone-id': 'Z123',
       'route53-record-name': 'records.example.com',
     }),
-    /input 'route53-record-name': applies to strategy blue-green only/,
+    /input 'route53-record-name': applies to strategies blue-green and rollback only/,
   ],
   [
     'a DNS record over an output the template lacks',
@@ -1126,7 +1126,7 @@ const migrateCases: Case[] = [
   [
     'pointer-parameter with a strategy that has no colours',
     migrate({ strategy: 'double-clone', 'pointer-parameter': '/records/colour' }),
-    /input 'pointer-parameter': is set, but strategy double-clone has no colours; it applies to strategy blue-green only/,
+    /input 'pointer-parameter': is set, but strategy double-clone has no colours; it applies to strategies blue-green and rollback only/,
   ],
   [
     'keep-previous-hours with update',

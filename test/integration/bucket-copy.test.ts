@@ -24,7 +24,7 @@ import {
   compareBuckets,
   storageStatistics,
 } from '../../src/migration/bucket-compare.js';
-import { copyBucket, copyBucketHistory } from '../../src/migration/bucket-copy.js';
+import { copyBucket, copyBucketHistory, mirrorBucket } from '../../src/migration/bucket-copy.js';
 import {
   compareBucketSettings,
   readBucketSettings,
@@ -245,6 +245,38 @@ describe('copyBucket and compareBuckets on moto', () => {
   });
 });
 
+describe('mirrorBucket: a rollback brings an earlier copy up to date', () => {
+  test('copies only what is missing or different, deletes what the source no longer has', async () => {
+    const s3 = client(moto.endpoint);
+    await bucketWith(s3, 'mirror-source', {
+      ...KEYS,
+      'plain.json': '{"a":"changed"}',
+      'new/written-since.json': '{}',
+    });
+    // The earlier copy: one object since deleted in the source, one since changed, and the
+    // first of the two keys S3 orders by UTF-8 bytes missing (a JavaScript-order merge would
+    // copy or delete the wrong one).
+    await bucketWith(s3, 'mirror-target', { ...KEYS, 'deleted-since.json': '{}' });
+    await s3.send(new DeleteObjectCommand({ Bucket: 'mirror-target', Key: 'mixed/\uFF5E.json' }));
+
+    const result = await mirrorBucket(s3, 'mirror-source', 'mirror-target', {
+      concurrency: 3,
+      clock: systemClock,
+    });
+
+    expect(result).toMatchObject({ objects: 3, deleted: 1, unchanged: 4 });
+    const comparison = await compareBuckets(s3, 'mirror-source', 'mirror-target');
+    expect(comparison.differences).toEqual([]);
+    expect(comparison.equal).toBe(true);
+    // A second pass has nothing left to do.
+    const again = await mirrorBucket(s3, 'mirror-source', 'mirror-target', {
+      concurrency: 3,
+      clock: systemClock,
+    });
+    expect(again).toMatchObject({ objects: 0, deleted: 0, unchanged: 7 });
+  });
+});
+
 describe('versioned buckets: every version and delete marker, in order', () => {
   async function versionedBucket(s3: S3Client, name: string): Promise<void> {
     await s3.send(new CreateBucketCommand({ Bucket: name }));
@@ -350,6 +382,27 @@ describe('versioned buckets: every version and delete marker, in order', () => {
     const after = await storageStatistics(s3, 'stats-versioned');
     expect(after.versions).toBe(5);
     expect(after.digest).not.toBe(before.digest);
+  });
+
+  test("with diverged: refuse, a target history that is not the source's start is never pruned", async () => {
+    const s3 = client(moto.endpoint);
+    await history(s3, 'prune-source');
+    await versionedBucket(s3, 'prune-target');
+    // The previous colour still has a version the newer one no longer has.
+    await put(s3, 'prune-target', 'plain.json', '{"only-here":1}');
+
+    await expect(
+      copyBucketHistory(s3, 'prune-source', 'prune-target', {
+        concurrency: 2,
+        clock: systemClock,
+        diverged: 'refuse',
+      }),
+    ).rejects.toThrow(
+      /the history of plain\.json in s3:\/\/prune-target \(1 entries\) is not a start of its history in s3:\/\/prune-source: copying it would remove 1 version/,
+    );
+    expect((await histories(s3, 'prune-target'))['plain.json']).toHaveLength(1);
+    const kept = await s3.send(new GetObjectCommand({ Bucket: 'prune-target', Key: 'plain.json' }));
+    expect(await kept.Body!.transformToString()).toBe('{"only-here":1}');
   });
 
   test('a partial copy left by a dead run is continued, and a wrong one redone', async () => {

@@ -65,11 +65,23 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(result.stdout).toMatch(
     /✔ compare staging with production.*refused as expected: .*production has alarm production-data-bucket-shrinks \(AWS\/S3 NumberOfObjects Average on DataBucket\) that staging lacks/,
   );
-  expect(result.stdout).toContain('All 23 steps passed');
+  // The rollback keeps what users wrote on green since the switch, and goes forward again.
+  expect(result.stdout).toMatch(
+    /✔ roll production back to 1\.1\.0, green → blue.*production-sample-service-blue serves production at 1\.1\.0 again with every write made on green \(statistics gate passed\)/,
+  );
+  expect(result.stdout).toMatch(
+    /production's data after the rollback \(blue\): 210 customers, 210 invoices, 210 orders/,
+  );
+  expect(result.stdout).toMatch(/✔ smoke test production \(blue\)/);
+  expect(result.stdout).toMatch(
+    /✔ roll production forward again to 1\.2\.0, blue → green.*production-sample-service-green serves production at 1\.2\.0 again/,
+  );
+  expect(result.stdout).toContain('All 26 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
   expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
   expect(report).toContain('## ✅ sample-service in staging migrated to 1.2.0');
+  expect(report).toContain('## ↩️ sample-service in production rolled back to 1.1.0 (from 1.2.0)');
   expect(report).toContain(
     '#### ✅ Statistics: staging-sample-service-blue → staging-sample-service-green',
   );

@@ -43,6 +43,23 @@ describe('the journal read back from the bucket is typed by its strategy', () =>
     expect((await loadStrategy('blue-green')).verifiedStack(blueGreen!)).toBe(
       'staging-records-green',
     );
+    const rollback = readJournal({
+      ...base,
+      strategy: 'rollback',
+      stacks: {
+        source: 'staging-records-green',
+        target: 'staging-records-blue',
+        sourceColour: 'green',
+        targetColour: 'blue',
+        undoes: '20261201T010203004Z-fedcba',
+        leaving: '2.0.0',
+      },
+    });
+    expect(rollback && journalFor(rollback, 'rollback').stacks.undoes).toBe(
+      '20261201T010203004Z-fedcba',
+    );
+    // What a rollback vouches for is the colour it returned users to.
+    expect((await loadStrategy('rollback')).verifiedStack(rollback!)).toBe('staging-records-blue');
   });
 
   test.each([
@@ -53,6 +70,19 @@ describe('the journal read back from the bucket is typed by its strategy', () =>
     [
       'a blue-green with a colour that is not one',
       { strategy: 'blue-green', stacks: { source: '', target: 'x-green', targetColour: 'purple' } },
+    ],
+    [
+      'a rollback that does not say which migration it undoes',
+      {
+        strategy: 'rollback',
+        stacks: {
+          source: 'x-green',
+          target: 'x-blue',
+          sourceColour: 'green',
+          targetColour: 'blue',
+          leaving: '2.0.0',
+        },
+      },
     ],
     ['an unknown strategy', { strategy: 'teleport', stacks: { source: 'x' } }],
     ['stacks that are not a mapping', { strategy: 'update', stacks: 'x' }],

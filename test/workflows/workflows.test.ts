@@ -35,6 +35,7 @@ type Step = {
   id?: string;
   name?: string;
   env?: Record<string, string>;
+  if?: string;
 };
 type Job = {
   steps?: Step[];
@@ -443,6 +444,17 @@ describe('the pull-request workflow plans, and the merge deploys what was planne
       environment: 'staging',
       'compare-to': 'production',
       'fail-on-difference': true,
+    });
+  });
+
+  test('a production rollback skips the comparison and the staging gate, and migrates with strategy rollback', () => {
+    const production = load(path.join('workflows', 'environment-production.yml')).workflow;
+    const steps = production.jobs['migrate-production']!.steps!;
+    const compare = steps.find((step) => step.with?.['operation'] === 'compare')!;
+    expect(compare.if).toBe('${{ !inputs.rollback }}');
+    expect(steps.find((step) => step.id === 'migrate')!.with).toMatchObject({
+      strategy: "${{ inputs.rollback && 'rollback' || 'blue-green' }}",
+      'require-promotion-from': "${{ !inputs.rollback && 'staging' || '' }}",
     });
   });
 

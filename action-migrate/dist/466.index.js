@@ -1,0 +1,353 @@
+export const id = 466;
+export const ids = [466];
+export const modules = {
+
+/***/ 4053:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ pointRecord)
+/* harmony export */ });
+/* unused harmony export endpointHost */
+/* harmony import */ var _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8621);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+
+
+/** The host a CNAME can point at: the output itself, or the host of a URL output. */
+function endpointHost(value) {
+    const host = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? new URL(value).hostname : value;
+    return host.replace(/\.$/, '');
+}
+/** Points the record at a colour's endpoint output; UPSERT, so running it twice is harmless. */
+async function pointRecord(route53, record, outputs, stackName, logger) {
+    const value = outputs[record.output];
+    if (!value) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${stackName} has no output ${record.output} to point ${record.name} at.`, `Check route53-endpoint-output; outputs that exist: ${Object.keys(outputs).sort().join(', ') || 'none'}.`);
+    }
+    const host = endpointHost(value);
+    await route53.send(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_1__/* .ChangeResourceRecordSetsCommand */ .yzn({
+        HostedZoneId: record.zoneId,
+        ChangeBatch: {
+            Comment: `environment-pipeline-actions: ${record.name} → ${stackName}`,
+            Changes: [
+                {
+                    Action: 'UPSERT',
+                    ResourceRecordSet: {
+                        Name: record.name,
+                        Type: 'CNAME',
+                        TTL: record.ttl,
+                        ResourceRecords: [{ Value: host }],
+                    },
+                },
+            ],
+        },
+    }));
+    logger.info(`${record.name} CNAME → ${host} (${stackName}'s ${record.output}), TTL ${record.ttl} s.`);
+    return host;
+}
+
+
+/***/ }),
+
+/***/ 1466:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   rollbackStrategy: () => (/* binding */ rollbackStrategy)
+/* harmony export */ });
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(9980);
+/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6627);
+/* harmony import */ var _promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5268);
+/* harmony import */ var _provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(29);
+/* harmony import */ var _bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9262);
+/* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9933);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9948);
+/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4053);
+/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(327);
+/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(8094);
+/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(1475);
+
+
+
+
+
+
+
+
+
+
+
+
+const COPY_BACK = 'source-to-target';
+function undoneStep(journal, name) {
+    const step = (0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .stepOf */ .cg)(journal, name);
+    return step?.status === 'done' ? step.data : undefined;
+}
+function seeded(name, data, now) {
+    const at = now.toISOString();
+    return { name, status: 'done', startedAt: at, finishedAt: at, data };
+}
+/**
+ * What a rollback needs from the migration it undoes, refused when any of it is unknown: that
+ * migration finished by switching users from the colour to return to onto the active one, its
+ * statistics gate measured the colour to return to, and its journal says what keeps that
+ * colour out of service. A rollback given up before it copied anything changed nothing, so
+ * what it inherited is inherited again.
+ */
+function inherit(latest, active, previous, request) {
+    const how = `Return to ${previous} by hand (see action-migrate's README, "Rolling back"), or migrate forward with strategy blue-green.`;
+    if (!latest) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`No migration of ${request.component} in ${request.environment} is journalled, so there is no switch to undo.`, how);
+    }
+    const between = latest.strategy !== 'update' &&
+        latest.strategy !== 'double-clone' &&
+        latest.stacks.source === previous &&
+        latest.stacks.target === active;
+    // A rollback that was given up stands between: its source is the active colour.
+    const abandoned = latest.strategy === 'rollback' &&
+        latest.status === 'rolled-back' &&
+        latest.stacks.source === active &&
+        latest.stacks.target === previous;
+    if (abandoned && !(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(latest, `copy:${COPY_BACK}`)) {
+        const unavailability = undoneStep(latest, 'plan-unavailable:target');
+        const verified = undoneStep(latest, 'verified:target');
+        if (unavailability && verified) {
+            return {
+                undoes: latest.stacks.undoes,
+                leaving: latest.stacks.leaving,
+                unavailability,
+                verified,
+            };
+        }
+    }
+    if (!between || latest.status !== 'completed') {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The newest journal is ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigration */ .K)(latest)}, not a finished switch from ${previous} to ${active}, so it cannot be told what ${previous} holds or what keeps it out of service.`, abandoned
+            ? `That rollback was given up after it began copying into ${previous}, so ${previous} no longer holds what was verified. ${how}`
+            : how);
+    }
+    const unavailability = undoneStep(latest, 'plan-unavailable:source');
+    const gate = undoneStep(latest, `compare:${COPY_BACK}`);
+    if (!unavailability || !gate || gate.from !== previous) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The journal of ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigration */ .K)(latest)} has no ${unavailability ? `statistics gate measuring ${previous}` : `record of what took ${previous} out of service`}.`, how);
+    }
+    return {
+        undoes: latest.id,
+        leaving: latest.toVersion,
+        unavailability,
+        verified: gate.buckets.map((bucket) => ({
+            path: bucket.path,
+            history: bucket.history === true,
+            statistics: bucket.source,
+        })),
+    };
+}
+/** A stack's suite version tag; undefined when it has none. */
+function versionOf(stack) {
+    return stack.Tags?.find((tag) => tag.Key === _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__/* .STACK_TAG */ .u6.version)?.Value || undefined;
+}
+/**
+ * Plans a rollback: the active colour and the previous one both exist, the previous runs the
+ * requested version and is still inside its window, and nothing in either is data the
+ * rollback cannot copy back.
+ */
+async function planRollback(context, request, stackName, latest) {
+    const colours = await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .activeColour */ .HA)(context.ssm(), context.cloudFormation, stackName, request.pointerParameter);
+    const { pointer } = colours;
+    if (!pointer.colour || !colours.active) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${request.pointerParameter} does not exist, so ${request.environment} has no colours to roll back between.`, 'A rollback undoes a finished blue-green migration.');
+    }
+    const sourceColour = pointer.colour;
+    const targetColour = sourceColour === 'blue' ? 'green' : 'blue';
+    const source = colours.active.StackName;
+    const target = (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .colourStackName */ .KC)(stackName, targetColour);
+    const previous = targetColour === 'blue' ? colours.blue : colours.green;
+    if (!previous) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The previous colour ${target} is gone (retired once keep-previous-hours passed, or deleted), so there is nothing to roll back to.`, `Migrate forward instead: strategy blue-green with the version to run (it builds it from the template and clones ${source}'s data into it).`);
+    }
+    const endsAt = (pointer.since?.getTime() ?? 0) + request.keepPreviousHours * 3_600_000;
+    if (pointer.since === undefined || endsAt <= context.clock.now()) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(pointer.since === undefined
+            ? `When ${request.pointerParameter} last changed is unknown, so it cannot be shown that ${target} is still inside its rollback window.`
+            : `The rollback window of ${target} ended at ${new Date(endsAt).toISOString()} (keep-previous-hours: ${request.keepPreviousHours} from the switch at ${pointer.since.toISOString()}); ${source}'s data has moved on since, and ${target} may be retired at any time.`, `Migrate forward instead: strategy blue-green with the version to run (it retires ${target} and clones ${source}'s data into a new stack).`);
+    }
+    const previousVersion = versionOf(previous);
+    if (previousVersion !== request.version) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(previousVersion === undefined
+            ? `${target} has no ${_aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__/* .STACK_TAG */ .u6.version} tag, so it cannot be shown to run ${request.version}.`
+            : `${target}, the previous colour, runs ${previousVersion}, not ${request.version}.`, previousVersion === undefined
+            ? 'A rollback returns to a colour the suite deployed; migrate forward with strategy blue-green instead.'
+            : `Run the rollback with version ${previousVersion}: a rollback returns to what the previous colour runs.`);
+    }
+    const inherited = inherit(latest, source, target, request);
+    if (inherited.unavailability.mode === 'maintenance-hook' && request.hook === undefined) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${target} was taken out of service with availability maintenance-hook, so only its maintenance-off URL brings it back.`, 'Run the rollback with availability: maintenance-hook and the same maintenance URLs.');
+    }
+    await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .checkClonable */ .d8)(context, request, source);
+    const databases = [
+        ...(await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, source, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD])),
+        ...(await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, target, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD])),
+    ];
+    if (databases.length > 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} or ${target} holds RDS DB instance(s) (${[...new Set(databases.map((db) => db.path))].join(', ')}): a rollback copies bucket data back, and a database's writes since the switch cannot be copied into ${target}'s database without replacing it.`, `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`);
+    }
+    const now = new Date(context.clock.now());
+    const leaving = versionOf(colours.active) ?? inherited.leaving;
+    context.logger.info(`Rolling back migration ${inherited.undoes}: ${source} (${leaving}) serves users; ${target} (${request.version}) is kept until ${new Date(endsAt).toISOString()}.`);
+    return {
+        strategy: 'rollback',
+        stacks: {
+            source,
+            target,
+            sourceColour,
+            targetColour,
+            undoes: inherited.undoes,
+            leaving,
+        },
+        steps: [
+            // Named as the copying steps name a frozen stack's plan, so restoring it finds it.
+            seeded('plan-unavailable:target', inherited.unavailability, now),
+            seeded('verified:target', inherited.verified, now),
+        ],
+    };
+}
+/**
+ * Refuses to copy into the previous colour when it no longer holds exactly what the undone
+ * migration's gate measured: whatever was written there since would be overwritten.
+ */
+async function checkUnchanged(run, target) {
+    const verified = run.data('verified:target') ?? [];
+    const buckets = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(run.context.cloudFormation, target, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .BUCKET_TYPE */ .sv]);
+    const changed = [];
+    for (const bucket of verified) {
+        const live = buckets.find((candidate) => candidate.path === bucket.path);
+        if (!live) {
+            changed.push(`${bucket.path} is gone`);
+            continue;
+        }
+        const now = bucket.history
+            ? await (0,_bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__/* .bucketHistoryStatistics */ .K1)(run.context.s3(), live.physicalId)
+            : await (0,_bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__/* .bucketStatistics */ .Ip)(run.context.s3(), live.physicalId);
+        const then = bucket.statistics;
+        if (now.digest !== then.digest) {
+            changed.push(`${bucket.path} (${live.physicalId}) held ${then.objects} object(s), ${then.bytes} bytes and now holds ${now.objects}, ${now.bytes} bytes`);
+        }
+        else {
+            run.context.logger.info(`${bucket.path}: ${now.objects} object(s), as verified when users left ${target}.`);
+        }
+    }
+    if (changed.length > 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${target} was written to since users left it: ${changed.join('; ')}. Copying the newer data back would overwrite that.`, `Find out what wrote to ${target}; the newer colour still serves users, untouched.`);
+    }
+}
+/** The version the environment leaves is no longer vouched for there: promotions from it stop. */
+async function recordLeft(run) {
+    const { leaving, source, target } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const { context, request } = run;
+    return (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .recordPromotion */ .Zw)(context.s3(), request.journalBucket, (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .newRecord */ .Mx)({
+        component: request.component,
+        version: leaving,
+        environment: request.environment,
+        gate: 'statistics',
+    }, false, request.run, new Date(context.clock.now()), {
+        stackName: source,
+        detail: `rolled back: ${request.environment} returned to ${request.version} (${target}) by migration ${run.journal.id}`,
+    }), context.logger);
+}
+/** Everything after the check, forgotten when users are served again so a re-run redoes it. */
+const PHASE = new Set([
+    'plan-unavailable:source',
+    'unavailable:source',
+    `copy:${COPY_BACK}`,
+    `compare:${COPY_BACK}`,
+    'switch-pointer',
+    'switch-dns',
+]);
+/**
+ * Serves users from the newer colour again, as before the rollback began; the previous colour
+ * stays out of service. `retry` leaves the rollback unfinished, to be run again (the copy back
+ * is a mirror, so it picks up the writes made meanwhile); `abandon` ends it (recover: rollback).
+ */
+async function serveNewerAgain(run, cause, then) {
+    const { source, target, sourceColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .isDone */ .$L)(run.journal, 'available:target')) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Rollback ${run.journal.id} already serves users from ${target}; it cannot be undone.`, `Run strategy: rollback again, with the version ${source} runs, to return to ${source}.`);
+    }
+    await run.context.logger.group(`Serve users from ${source} again`, async () => {
+        const problems = [];
+        if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, 'switch-pointer')) {
+            await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, sourceColour).catch((error) => problems.push(`switching the pointer back failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        }
+        const record = run.request.dnsRecord;
+        if (record && (0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, 'switch-dns')) {
+            await (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_7__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .findStack */ .e)(run.context.cloudFormation, source)), source, run.context.logger).catch((error) => problems.push(`pointing ${record.name} back at ${source} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        }
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        const location = `${source}, serving users again (nothing of it changed); ${target} out of service${(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, `copy:${COPY_BACK}`) ? ', part of the copy back done' : ''}`;
+        if (problems.length > 0) {
+            await run.setStatus('failed', location, `${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(cause)} Then: ${problems.join('; ')}`);
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Serving users from ${source} again left work undone: ${problems.join('; ')}.`, 'Run again with recover: rollback to finish it.');
+        }
+        if (then === 'abandon') {
+            await run.setStatus('rolled-back', location, cause);
+            return;
+        }
+        run.forget((name) => PHASE.has(name));
+        await run.setStatus('failed', location, cause);
+    });
+}
+/**
+ * Returns users to the previous colour of a finished blue/green migration, inside its window:
+ * the previous colour is checked to hold what was verified when users left it, the newer
+ * colour is taken out of service, whatever changed in it since the switch is copied back and
+ * the statistics gate compares the two, then the pointer and the DNS record move back. The
+ * newer colour is kept, out of service, until keep-previous-hours pass: a rollback of this
+ * rollback goes forward again.
+ */
+async function rollBack(run) {
+    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const { source, target, targetColour } = stacks;
+    try {
+        await run.step('check:target', `Check that ${target} holds what was verified`, () => checkUnchanged(run, target));
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .makeStackUnavailable */ .F8)(run, 'source', source);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .copyStep */ .Kf)(run, COPY_BACK, source, target, 'mirror');
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .gateStep */ .sf)(run, COPY_BACK, source, target, []);
+        await run.step('switch-pointer', `Point ${run.request.pointerParameter} back at ${targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, targetColour));
+        const record = run.request.dnsRecord;
+        if (record) {
+            await run.step('switch-dns', `Point ${record.name} back at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_7__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
+        }
+        await run.locate(`${target} (active, verified against ${source}); ${source} keeps ${stacks.leaving}'s copy`);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .restoreStep */ .T2)(run, 'target', target);
+    }
+    catch (error) {
+        // Refused before the newer colour was touched: nothing changed, so the rollback ends.
+        const then = (0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, 'plan-unavailable:source') ? 'retry' : 'abandon';
+        await run.recover(() => serveNewerAgain(run, error, then));
+        throw run.failure(error);
+    }
+    await run.step('record:rolled-back', `Record that ${stacks.leaving} was rolled back`, () => recordLeft(run));
+    await run.complete(`${target} (active at ${run.request.version}, verified against ${source}); ${source} keeps ${stacks.leaving} and its data, out of service, until keep-previous-hours pass`);
+    return run.outcome(target);
+}
+/** rollback, registered by name: a finished blue/green switch undone, data copied back. */
+const rollbackStrategy = {
+    name: 'rollback',
+    plan: planRollback,
+    async checkResumable(context, request, journal) {
+        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(journal, 'rollback').stacks;
+        await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
+            from: sourceColour,
+            to: targetColour,
+        });
+    },
+    run: rollBack,
+    rollBack: (run, reason) => serveNewerAgain(run, reason, 'abandon'),
+    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(journal, 'rollback').stacks.target,
+};
+
+
+/***/ })
+
+};
