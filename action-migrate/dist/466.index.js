@@ -63,7 +63,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(29);
 /* harmony import */ var _bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9262);
 /* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9933);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9948);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7112);
 /* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4053);
 /* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(327);
 /* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(8094);
@@ -191,6 +191,10 @@ async function planRollback(context, request, stackName, latest) {
     ];
     if (databases.length > 0) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} or ${target} holds RDS DB instance(s) (${[...new Set(databases.map((db) => db.path))].join(', ')}): a rollback copies bucket data back, and a database's writes since the switch cannot be copied into ${target}'s database without replacing it.`, `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`);
+    }
+    const tables = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, source, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U]);
+    if (tables.length > 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} holds DynamoDB table(s) (${tables.map((table) => table.path).join(', ')}): a rollback does not copy table items back yet, so the writes made there since the switch would be lost.`, `Migrate forward with strategy blue-green to ${request.version} instead (it copies every item into the new stack's tables).`);
     }
     const now = new Date(context.clock.now());
     const leaving = versionOf(colours.active) ?? inherited.leaving;

@@ -501,7 +501,7 @@ class HistoryTally {
 
 /***/ }),
 
-/***/ 9948:
+/***/ 7112:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -509,15 +509,17 @@ class HistoryTally {
 __webpack_require__.d(__webpack_exports__, {
   sv: () => (/* binding */ BUCKET_TYPE),
   jD: () => (/* binding */ DATABASE_TYPE),
+  _U: () => (/* binding */ TABLE_TYPE),
   d8: () => (/* binding */ checkClonable),
   VN: () => (/* binding */ copyStackBuckets),
+  nL: () => (/* binding */ copyStackTables),
   Rg: () => (/* binding */ runGate),
   S1: () => (/* binding */ snapshotParameterValues),
   $w: () => (/* binding */ snapshotStackDatabases),
   Mu: () => (/* binding */ stackBuckets)
 });
 
-// UNUSED EXPORTS: checkSnapshotParameters, copyModeOf, pairBuckets, stackDatabases
+// UNUSED EXPORTS: checkSnapshotParameters, copyModeOf, pairBuckets, stackDatabases, stackTables
 
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
@@ -1040,6 +1042,184 @@ async function databaseStatistics(rds, logicalId, identifier) {
     };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-dynamodb/dist-cjs/index.js
+var client_dynamodb_dist_cjs = __webpack_require__(4305);
+;// CONCATENATED MODULE: ./src/migration/dynamodb-tables.ts
+
+
+
+/** A Scan worker per segment; DynamoDB's parallel scan splits the key space evenly. */
+const MAX_SEGMENTS = 16;
+/** BatchWriteItem's limit. */
+const BATCH = 25;
+/** Ten million pages of up to 1 MB: a bound on a scan that never ends. */
+const MAX_PAGES = 10_000_000;
+/** Rounds for unprocessed items after the SDK's own retries, with a growing pause. */
+const UNPROCESSED_ROUNDS = 8;
+function segmentsFor(concurrency) {
+    return Math.max(1, Math.min(MAX_SEGMENTS, Math.floor(concurrency)));
+}
+function base64(bytes) {
+    return Buffer.from(bytes).toString('base64');
+}
+/**
+ * One attribute value in a canonical form: set members sorted, map keys sorted, binary as
+ * base64. A type this does not know is refused: an item it cannot read must not compare equal.
+ */
+function canonicalValue(value) {
+    if (value.S !== undefined)
+        return ['S', value.S];
+    if (value.N !== undefined)
+        return ['N', value.N];
+    if (value.B !== undefined)
+        return ['B', base64(value.B)];
+    if (value.BOOL !== undefined)
+        return ['BOOL', value.BOOL];
+    if (value.NULL !== undefined)
+        return ['NULL', true];
+    if (value.SS !== undefined)
+        return ['SS', [...value.SS].sort()];
+    if (value.NS !== undefined)
+        return ['NS', [...value.NS].sort()];
+    if (value.BS !== undefined)
+        return ['BS', value.BS.map(base64).sort()];
+    if (value.L !== undefined)
+        return ['L', value.L.map(canonicalValue)];
+    if (value.M !== undefined)
+        return ['M', canonicalMap(value.M)];
+    throw new errors/* OperationError */.OK(`an attribute value of a type this suite cannot read (${Object.keys(value).join(', ')})`);
+}
+function canonicalMap(map) {
+    return Object.keys(map)
+        .sort()
+        .map((name) => [name, canonicalValue(map[name])]);
+}
+/** An item as one string, the same however its attributes and set members were ordered. */
+function canonicalItem(item) {
+    return JSON.stringify(canonicalMap(item));
+}
+const MODULUS = 1n << 256n;
+/** Counts items and sums their hashes: segments finish in any order, the digest is the same. */
+class TableTally {
+    items = 0;
+    sum = 0n;
+    add(item) {
+        this.items += 1;
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(canonicalItem(item)).digest('hex');
+        this.sum = (this.sum + BigInt(`0x${hash}`)) % MODULUS;
+    }
+    statistics(table) {
+        return { table, items: this.items, digest: this.sum.toString(16).padStart(64, '0') };
+    }
+}
+/**
+ * Every item of one segment, page by page, strongly consistent: a verification right after a
+ * copy must see every write the copy made.
+ */
+async function* scanSegment(dynamodb, table, segment, segments) {
+    let start;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        const response = await dynamodb.send(new client_dynamodb_dist_cjs/* ScanCommand */.Zy5({
+            TableName: table,
+            ConsistentRead: true,
+            Segment: segment,
+            TotalSegments: segments,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+        }));
+        yield response.Items ?? [];
+        start = response.LastEvaluatedKey;
+        if (!start)
+            return;
+    }
+    throw new errors/* OperationError */.OK(`Scanning ${table} did not end after ${MAX_PAGES} pages.`);
+}
+/** Runs one worker per segment; the first failure is thrown once every worker has stopped. */
+async function eachSegment(segments, work) {
+    const results = await Promise.allSettled(Array.from({ length: segments }, (_, segment) => work(segment)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+}
+/** A table's statistics, from a parallel scan. */
+async function tableStatistics(dynamodb, table, segments) {
+    const tallies = Array.from({ length: segments }, () => new TableTally());
+    await eachSegment(segments, async (segment) => {
+        for await (const items of scanSegment(dynamodb, table, segment, segments)) {
+            for (const item of items)
+                tallies[segment].add(item);
+        }
+    });
+    // The per-segment sums add up to the table's; the order they finished in does not matter.
+    let sum = 0n;
+    let items = 0;
+    for (const tally of tallies) {
+        const statistics = tally.statistics(table);
+        sum = (sum + BigInt(`0x${statistics.digest}`)) % MODULUS;
+        items += statistics.items;
+    }
+    return { table, items, digest: sum.toString(16).padStart(64, '0') };
+}
+async function compareTables(dynamodb, source, target, segments) {
+    const [from, to] = await Promise.all([
+        tableStatistics(dynamodb, source, segments),
+        tableStatistics(dynamodb, target, segments),
+    ]);
+    return {
+        source: from,
+        target: to,
+        equal: from.items === to.items && from.digest === to.digest,
+    };
+}
+function keyOf(description) {
+    return (description.KeySchema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`).join();
+}
+/**
+ * Refuses a copy between tables keyed differently: the items could not be written as they are
+ * (a missing key attribute), or would be keyed by something else.
+ */
+async function checkSameKeys(dynamodb, path, source, target) {
+    const [from, to] = await Promise.all([source, target].map(async (table) => (await dynamodb.send(new client_dynamodb_dist_cjs/* DescribeTableCommand */.h8C({ TableName: table }))).Table ?? {}));
+    if (keyOf(from) !== keyOf(to)) {
+        throw new errors/* RefusalError */.XQ(`Table ${path} is keyed ${keyOf(from) || '(unknown)'} in ${source} but ${keyOf(to) || '(unknown)'} in ${target}: its items cannot be copied as they are.`, 'Keep the key schema in the new version, or move the data with a migration of your own first.');
+    }
+}
+/**
+ * Copies every item of `source` into `target`, one Scan worker per segment, each writing what
+ * it read in batches of 25 before reading on: memory holds one page per segment. Writes are
+ * puts, so a run that died mid-copy is continued by copying again. Items DynamoDB leaves
+ * unprocessed are written again with a growing pause, a bounded number of times.
+ */
+async function copyTable(dynamodb, source, target, options) {
+    const started = options.clock.now();
+    let items = 0;
+    let retries = 0;
+    const write = async (requests) => {
+        let pending = requests;
+        for (let round = 0; pending.length > 0; round++) {
+            if (round > UNPROCESSED_ROUNDS) {
+                throw new errors/* OperationError */.OK(`DynamoDB left ${pending.length} item(s) unprocessed in ${target} after ${UNPROCESSED_ROUNDS} retries.`);
+            }
+            if (round > 0) {
+                retries += 1;
+                await options.clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
+            }
+            const response = await dynamodb.send(new client_dynamodb_dist_cjs/* BatchWriteItemCommand */.SZm({ RequestItems: { [target]: pending } }));
+            pending = response.UnprocessedItems?.[target] ?? [];
+        }
+    };
+    await eachSegment(options.segments, async (segment) => {
+        for await (const page of scanSegment(dynamodb, source, segment, options.segments)) {
+            for (let start = 0; start < page.length; start += BATCH) {
+                await write(page.slice(start, start + BATCH).map((Item) => ({ PutRequest: { Item } })));
+            }
+            items += page.length;
+        }
+    });
+    return { source, target, items, retries, durationMs: options.clock.now() - started };
+}
+
 // EXTERNAL MODULE: ./src/migration/statistics-endpoint.ts
 var statistics_endpoint = __webpack_require__(2215);
 ;// CONCATENATED MODULE: ./src/migration/data-copy.ts
@@ -1053,16 +1233,18 @@ var statistics_endpoint = __webpack_require__(2215);
 
 
 
+
 const BUCKET_TYPE = 'AWS::S3::Bucket';
 const DATABASE_TYPE = 'AWS::RDS::DBInstance';
+const TABLE_TYPE = 'AWS::DynamoDB::Table';
 /**
- * Source and target buckets matched by logical ID (path, for nested stacks). A bucket of the
- * source with no counterpart stops the migration: its data would have nowhere to go.
+ * Source and target buckets (or tables) matched by logical ID (path, for nested stacks). One
+ * of the source with no counterpart stops the migration: its data would have nowhere to go.
  */
-function pairBuckets(source, target, sourceStack, targetStack) {
+function pairBuckets(source, target, sourceStack, targetStack, kind = 'bucket') {
     const missing = source.filter((bucket) => !target.some((other) => other.path === bucket.path));
     if (missing.length > 0) {
-        throw new errors/* RefusalError */.XQ(`${targetStack} has no bucket for ${missing.map((bucket) => bucket.path).join(', ')} of ${sourceStack}; the data in it would be lost.`, 'Buckets are matched by logical ID: keep the logical ID in the new version, or move the data out first.');
+        throw new errors/* RefusalError */.XQ(`${targetStack} has no ${kind} for ${missing.map((bucket) => bucket.path).join(', ')} of ${sourceStack}; the data in it would be lost.`, `${kind === 'bucket' ? 'Buckets' : 'Tables'} are matched by logical ID: keep the logical ID in the new version, or move the data out first.`);
     }
     return source.map((bucket) => ({
         path: bucket.path,
@@ -1075,6 +1257,30 @@ async function stackBuckets(context, stack) {
 }
 async function stackDatabases(context, stack) {
     return (0,stack_resources/* listStackResources */.u)(context.cloudFormation, stack, [DATABASE_TYPE]);
+}
+async function stackTables(context, stack) {
+    return (0,stack_resources/* listStackResources */.u)(context.cloudFormation, stack, [TABLE_TYPE]);
+}
+async function pairTables(context, sourceStack, targetStack) {
+    return pairBuckets(await stackTables(context, sourceStack), await stackTables(context, targetStack), sourceStack, targetStack, 'table');
+}
+/**
+ * Copies every DynamoDB table of the source into the table with the same logical ID in the
+ * target, after checking both are keyed alike. The target's table comes from the new version's
+ * template, so its settings (billing, indexes, TTL, streams) are the new version's.
+ */
+async function copyStackTables(context, request, sourceStack, targetStack) {
+    const results = [];
+    for (const pair of await pairTables(context, sourceStack, targetStack)) {
+        await checkSameKeys(context.dynamodb(), pair.path, pair.source, pair.target);
+        const result = await copyTable(context.dynamodb(), pair.source, pair.target, {
+            segments: segmentsFor(request.copyConcurrency),
+            clock: context.clock,
+        });
+        context.logger.info(`${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${segmentsFor(request.copyConcurrency)} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`);
+        results.push(result);
+    }
+    return results;
 }
 /**
  * Refuses, before anything changes, a stack whose databases the new stack could not be given:
@@ -1096,6 +1302,7 @@ async function checkClonable(context, request, stackName) {
     const resources = await (0,stack_resources/* listStackResources */.u)(context.cloudFormation, stackName);
     const unclonable = resources.filter((resource) => resource.type !== BUCKET_TYPE &&
         resource.type !== DATABASE_TYPE &&
+        resource.type !== TABLE_TYPE &&
         (stateful_guard/* STATEFUL_TYPES */.Ts.includes(resource.type) ||
             request.stateful.resourceTypes.includes(resource.type) ||
             request.stateful.logicalIds.includes(resource.path)));
@@ -1103,7 +1310,7 @@ async function checkClonable(context, request, stackName) {
         await refuseObjectLock(context.s3(), bucket.path, bucket.physicalId);
     }
     if (unclonable.length > 0) {
-        throw new errors/* RefusalError */.XQ(`${stackName} holds data the migration cannot clone: ${unclonable.map((resource) => `${resource.path} (${resource.type})`).join(', ')}; a ${request.strategy} migration would leave it behind.`, 'Only S3 buckets and RDS DB instances are cloned. Use strategy update (the data stays in place), or move that data out first.');
+        throw new errors/* RefusalError */.XQ(`${stackName} holds data the migration cannot clone: ${unclonable.map((resource) => `${resource.path} (${resource.type})`).join(', ')}; a ${request.strategy} migration would leave it behind.`, 'Only S3 buckets, RDS DB instances and DynamoDB tables are cloned (not Aurora clusters, EFS file systems or global tables). Use strategy update (the data stays in place), or move that data out first.');
     }
     checkSnapshotParameters(resources.filter((resource) => resource.type === DATABASE_TYPE), request, stackName);
 }
@@ -1246,6 +1453,12 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
                 source.allocatedStorage === targetStats.allocatedStorage,
         });
     }
+    const tables = [];
+    for (const pair of await pairTables(context, sourceStack, targetStack)) {
+        const comparison = await compareTables(context.dynamodb(), pair.source, pair.target, segmentsFor(request.copyConcurrency));
+        tables.push({ path: pair.path, ...comparison });
+        context.logger.info(`${pair.path}: ${comparison.source.items} item(s) in ${sourceStack}, ${comparison.target.items} in ${targetStack}, every item digested: ${comparison.equal ? 'equal' : 'they differ'}.`);
+    }
     let endpoint;
     if (request.statistics) {
         const fetch = (stack) => (0,statistics_endpoint/* fetchStackStatistics */.Wv)(request.statistics, context.cloudFormation, stack, context.logger, context.clock);
@@ -1259,11 +1472,12 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
             targetUrl: target.url,
         };
     }
-    if (buckets.length === 0 && databases.length === 0 && !endpoint) {
-        context.logger.warning(`The statistics gate had nothing to compare between ${sourceStack} and ${targetStack}: no buckets, no databases, no statistics-url. It passes, but proves nothing.`, { title: 'Empty statistics gate' });
+    if (buckets.length === 0 && databases.length === 0 && tables.length === 0 && !endpoint) {
+        context.logger.warning(`The statistics gate had nothing to compare between ${sourceStack} and ${targetStack}: no buckets, no databases, no tables, no statistics-url. It passes, but proves nothing.`, { title: 'Empty statistics gate' });
     }
     const passed = buckets.every((bucket) => bucket.equal) &&
         databases.every((db) => db.equal) &&
+        tables.every((table) => table.equal) &&
         (endpoint?.equal ?? true);
     return {
         from: sourceStack,
@@ -1271,6 +1485,7 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
         passed,
         buckets,
         databases,
+        tables,
         ...(endpoint ? { endpoint } : {}),
     };
 }
@@ -1300,7 +1515,7 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
 /* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9620);
 /* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(9980);
 /* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6873);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9948);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7112);
 /* harmony import */ var _migration_context_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5446);
 /* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4832);
 /* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6627);
@@ -1413,14 +1628,27 @@ async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
         ? `Copy what changed in ${sourceStack} back into ${targetStack}`
         : `Copy the data of ${sourceStack} into ${targetStack}`, async () => {
         const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how);
-        return results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
-            source,
-            target,
-            objects,
-            bytes,
-            retries,
-            durationMs,
-        }));
+        // A rollback refuses stacks with tables before it starts, so only a clone copies them.
+        const tables = how === 'clone'
+            ? await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack)
+            : [];
+        return [
+            ...results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
+                source,
+                target,
+                objects,
+                bytes,
+                retries,
+                durationMs,
+            })),
+            ...tables.map(({ source, target, items, retries, durationMs }) => ({
+                source,
+                target,
+                items,
+                retries,
+                durationMs,
+            })),
+        ];
     });
 }
 /** The statistics gate: a failed comparison stops the migration before anything is deleted. */

@@ -27,6 +27,11 @@ export function migrateOutputs(result: MigrateEnvironmentResult): Outputs {
           bytes: bucket.target.bytes,
           digest: bucket.target.digest,
         })),
+        tables: (gate.tables ?? []).map((table) => ({
+          path: table.path,
+          items: table.target.items,
+          digest: table.target.digest,
+        })),
       })),
     ),
   };

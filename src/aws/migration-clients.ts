@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -6,12 +7,13 @@ import { boundCalls } from './bounded-calls.js';
 import { clientConfig, type AwsSettings } from './clients.js';
 
 /**
- * The services only a migration touches: Auto Scaling (standby), RDS (snapshots), SSM and Route 53
- * (the blue/green pointer and DNS record). Apart from clients.ts so the other actions never bundle them.
+ * The services only a migration touches: Auto Scaling (standby), RDS (snapshots), DynamoDB (table
+ * copies), SSM and Route 53 (the blue/green pointer and DNS record). Apart from clients.ts so the other actions never bundle them.
  */
 export interface MigrationClients {
   readonly autoScaling: AutoScalingClient;
   readonly rds: RDSClient;
+  readonly dynamodb: DynamoDBClient;
   readonly ssm: SSMClient;
   readonly route53: Route53Client;
 }
@@ -20,6 +22,7 @@ export function createMigrationClients(settings: AwsSettings): MigrationClients 
   const common = clientConfig(settings);
   let autoScaling: AutoScalingClient | undefined;
   let rds: RDSClient | undefined;
+  let dynamodb: DynamoDBClient | undefined;
   let ssm: SSMClient | undefined;
   let route53: Route53Client | undefined;
   return {
@@ -28,6 +31,9 @@ export function createMigrationClients(settings: AwsSettings): MigrationClients 
     },
     get rds() {
       return (rds ??= boundCalls(new RDSClient(common), settings.bounds));
+    },
+    get dynamodb() {
+      return (dynamodb ??= boundCalls(new DynamoDBClient(common), settings.bounds));
     },
     get ssm() {
       return (ssm ??= boundCalls(new SSMClient(common), settings.bounds));

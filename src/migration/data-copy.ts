@@ -24,6 +24,14 @@ import {
   type DatabaseSnapshot,
   type DatabaseStatistics,
 } from './database-snapshots.js';
+import {
+  checkSameKeys,
+  compareTables,
+  copyTable,
+  segmentsFor,
+  type TableComparison,
+  type TableCopyResult,
+} from './dynamodb-tables.js';
 import type { MigrationContext, MigrationRequest } from './migration-context.js';
 import {
   compareStatistics,
@@ -33,6 +41,7 @@ import {
 
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
 export const DATABASE_TYPE = 'AWS::RDS::DBInstance';
+export const TABLE_TYPE = 'AWS::DynamoDB::Table';
 
 export interface BucketPair {
   path: string;
@@ -41,20 +50,21 @@ export interface BucketPair {
 }
 
 /**
- * Source and target buckets matched by logical ID (path, for nested stacks). A bucket of the
- * source with no counterpart stops the migration: its data would have nowhere to go.
+ * Source and target buckets (or tables) matched by logical ID (path, for nested stacks). One
+ * of the source with no counterpart stops the migration: its data would have nowhere to go.
  */
 export function pairBuckets(
   source: StackResource[],
   target: StackResource[],
   sourceStack: string,
   targetStack: string,
+  kind = 'bucket',
 ): BucketPair[] {
   const missing = source.filter((bucket) => !target.some((other) => other.path === bucket.path));
   if (missing.length > 0) {
     throw new RefusalError(
-      `${targetStack} has no bucket for ${missing.map((bucket) => bucket.path).join(', ')} of ${sourceStack}; the data in it would be lost.`,
-      'Buckets are matched by logical ID: keep the logical ID in the new version, or move the data out first.',
+      `${targetStack} has no ${kind} for ${missing.map((bucket) => bucket.path).join(', ')} of ${sourceStack}; the data in it would be lost.`,
+      `${kind === 'bucket' ? 'Buckets' : 'Tables'} are matched by logical ID: keep the logical ID in the new version, or move the data out first.`,
     );
   }
   return source.map((bucket) => ({
@@ -70,6 +80,50 @@ export async function stackBuckets(context: MigrationContext, stack: string) {
 
 export async function stackDatabases(context: MigrationContext, stack: string) {
   return listStackResources(context.cloudFormation, stack, [DATABASE_TYPE]);
+}
+
+export async function stackTables(context: MigrationContext, stack: string) {
+  return listStackResources(context.cloudFormation, stack, [TABLE_TYPE]);
+}
+
+async function pairTables(
+  context: MigrationContext,
+  sourceStack: string,
+  targetStack: string,
+): Promise<BucketPair[]> {
+  return pairBuckets(
+    await stackTables(context, sourceStack),
+    await stackTables(context, targetStack),
+    sourceStack,
+    targetStack,
+    'table',
+  );
+}
+
+/**
+ * Copies every DynamoDB table of the source into the table with the same logical ID in the
+ * target, after checking both are keyed alike. The target's table comes from the new version's
+ * template, so its settings (billing, indexes, TTL, streams) are the new version's.
+ */
+export async function copyStackTables(
+  context: MigrationContext,
+  request: MigrationRequest,
+  sourceStack: string,
+  targetStack: string,
+): Promise<TableCopyResult[]> {
+  const results: TableCopyResult[] = [];
+  for (const pair of await pairTables(context, sourceStack, targetStack)) {
+    await checkSameKeys(context.dynamodb(), pair.path, pair.source, pair.target);
+    const result = await copyTable(context.dynamodb(), pair.source, pair.target, {
+      segments: segmentsFor(request.copyConcurrency),
+      clock: context.clock,
+    });
+    context.logger.info(
+      `${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${segmentsFor(request.copyConcurrency)} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`,
+    );
+    results.push(result);
+  }
+  return results;
 }
 
 /**
@@ -106,6 +160,7 @@ export async function checkClonable(
     (resource) =>
       resource.type !== BUCKET_TYPE &&
       resource.type !== DATABASE_TYPE &&
+      resource.type !== TABLE_TYPE &&
       (STATEFUL_TYPES.includes(resource.type) ||
         request.stateful.resourceTypes.includes(resource.type) ||
         request.stateful.logicalIds.includes(resource.path)),
@@ -116,7 +171,7 @@ export async function checkClonable(
   if (unclonable.length > 0) {
     throw new RefusalError(
       `${stackName} holds data the migration cannot clone: ${unclonable.map((resource) => `${resource.path} (${resource.type})`).join(', ')}; a ${request.strategy} migration would leave it behind.`,
-      'Only S3 buckets and RDS DB instances are cloned. Use strategy update (the data stays in place), or move that data out first.',
+      'Only S3 buckets, RDS DB instances and DynamoDB tables are cloned (not Aurora clusters, EFS file systems or global tables). Use strategy update (the data stays in place), or move that data out first.',
     );
   }
   checkSnapshotParameters(
@@ -289,6 +344,8 @@ export interface GateResult {
     target: DatabaseStatistics;
     equal: boolean;
   }[];
+  /** Absent in journals written before tables were cloned. */
+  tables?: (TableComparison & { path: string })[];
   endpoint?: Pick<StatisticsComparison, 'equal' | 'differences'> & {
     sourceUrl: string;
     targetUrl: string;
@@ -354,6 +411,19 @@ export async function runGate(
         source.allocatedStorage === targetStats.allocatedStorage,
     });
   }
+  const tables: NonNullable<GateResult['tables']> = [];
+  for (const pair of await pairTables(context, sourceStack, targetStack)) {
+    const comparison = await compareTables(
+      context.dynamodb(),
+      pair.source,
+      pair.target,
+      segmentsFor(request.copyConcurrency),
+    );
+    tables.push({ path: pair.path, ...comparison });
+    context.logger.info(
+      `${pair.path}: ${comparison.source.items} item(s) in ${sourceStack}, ${comparison.target.items} in ${targetStack}, every item digested: ${comparison.equal ? 'equal' : 'they differ'}.`,
+    );
+  }
   let endpoint: GateResult['endpoint'];
   if (request.statistics) {
     const fetch = (stack: string) =>
@@ -374,15 +444,16 @@ export async function runGate(
       targetUrl: target.url,
     };
   }
-  if (buckets.length === 0 && databases.length === 0 && !endpoint) {
+  if (buckets.length === 0 && databases.length === 0 && tables.length === 0 && !endpoint) {
     context.logger.warning(
-      `The statistics gate had nothing to compare between ${sourceStack} and ${targetStack}: no buckets, no databases, no statistics-url. It passes, but proves nothing.`,
+      `The statistics gate had nothing to compare between ${sourceStack} and ${targetStack}: no buckets, no databases, no tables, no statistics-url. It passes, but proves nothing.`,
       { title: 'Empty statistics gate' },
     );
   }
   const passed =
     buckets.every((bucket) => bucket.equal) &&
     databases.every((db) => db.equal) &&
+    tables.every((table) => table.equal) &&
     (endpoint?.equal ?? true);
   return {
     from: sourceStack,
@@ -390,6 +461,7 @@ export async function runGate(
     passed,
     buckets,
     databases,
+    tables,
     ...(endpoint ? { endpoint } : {}),
   };
 }

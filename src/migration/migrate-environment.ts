@@ -163,6 +163,7 @@ export async function migrateEnvironment(
     s3,
     autoScaling: service('autoScaling'),
     rds: service('rds'),
+    dynamodb: service('dynamodb'),
     ssm: service('ssm'),
     route53: service('route53'),
     loadServices: async () => {

@@ -1,5 +1,6 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { Capability } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -17,6 +18,7 @@ import type { StatisticsEndpoint } from './statistics-endpoint.js';
 export interface MigrationContext extends ProvisionContext {
   autoScaling: () => AutoScalingClient;
   rds: () => RDSClient;
+  dynamodb: () => DynamoDBClient;
   ssm: () => SSMClient;
   route53: () => Route53Client;
   /**
@@ -32,7 +34,7 @@ export interface MigrationContext extends ProvisionContext {
    */
   deadline?: Deadline;
   /**
-   * Loads the clients only a migration's steps use (Auto Scaling, RDS, SSM, Route 53), before
+   * Loads the clients only a migration's steps use (Auto Scaling, RDS, DynamoDB, SSM, Route 53), before
    * the first of them is asked for; absent when the context was built with them.
    */
   loadServices?: () => Promise<void>;

@@ -33,6 +33,12 @@ export class GateFailedError extends RefusalError {
           (db) =>
             `database ${db.path}: ${db.source.engine}/${db.source.allocatedStorage} GiB vs ${db.target.engine}/${db.target.allocatedStorage} GiB`,
         ),
+      ...(gate.tables ?? [])
+        .filter((table) => !table.equal)
+        .map(
+          (table) =>
+            `table ${table.path}: ${table.source.items} item(s) vs ${table.target.items}${table.source.items === table.target.items ? ', contents differ' : ''}`,
+        ),
       ...(gate.endpoint && !gate.endpoint.equal
         ? [`statistics endpoint: ${gate.endpoint.differences.length} path(s) differ`]
         : []),

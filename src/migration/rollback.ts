@@ -15,7 +15,13 @@ import {
   colourStackName,
   writePointer,
 } from './colours.js';
-import { BUCKET_TYPE, checkClonable, DATABASE_TYPE, type GateResult } from './data-copy.js';
+import {
+  BUCKET_TYPE,
+  checkClonable,
+  DATABASE_TYPE,
+  TABLE_TYPE,
+  type GateResult,
+} from './data-copy.js';
 import { pointRecord } from './dns-record.js';
 import {
   describeMigration,
@@ -209,6 +215,13 @@ async function planRollback(
     throw new RefusalError(
       `${source} or ${target} holds RDS DB instance(s) (${[...new Set(databases.map((db) => db.path))].join(', ')}): a rollback copies bucket data back, and a database's writes since the switch cannot be copied into ${target}'s database without replacing it.`,
       `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`,
+    );
+  }
+  const tables = await listStackResources(context.cloudFormation, source, [TABLE_TYPE]);
+  if (tables.length > 0) {
+    throw new RefusalError(
+      `${source} holds DynamoDB table(s) (${tables.map((table) => table.path).join(', ')}): a rollback does not copy table items back yet, so the writes made there since the switch would be lost.`,
+      `Migrate forward with strategy blue-green to ${request.version} instead (it copies every item into the new stack's tables).`,
     );
   }
   const now = new Date(context.clock.now());

@@ -12,6 +12,7 @@ import {
 } from './availability.js';
 import {
   copyStackBuckets,
+  copyStackTables,
   runGate,
   snapshotParameterValues,
   snapshotStackDatabases,
@@ -207,14 +208,28 @@ export async function copyStep(
         targetStack,
         how,
       );
-      return results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
-        source,
-        target,
-        objects,
-        bytes,
-        retries,
-        durationMs,
-      }));
+      // A rollback refuses stacks with tables before it starts, so only a clone copies them.
+      const tables =
+        how === 'clone'
+          ? await copyStackTables(run.context, run.request, sourceStack, targetStack)
+          : [];
+      return [
+        ...results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
+          source,
+          target,
+          objects,
+          bytes,
+          retries,
+          durationMs,
+        })),
+        ...tables.map(({ source, target, items, retries, durationMs }) => ({
+          source,
+          target,
+          items,
+          retries,
+          durationMs,
+        })),
+      ];
     },
   );
 }

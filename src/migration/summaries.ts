@@ -89,6 +89,17 @@ export function gateTables(summary: SummaryBuilder, gates: GateResult[]): void {
         db.equal ? 'equal' : 'differs',
       ]),
     );
+    summary.table(
+      ['Table', 'Items', 'Digest of every item', 'Verdict'],
+      (gate.tables ?? []).map((table) => [
+        table.path,
+        `${table.source.items} → ${table.target.items}`,
+        table.source.digest === table.target.digest
+          ? `equal (${table.source.digest.slice(0, 12)})`
+          : `${table.source.digest.slice(0, 12)} ≠ ${table.target.digest.slice(0, 12)}`,
+        table.equal ? 'equal' : 'differs',
+      ]),
+    );
     if (gate.endpoint) {
       summary.paragraph(
         gate.endpoint.equal

@@ -12,7 +12,7 @@ test('npm run demo runs the pipeline end to end against moto', () => {
     {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      timeout: 240_000,
+      timeout: 420_000,
     },
   );
   expect(result.stdout).toMatch(
@@ -34,7 +34,7 @@ test('npm run demo runs the pipeline end to end against moto', () => {
     /Where each environment stands:\n {2}ci +1\.2\.0 +ci-sample-service/,
   );
   expect(result.stdout).toMatch(
-    / {2}production +1\.2\.0 +production-sample-service-green +200 customers/,
+    / {2}production +1\.2\.0 +production-sample-service-green +210 customers/,
   );
   expect(result.stdout).toMatch(/✔ deploy ci 1\.0\.0 \+ smoke test \(create\).*smoke 3\/3 passed/);
   expect(result.stdout).toMatch(
@@ -90,4 +90,4 @@ test('npm run demo runs the pipeline end to end against moto', () => {
   expect(report).toContain(
     '| Burst | Callers | Requests | Errors | Req/s | p50 | p95 | p99 | Max |',
   );
-}, 240_000);
+}, 450_000);

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { runAction } from '../../harness/run-action.js';
@@ -19,6 +19,9 @@ import {
 // Each strategy end to end through the bundled action, on moto, with a real local service
 // whose statistics endpoint counts the objects in each stack's bucket.
 let world: MigrationWorld;
+// Each test runs the bundled action several times against one moto; on a loaded two-core
+// runner that takes minutes, and every run is bounded by runAction's own timeout.
+jest.setTimeout(300_000);
 
 beforeAll(async () => {
   world = await MigrationWorld.start();
@@ -337,7 +340,7 @@ describe('after the point of no return', () => {
 });
 
 describe('data the migration cannot clone', () => {
-  test('a stack with a DynamoDB table is refused by the copying strategies before anything changes', async () => {
+  test('a stack with an EFS file system is refused by the copying strategies before anything changes', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'migrate-table-'));
     cpSync(path.dirname(DEFINITION), dir, { recursive: true });
     const template = path.join(dir, 'cloudformation.yml');
@@ -345,7 +348,7 @@ describe('data the migration cannot clone', () => {
       template,
       readFileSync(template, 'utf8').replace(
         'Resources:\n',
-        'Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions: [{ AttributeName: id, AttributeType: S }]\n      KeySchema: [{ AttributeName: id, KeyType: HASH }]\n',
+        'Resources:\n  Files:\n    Type: AWS::EFS::FileSystem\n    Properties: {}\n',
       ),
     );
     const definition = path.join(dir, 'environment.yml');
@@ -369,7 +372,7 @@ describe('data the migration cannot clone', () => {
     });
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toMatch(
-      /tbl-records holds data the migration cannot clone: Orders \(AWS::DynamoDB::Table\)/,
+      /tbl-records holds data the migration cannot clone: Files \(AWS::EFS::FileSystem\)/,
     );
     expect(await world.stack('tbl-records-temporary')).toBeUndefined();
     expect(await world.instanceStates('tbl-records')).toEqual(['InService', 'InService']);

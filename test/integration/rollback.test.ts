@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { listHistories } from '../../src/migration/bucket-versions.js';
 import { startDroppingProxy } from '../../harness/dropping-proxy.js';
@@ -13,6 +13,9 @@ import {
 // whose statistics endpoint counts each stack's objects. These environments keep their data in
 // a versioned bucket only (WithDatabase=false): a rollback refuses DB instances, tested last.
 let world: MigrationWorld;
+// Each test runs the bundled action several times against one moto; on a loaded two-core
+// runner that takes minutes, and every run is bounded by runAction's own timeout.
+jest.setTimeout(300_000);
 
 beforeAll(async () => {
   world = await MigrationWorld.start();
