@@ -11,15 +11,16 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   blueGreenStrategy: () => (/* binding */ blueGreenStrategy),
 /* harmony export */   colourStackName: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_1__.KC),
 /* harmony export */   otherColour: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_1__.RQ),
-/* harmony export */   planBlueGreen: () => (/* binding */ planBlueGreen)
+/* harmony export */   planBlueGreen: () => (/* binding */ planBlueGreen),
+/* harmony export */   pointUsersBack: () => (/* binding */ pointUsersBack)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(4736);
+/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4736);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
 /* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9980);
 /* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9933);
 /* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4053);
 /* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(327);
-/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1475);
+/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1475);
 /* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7112);
 /* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8094);
 
@@ -60,26 +61,38 @@ async function planBlueGreen(context, stackName, pointerName, keepPreviousHours)
     }
     return { active, target, retire };
 }
+/**
+ * Points the pointer (deleted when there was no colour before) and the DNS record back at
+ * `stack`, each only if the run had switched it. Returns what failed, so whoever undoes the run
+ * still serves users from `stack` and reports the rest.
+ */
+async function pointUsersBack(run, colour, stack) {
+    const problems = [];
+    const { pointerParameter, dnsRecord: record } = run.request;
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-pointer')) {
+        await (colour
+            ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .writePointer */ .NS)(run.context.ssm(), pointerParameter, colour)
+            : run.context.ssm().send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_7__/* .DeleteParameterCommand */ .Obs({ Name: pointerParameter }))).catch((error) => problems.push(`switching the pointer back failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+    }
+    if (record && stack && (0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-dns')) {
+        try {
+            const outputs = (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(run.context.cloudFormation, stack));
+            await (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_2__/* .pointRecord */ .Y)(run.context.route53(), record, outputs, stack, run.context.logger);
+        }
+        catch (error) {
+            problems.push(`pointing ${record.name} back at ${stack} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`);
+        }
+    }
+    return problems;
+}
 /** Undoes a blue/green run before users were moved: the active colour serves them again. */
 async function rollBackBlueGreen(run, cause) {
-    const { source, target, sourceColour: from } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_7__/* .journalFor */ .f)(run.journal, 'blue-green').stacks;
+    const { source, target, sourceColour: from } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(run.journal, 'blue-green').stacks;
     if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .isDone */ .$L)(run.journal, 'available:target')) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Migration ${run.journal.id} already serves users from ${target}; it cannot be rolled back.`, `Migrate back to the previous version instead (${source} is kept until keep-previous-hours pass).`);
     }
     await run.context.logger.group(`Roll back: ${source || 'nothing'} keeps the data`, async () => {
-        const problems = [];
-        if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-pointer')) {
-            const back = from
-                ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, from)
-                : run.context
-                    .ssm()
-                    .send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_8__/* .DeleteParameterCommand */ .Obs({ Name: run.request.pointerParameter }));
-            await back.catch((error) => problems.push(`switching the pointer back failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
-        }
-        const record = run.request.dnsRecord;
-        if (record && source && (0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-dns')) {
-            await (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_2__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(run.context.cloudFormation, source)), source, run.context.logger).catch((error) => problems.push(`pointing ${record.name} back at ${source} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
-        }
+        const problems = await pointUsersBack(run, from, source);
         // Users first: the active colour serves again before the new one is deleted, so a
         // rollback that runs out of time leaves a stack to delete, never users without service.
         if (source) {
@@ -104,7 +117,7 @@ async function rollBackBlueGreen(run, cause) {
  * keep-previous-hours pass; a later run retires it.
  */
 async function blueGreen(run) {
-    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_7__/* .journalFor */ .f)(run.journal, 'blue-green').stacks;
+    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(run.journal, 'blue-green').stacks;
     const { source, target, retire } = stacks;
     try {
         if (retire) {
@@ -160,7 +173,7 @@ const blueGreenStrategy = {
         };
     },
     async checkResumable(context, request, journal) {
-        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_7__/* .journalFor */ .f)(journal, 'blue-green').stacks;
+        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(journal, 'blue-green').stacks;
         if (!sourceColour)
             return;
         await (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
@@ -170,7 +183,7 @@ const blueGreenStrategy = {
     },
     run: blueGreen,
     rollBack: rollBackBlueGreen,
-    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_7__/* .journalFor */ .f)(journal, 'blue-green').stacks.target,
+    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(journal, 'blue-green').stacks.target,
 };
 
 

@@ -1,6 +1,193 @@
 export const id = 466;
-export const ids = [466];
+export const ids = [466,252];
 export const modules = {
+
+/***/ 1252:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   COLOURS: () => (/* reexport safe */ _journal_js__WEBPACK_IMPORTED_MODULE_3__.O5),
+/* harmony export */   blueGreenStrategy: () => (/* binding */ blueGreenStrategy),
+/* harmony export */   colourStackName: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_1__.KC),
+/* harmony export */   otherColour: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_1__.RQ),
+/* harmony export */   planBlueGreen: () => (/* binding */ planBlueGreen),
+/* harmony export */   pointUsersBack: () => (/* binding */ pointUsersBack)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4736);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9980);
+/* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9933);
+/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4053);
+/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(327);
+/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1475);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7112);
+/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8094);
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Works out the colours from the pointer and the stacks, refusing every state in which going
+ * on could be wrong: a plain stack without colours, colours without a pointer, a pointer to a
+ * missing stack, a previous colour still inside its rollback window.
+ */
+async function planBlueGreen(context, stackName, pointerName, keepPreviousHours) {
+    const { pointer, blue, green } = await (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .activeColour */ .HA)(context.ssm(), context.cloudFormation, stackName, pointerName);
+    if (pointer.colour === undefined) {
+        const plain = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(context.cloudFormation, stackName);
+        if (plain) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`'blue-green' needs the stacks ${stackName}-blue / -green and the pointer ${pointerName}, but ${stackName} is a stack without colours. Migrate it with strategy double-clone or update, or create the colours: a blue-green run on an environment with no stack creates ${stackName}-blue and the pointer.`, "input 'strategy'");
+        }
+        return { active: undefined, target: 'blue', retire: undefined };
+    }
+    const active = pointer.colour;
+    const target = (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .otherColour */ .RQ)(active);
+    const previous = active === 'blue' ? green : blue;
+    let retire;
+    if (previous) {
+        const keptUntil = new Date((pointer.since?.getTime() ?? 0) + keepPreviousHours * 3_600_000);
+        if (keptUntil.getTime() > context.clock.now()) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${previous.StackName} is the previous colour, kept for rollback until ${keptUntil.toISOString()} (keep-previous-hours: ${keepPreviousHours}).`, 'Run again after that, or set keep-previous-hours lower to retire it now.');
+        }
+        retire = previous.StackName;
+    }
+    return { active, target, retire };
+}
+/**
+ * Points the pointer (deleted when there was no colour before) and the DNS record back at
+ * `stack`, each only if the run had switched it. Returns what failed, so whoever undoes the run
+ * still serves users from `stack` and reports the rest.
+ */
+async function pointUsersBack(run, colour, stack) {
+    const problems = [];
+    const { pointerParameter, dnsRecord: record } = run.request;
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-pointer')) {
+        await (colour
+            ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .writePointer */ .NS)(run.context.ssm(), pointerParameter, colour)
+            : run.context.ssm().send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_7__/* .DeleteParameterCommand */ .Obs({ Name: pointerParameter }))).catch((error) => problems.push(`switching the pointer back failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+    }
+    if (record && stack && (0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-dns')) {
+        try {
+            const outputs = (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(run.context.cloudFormation, stack));
+            await (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_2__/* .pointRecord */ .Y)(run.context.route53(), record, outputs, stack, run.context.logger);
+        }
+        catch (error) {
+            problems.push(`pointing ${record.name} back at ${stack} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`);
+        }
+    }
+    return problems;
+}
+/** Undoes a blue/green run before users were moved: the active colour serves them again. */
+async function rollBackBlueGreen(run, cause) {
+    const { source, target, sourceColour: from } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(run.journal, 'blue-green').stacks;
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .isDone */ .$L)(run.journal, 'available:target')) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Migration ${run.journal.id} already serves users from ${target}; it cannot be rolled back.`, `Migrate back to the previous version instead (${source} is kept until keep-previous-hours pass).`);
+    }
+    await run.context.logger.group(`Roll back: ${source || 'nothing'} keeps the data`, async () => {
+        const problems = await pointUsersBack(run, from, source);
+        // Users first: the active colour serves again before the new one is deleted, so a
+        // rollback that runs out of time leaves a stack to delete, never users without service.
+        if (source) {
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        }
+        if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'create:target')) {
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .deleteOwnStack */ .Sx)(run, target).catch((error) => problems.push(`deleting ${target} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        }
+        const location = source
+            ? `${source}, untouched (the active colour)`
+            : 'nowhere: the environment had no data yet';
+        if (problems.length > 0) {
+            await run.setStatus('failed', location, `${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(cause)} Rolling back: ${problems.join('; ')}`);
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Rolling back left work undone: ${problems.join('; ')}.`, 'Run again with recover: rollback to finish the rollback.');
+        }
+        await run.setStatus('rolled-back', location, cause);
+    });
+}
+/**
+ * Blue/green: the new version goes into the idle colour, the data is cloned into it once and
+ * compared, then the pointer moves. The previous colour stays, frozen, for rollback until
+ * keep-previous-hours pass; a later run retires it.
+ */
+async function blueGreen(run) {
+    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(run.journal, 'blue-green').stacks;
+    const { source, target, retire } = stacks;
+    try {
+        if (retire) {
+            await run.step('retire-previous', `Retire the previous colour ${retire}`, () => (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .deleteVerifiedStack */ .om)(run, retire, 'it is the previous colour, past its rollback window'));
+        }
+        if (source) {
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .makeStackUnavailable */ .F8)(run, 'source', source);
+        }
+        const snapshots = source ? await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .snapshotStep */ .t7)(run, 'source', source) : [];
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .createStep */ .Bx)(run, 'target', target, snapshots, run.request.protect);
+        if (source) {
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .makeStackUnavailable */ .F8)(run, 'target', target);
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .copyStep */ .Kf)(run, 'source-to-target', source, target);
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .gateStep */ .sf)(run, 'source-to-target', source, target, snapshots);
+        }
+        await run.step('switch-pointer', `Point ${run.request.pointerParameter} at ${stacks.targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, stacks.targetColour));
+        const record = run.request.dnsRecord;
+        if (record) {
+            await run.step('switch-dns', `Point ${record.name} at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_2__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
+        }
+        await run.locate(source
+            ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy`
+            : `${target} (active; it started empty)`);
+        if (source)
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .restoreStep */ .T2)(run, 'target', target);
+    }
+    catch (error) {
+        await run.recover(() => rollBackBlueGreen(run, error));
+        throw run.failure(error);
+    }
+    await run.complete(source
+        ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy, out of service, until keep-previous-hours pass`
+        : `${target} (active)`);
+    return run.outcome(target);
+}
+/** blue-green, registered by name: the new version in the idle colour, then the pointer moves. */
+const blueGreenStrategy = {
+    name: 'blue-green',
+    async plan(context, request, stackName) {
+        const plan = await planBlueGreen(context, stackName, request.pointerParameter, request.keepPreviousHours);
+        const source = plan.active ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .colourStackName */ .KC)(stackName, plan.active) : '';
+        if (plan.active)
+            await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .checkClonable */ .d8)(context, request, source);
+        return {
+            strategy: 'blue-green',
+            stacks: {
+                source,
+                target: (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .colourStackName */ .KC)(stackName, plan.target),
+                targetColour: plan.target,
+                ...(plan.active ? { sourceColour: plan.active } : {}),
+                ...(plan.retire ? { retire: plan.retire } : {}),
+            },
+        };
+    },
+    async checkResumable(context, request, journal) {
+        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(journal, 'blue-green').stacks;
+        if (!sourceColour)
+            return;
+        await (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
+            from: sourceColour,
+            to: targetColour,
+        });
+    },
+    run: blueGreen,
+    rollBack: rollBackBlueGreen,
+    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(journal, 'blue-green').stacks.target,
+};
+
+
+/***/ }),
 
 /***/ 4053:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -57,17 +244,19 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   rollbackStrategy: () => (/* binding */ rollbackStrategy)
 /* harmony export */ });
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
-/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(9980);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(9980);
 /* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6627);
 /* harmony import */ var _promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5268);
 /* harmony import */ var _provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(29);
 /* harmony import */ var _bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9262);
 /* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9933);
 /* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7112);
-/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4053);
-/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(327);
-/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(8094);
-/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(1475);
+/* harmony import */ var _blue_green_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1252);
+/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(4053);
+/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(327);
+/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(8094);
+/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(1475);
+
 
 
 
@@ -82,7 +271,7 @@ __webpack_require__.r(__webpack_exports__);
 
 const COPY_BACK = 'source-to-target';
 function undoneStep(journal, name) {
-    const step = (0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .stepOf */ .cg)(journal, name);
+    const step = (0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .stepOf */ .cg)(journal, name);
     return step?.status === 'done' ? step.data : undefined;
 }
 function seeded(name, data, now) {
@@ -110,7 +299,7 @@ function inherit(latest, active, previous, request) {
         latest.status === 'rolled-back' &&
         latest.stacks.source === active &&
         latest.stacks.target === previous;
-    if (abandoned && !(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(latest, `copy:${COPY_BACK}`)) {
+    if (abandoned && !(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .hasStarted */ .gd)(latest, `copy:${COPY_BACK}`)) {
         const unavailability = undoneStep(latest, 'plan-unavailable:target');
         const verified = undoneStep(latest, 'verified:target');
         if (unavailability && verified) {
@@ -123,14 +312,14 @@ function inherit(latest, active, previous, request) {
         }
     }
     if (!between || latest.status !== 'completed') {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The newest journal is ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigration */ .K)(latest)}, not a finished switch from ${previous} to ${active}, so it cannot be told what ${previous} holds or what keeps it out of service.`, abandoned
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The newest journal is ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .describeMigration */ .K)(latest)}, not a finished switch from ${previous} to ${active}, so it cannot be told what ${previous} holds or what keeps it out of service.`, abandoned
             ? `That rollback was given up after it began copying into ${previous}, so ${previous} no longer holds what was verified. ${how}`
             : how);
     }
     const unavailability = undoneStep(latest, 'plan-unavailable:source');
     const gate = undoneStep(latest, `compare:${COPY_BACK}`);
     if (!unavailability || !gate || gate.from !== previous) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The journal of ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigration */ .K)(latest)} has no ${unavailability ? `statistics gate measuring ${previous}` : `record of what took ${previous} out of service`}.`, how);
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The journal of ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .describeMigration */ .K)(latest)} has no ${unavailability ? `statistics gate measuring ${previous}` : `record of what took ${previous} out of service`}.`, how);
     }
     return {
         undoes: latest.id,
@@ -247,7 +436,7 @@ async function checkUnchanged(run, target) {
 }
 /** The version the environment leaves is no longer vouched for there: promotions from it stop. */
 async function recordLeft(run) {
-    const { leaving, source, target } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const { leaving, source, target } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
     const { context, request } = run;
     return (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .recordPromotion */ .Zw)(context.s3(), request.journalBucket, (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .newRecord */ .Mx)({
         component: request.component,
@@ -274,21 +463,14 @@ const PHASE = new Set([
  * is a mirror, so it picks up the writes made meanwhile); `abandon` ends it (recover: rollback).
  */
 async function serveNewerAgain(run, cause, then) {
-    const { source, target, sourceColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
-    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .isDone */ .$L)(run.journal, 'available:target')) {
+    const { source, target, sourceColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .isDone */ .$L)(run.journal, 'available:target')) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Rollback ${run.journal.id} already serves users from ${target}; it cannot be undone.`, `Run strategy: rollback again, with the version ${source} runs, to return to ${source}.`);
     }
     await run.context.logger.group(`Serve users from ${source} again`, async () => {
-        const problems = [];
-        if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, 'switch-pointer')) {
-            await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, sourceColour).catch((error) => problems.push(`switching the pointer back failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
-        }
-        const record = run.request.dnsRecord;
-        if (record && (0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, 'switch-dns')) {
-            await (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_7__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .findStack */ .e)(run.context.cloudFormation, source)), source, run.context.logger).catch((error) => problems.push(`pointing ${record.name} back at ${source} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
-        }
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
-        const location = `${source}, serving users again (nothing of it changed); ${target} out of service${(0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, `copy:${COPY_BACK}`) ? ', part of the copy back done' : ''}`;
+        const problems = await (0,_blue_green_js__WEBPACK_IMPORTED_MODULE_7__.pointUsersBack)(run, sourceColour, source);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        const location = `${source}, serving users again (nothing of it changed); ${target} out of service${(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .hasStarted */ .gd)(run.journal, `copy:${COPY_BACK}`) ? ', part of the copy back done' : ''}`;
         if (problems.length > 0) {
             await run.setStatus('failed', location, `${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(cause)} Then: ${problems.join('; ')}`);
             throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Serving users from ${source} again left work undone: ${problems.join('; ')}.`, 'Run again with recover: rollback to finish it.');
@@ -310,24 +492,24 @@ async function serveNewerAgain(run, cause, then) {
  * rollback goes forward again.
  */
 async function rollBack(run) {
-    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
     const { source, target, targetColour } = stacks;
     try {
         await run.step('check:target', `Check that ${target} holds what was verified`, () => checkUnchanged(run, target));
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .makeStackUnavailable */ .F8)(run, 'source', source);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .copyStep */ .Kf)(run, COPY_BACK, source, target, 'mirror');
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .gateStep */ .sf)(run, COPY_BACK, source, target, []);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .makeStackUnavailable */ .F8)(run, 'source', source);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .copyStep */ .Kf)(run, COPY_BACK, source, target, 'mirror');
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .gateStep */ .sf)(run, COPY_BACK, source, target, []);
         await run.step('switch-pointer', `Point ${run.request.pointerParameter} back at ${targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, targetColour));
         const record = run.request.dnsRecord;
         if (record) {
-            await run.step('switch-dns', `Point ${record.name} back at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_7__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_11__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
+            await run.step('switch-dns', `Point ${record.name} back at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_8__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_12__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_12__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
         }
         await run.locate(`${target} (active, verified against ${source}); ${source} keeps ${stacks.leaving}'s copy`);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_9__/* .restoreStep */ .T2)(run, 'target', target);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .restoreStep */ .T2)(run, 'target', target);
     }
     catch (error) {
         // Refused before the newer colour was touched: nothing changed, so the rollback ends.
-        const then = (0,_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .hasStarted */ .gd)(run.journal, 'plan-unavailable:source') ? 'retry' : 'abandon';
+        const then = (0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .hasStarted */ .gd)(run.journal, 'plan-unavailable:source') ? 'retry' : 'abandon';
         await run.recover(() => serveNewerAgain(run, error, then));
         throw run.failure(error);
     }
@@ -340,7 +522,7 @@ const rollbackStrategy = {
     name: 'rollback',
     plan: planRollback,
     async checkResumable(context, request, journal) {
-        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(journal, 'rollback').stacks;
+        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(journal, 'rollback').stacks;
         await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
             from: sourceColour,
             to: targetColour,
@@ -348,7 +530,7 @@ const rollbackStrategy = {
     },
     run: rollBack,
     rollBack: (run, reason) => serveNewerAgain(run, reason, 'abandon'),
-    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_10__/* .journalFor */ .f)(journal, 'rollback').stacks.target,
+    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(journal, 'rollback').stacks.target,
 };
 
 

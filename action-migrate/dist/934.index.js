@@ -1415,7 +1415,10 @@ async function copyStackBuckets(context, request, sourceStack, targetStack, how 
  * if everything is equal.
  */
 async function runGate(context, request, sourceStack, targetStack, snapshots) {
-    const pairs = pairBuckets(await stackBuckets(context, sourceStack), await stackBuckets(context, targetStack), sourceStack, targetStack);
+    // Each stack listed once, nested stacks included, for every kind of data the gate measures.
+    const [sourceData, targetData] = await Promise.all([sourceStack, targetStack].map((stack) => (0,stack_resources/* listStackResources */.u)(context.cloudFormation, stack, [BUCKET_TYPE, DATABASE_TYPE, TABLE_TYPE])));
+    const ofType = (resources, type) => resources.filter((resource) => resource.type === type);
+    const pairs = pairBuckets(ofType(sourceData, BUCKET_TYPE), ofType(targetData, BUCKET_TYPE), sourceStack, targetStack);
     const buckets = [];
     for (const pair of pairs) {
         const comparison = (await copyModeOf(context, request, pair)) === 'history'
@@ -1426,7 +1429,7 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
             ? `${pair.path}: ${comparison.source.versions} version(s) and ${comparison.source.deleteMarkers} delete marker(s) in ${sourceStack}, ${comparison.target.versions} and ${comparison.target.deleteMarkers} in ${targetStack}, compared key by key in order (version IDs necessarily differ): ${comparison.equal ? 'equal' : `${comparison.differenceCount} key(s) differ`}.`
             : `${pair.path}: ${comparison.source.objects} object(s) in ${sourceStack}, ${comparison.target.objects} in ${targetStack}: ${comparison.equal ? 'equal' : `${comparison.differenceCount} difference(s)`}.`);
     }
-    const targetDatabases = await stackDatabases(context, targetStack);
+    const targetDatabases = ofType(targetData, DATABASE_TYPE);
     const databases = [];
     for (const snapshot of snapshots) {
         const target = targetDatabases.find((db) => db.path === snapshot.logicalId);
@@ -1454,7 +1457,8 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
         });
     }
     const tables = [];
-    for (const pair of await pairTables(context, sourceStack, targetStack)) {
+    const tablePairs = pairBuckets(ofType(sourceData, TABLE_TYPE), ofType(targetData, TABLE_TYPE), sourceStack, targetStack, 'table');
+    for (const pair of tablePairs) {
         const comparison = await compareTables(context.dynamodb(), pair.source, pair.target, segmentsFor(request.copyConcurrency));
         tables.push({ path: pair.path, ...comparison });
         context.logger.info(`${pair.path}: ${comparison.source.items} item(s) in ${sourceStack}, ${comparison.target.items} in ${targetStack}, every item digested: ${comparison.equal ? 'equal' : 'they differ'}.`);

@@ -81,6 +81,38 @@ export async function planBlueGreen(
   return { active, target, retire };
 }
 
+/**
+ * Points the pointer (deleted when there was no colour before) and the DNS record back at
+ * `stack`, each only if the run had switched it. Returns what failed, so whoever undoes the run
+ * still serves users from `stack` and reports the rest.
+ */
+export async function pointUsersBack(
+  run: MigrationRun,
+  colour: Colour | undefined,
+  stack: string,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const { pointerParameter, dnsRecord: record } = run.request;
+  if (hasStarted(run.journal, 'switch-pointer')) {
+    await (
+      colour
+        ? writePointer(run.context.ssm(), pointerParameter, colour)
+        : run.context.ssm().send(new DeleteParameterCommand({ Name: pointerParameter }))
+    ).catch((error: unknown) =>
+      problems.push(`switching the pointer back failed: ${errorMessage(error)}`),
+    );
+  }
+  if (record && stack && hasStarted(run.journal, 'switch-dns')) {
+    try {
+      const outputs = stackOutputs(await findStack(run.context.cloudFormation, stack));
+      await pointRecord(run.context.route53(), record, outputs, stack, run.context.logger);
+    } catch (error) {
+      problems.push(`pointing ${record.name} back at ${stack} failed: ${errorMessage(error)}`);
+    }
+  }
+  return problems;
+}
+
 /** Undoes a blue/green run before users were moved: the active colour serves them again. */
 async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Promise<void> {
   const { source, target, sourceColour: from } = journalFor(run.journal, 'blue-green').stacks;
@@ -91,29 +123,7 @@ async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Promise<voi
     );
   }
   await run.context.logger.group(`Roll back: ${source || 'nothing'} keeps the data`, async () => {
-    const problems: string[] = [];
-    if (hasStarted(run.journal, 'switch-pointer')) {
-      const back = from
-        ? writePointer(run.context.ssm(), run.request.pointerParameter, from)
-        : run.context
-            .ssm()
-            .send(new DeleteParameterCommand({ Name: run.request.pointerParameter }));
-      await back.catch((error: unknown) =>
-        problems.push(`switching the pointer back failed: ${errorMessage(error)}`),
-      );
-    }
-    const record = run.request.dnsRecord;
-    if (record && source && hasStarted(run.journal, 'switch-dns')) {
-      await pointRecord(
-        run.context.route53(),
-        record,
-        stackOutputs(await findStack(run.context.cloudFormation, source)),
-        source,
-        run.context.logger,
-      ).catch((error: unknown) =>
-        problems.push(`pointing ${record.name} back at ${source} failed: ${errorMessage(error)}`),
-      );
-    }
+    const problems = await pointUsersBack(run, from, source);
     // Users first: the active colour serves again before the new one is deleted, so a
     // rollback that runs out of time leaves a stack to delete, never users without service.
     if (source) {

@@ -364,9 +364,17 @@ export async function runGate(
   targetStack: string,
   snapshots: DatabaseSnapshot[],
 ): Promise<GateResult> {
+  // Each stack listed once, nested stacks included, for every kind of data the gate measures.
+  const [sourceData, targetData] = await Promise.all(
+    [sourceStack, targetStack].map((stack) =>
+      listStackResources(context.cloudFormation, stack, [BUCKET_TYPE, DATABASE_TYPE, TABLE_TYPE]),
+    ),
+  );
+  const ofType = (resources: StackResource[], type: string) =>
+    resources.filter((resource) => resource.type === type);
   const pairs = pairBuckets(
-    await stackBuckets(context, sourceStack),
-    await stackBuckets(context, targetStack),
+    ofType(sourceData!, BUCKET_TYPE),
+    ofType(targetData!, BUCKET_TYPE),
     sourceStack,
     targetStack,
   );
@@ -383,7 +391,7 @@ export async function runGate(
         : `${pair.path}: ${comparison.source.objects} object(s) in ${sourceStack}, ${comparison.target.objects} in ${targetStack}: ${comparison.equal ? 'equal' : `${comparison.differenceCount} difference(s)`}.`,
     );
   }
-  const targetDatabases = await stackDatabases(context, targetStack);
+  const targetDatabases = ofType(targetData!, DATABASE_TYPE);
   const databases: GateResult['databases'] = [];
   for (const snapshot of snapshots) {
     const target = targetDatabases.find((db) => db.path === snapshot.logicalId);
@@ -412,7 +420,14 @@ export async function runGate(
     });
   }
   const tables: NonNullable<GateResult['tables']> = [];
-  for (const pair of await pairTables(context, sourceStack, targetStack)) {
+  const tablePairs = pairBuckets(
+    ofType(sourceData!, TABLE_TYPE),
+    ofType(targetData!, TABLE_TYPE),
+    sourceStack,
+    targetStack,
+    'table',
+  );
+  for (const pair of tablePairs) {
     const comparison = await compareTables(
       context.dynamodb(),
       pair.source,

@@ -22,6 +22,7 @@ import {
   TABLE_TYPE,
   type GateResult,
 } from './data-copy.js';
+import { pointUsersBack } from './blue-green.js';
 import { pointRecord } from './dns-record.js';
 import {
   describeMigration,
@@ -337,25 +338,7 @@ async function serveNewerAgain(
     );
   }
   await run.context.logger.group(`Serve users from ${source} again`, async () => {
-    const problems: string[] = [];
-    if (hasStarted(run.journal, 'switch-pointer')) {
-      await writePointer(run.context.ssm(), run.request.pointerParameter, sourceColour).catch(
-        (error: unknown) =>
-          problems.push(`switching the pointer back failed: ${errorMessage(error)}`),
-      );
-    }
-    const record = run.request.dnsRecord;
-    if (record && hasStarted(run.journal, 'switch-dns')) {
-      await pointRecord(
-        run.context.route53(),
-        record,
-        stackOutputs(await findStack(run.context.cloudFormation, source)),
-        source,
-        run.context.logger,
-      ).catch((error: unknown) =>
-        problems.push(`pointing ${record.name} back at ${source} failed: ${errorMessage(error)}`),
-      );
-    }
+    const problems = await pointUsersBack(run, sourceColour, source);
     await restoreStack(run, ['source'], source).catch((error: unknown) =>
       problems.push(`restoring ${source}'s availability failed: ${errorMessage(error)}`),
     );
