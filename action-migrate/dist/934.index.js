@@ -186,322 +186,7 @@ async function compareBucketHistories(s3, source, target) {
 
 /***/ }),
 
-/***/ 4761:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ listObjects),
-/* harmony export */   YD: () => (/* binding */ compareKeys),
-/* harmony export */   iP: () => (/* binding */ isMultipartEtag)
-/* harmony export */ });
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3711);
-
-/** ListObjectsV2's page limit; the listing never holds more than two pages at once. */
-const PAGE_SIZE = 1000;
-/** Ten billion objects: far beyond any bucket, but a bound on a listing that never ends. */
-const MAX_PAGES = 10_000_000;
-function toListed(object) {
-    return { key: object.Key, size: object.Size ?? 0, etag: object.ETag ?? '' };
-}
-/**
- * Every object in a bucket, in S3's listing order, one page at a time. The next page is
- * requested while the current one is consumed, so a consumer that works as fast as S3 lists
- * never waits; memory holds at most two pages, however big the bucket.
- */
-async function* listObjects(s3, bucket, pageSize = PAGE_SIZE) {
-    const fetchPage = (token) => s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .ListObjectsV2Command */ .u6x({ Bucket: bucket, ContinuationToken: token, MaxKeys: pageSize }));
-    let pending = fetchPage(undefined);
-    for (let page = 0; pending && page < MAX_PAGES; page++) {
-        const response = await pending;
-        const token = response.IsTruncated
-            ? response.NextContinuationToken
-            : undefined;
-        pending = token ? fetchPage(token) : undefined;
-        // A prefetched page must not reject unobserved if the consumer stops early.
-        pending?.catch(() => undefined);
-        for (const object of response.Contents ?? []) {
-            if (object.Key !== undefined)
-                yield toListed(object);
-        }
-    }
-}
-/**
- * S3 lists keys in ascending order of their UTF-8 bytes. JavaScript compares strings by
- * UTF-16 code units, which disagrees for characters beyond U+FFFF against U+E000..U+FFFF;
- * a merge of two listings must use S3's order or it reports objects missing that are not.
- */
-function compareKeys(left, right) {
-    return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
-}
-/** `"…-N"`: an object uploaded in N parts, whose ETag depends on how it was uploaded. */
-function isMultipartEtag(etag) {
-    return /-\d+"?$/.test(etag);
-}
-
-
-/***/ }),
-
-/***/ 1804:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   PG: () => (/* binding */ listHistories),
-/* harmony export */   Pq: () => (/* binding */ HistoryTally),
-/* harmony export */   Qv: () => (/* binding */ commonStart),
-/* harmony export */   Ts: () => (/* binding */ pairHistories),
-/* harmony export */   aq: () => (/* binding */ describeHistory),
-/* harmony export */   eu: () => (/* binding */ versioningOf)
-/* harmony export */ });
-/* unused harmony exports entryOrder, sameEntry */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3711);
-/* harmony import */ var _bucket_listing_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4761);
-/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4296);
-
-
-
-
-/** A bucket that has ever been versioned keeps every version, even with versioning Suspended. */
-async function versioningOf(s3, bucket) {
-    const response = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_2__/* .GetBucketVersioningCommand */ ._rj({ Bucket: bucket }));
-    return response.Status === 'Enabled' || response.Status === 'Suspended' ? response.Status : 'Off';
-}
-const PAGE_SIZE = 1000;
-const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-function unescapeXml(text) {
-    return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, entity) => entity.startsWith('#x') || entity.startsWith('#X')
-        ? String.fromCodePoint(parseInt(entity.slice(2), 16))
-        : entity.startsWith('#')
-            ? String.fromCodePoint(parseInt(entity.slice(1), 10))
-            : XML_ENTITIES[entity.toLowerCase()]);
-}
-/** Position of each entry (key, version ID) in the XML, where S3 lists them in true order. */
-function entryOrder(xml) {
-    const order = new Map();
-    const element = /<(Version|DeleteMarker)>([\s\S]*?)<\/\1>/g;
-    for (let match = element.exec(xml), index = 0; match; match = element.exec(xml), index++) {
-        const key = /<Key>([\s\S]*?)<\/Key>/.exec(match[2])?.[1];
-        const versionId = /<VersionId>([\s\S]*?)<\/VersionId>/.exec(match[2])?.[1];
-        if (key !== undefined)
-            order.set(`${unescapeXml(key)}\u0000${versionId ?? 'null'}`, index);
-    }
-    return order;
-}
-/**
- * One ListObjectVersions page, with the order S3 listed its entries in. S3 lists a key's
- * versions and delete markers interleaved, newest first, but the SDK parses them into two
- * separate lists, and their times (to the second) cannot order a version and a delete marker
- * written in the same second. The raw XML keeps that order, so it is read on the way through.
- */
-async function listVersionsPage(s3, input) {
-    const command = new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_2__/* .ListObjectVersionsCommand */ .uc$(input);
-    let order;
-    command.middlewareStack.add((next) => async (args) => {
-        const result = await next(args);
-        const response = result.response;
-        const body = response?.body;
-        if (body && typeof body[Symbol.asyncIterator] === 'function') {
-            const chunks = [];
-            for await (const chunk of body)
-                chunks.push(Buffer.from(chunk));
-            const bytes = Buffer.concat(chunks);
-            // The SDK's deserializer reads a byte array as readily as a stream.
-            response.body = new Uint8Array(bytes);
-            order = entryOrder(bytes.toString('utf8'));
-        }
-        return result;
-    }, { step: 'deserialize', priority: 'low', name: 'keepVersionOrder' });
-    const page = await s3.send(command);
-    return { page, order };
-}
-const MAX_PAGES = 10_000_000;
-/**
- * Puts one page's versions and delete markers back into S3's order: by key, then newest
- * first. Both lists are in that order already; only entries of one key need interleaving,
- * by time, and a tie is resolved by IsLatest or reported.
- */
-function interleave(page, order) {
-    const toEntry = (item, deleteMarker, size = 0, etag = '') => ({
-        key: item.Key,
-        versionId: item.VersionId ?? 'null',
-        deleteMarker,
-        size,
-        etag,
-        time: item.LastModified?.getTime() ?? 0,
-        isLatest: item.IsLatest ?? false,
-    });
-    const versions = (page.Versions ?? [])
-        .filter((item) => item.Key !== undefined)
-        .map((item) => toEntry(item, false, item.Size ?? 0, item.ETag ?? ''));
-    const markers = (page.DeleteMarkers ?? [])
-        .filter((item) => item.Key !== undefined)
-        .map((item) => toEntry(item, true));
-    const entries = [];
-    const ties = new Set();
-    let v = 0;
-    let m = 0;
-    while (v < versions.length || m < markers.length) {
-        const version = versions[v];
-        const marker = markers[m];
-        if (!marker) {
-            entries.push(version);
-            v++;
-            continue;
-        }
-        if (!version) {
-            entries.push(marker);
-            m++;
-            continue;
-        }
-        const byKey = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_3__/* .compareKeys */ .YD)(version.key, marker.key);
-        const versionAt = order?.get(`${version.key}\u0000${version.versionId}`);
-        const markerAt = order?.get(`${marker.key}\u0000${marker.versionId}`);
-        let takeVersion;
-        if (byKey !== 0)
-            takeVersion = byKey < 0;
-        else if (versionAt !== undefined && markerAt !== undefined)
-            takeVersion = versionAt < markerAt;
-        else if (version.time !== marker.time)
-            takeVersion = version.time > marker.time;
-        else if (version.isLatest || marker.isLatest)
-            takeVersion = version.isLatest;
-        else {
-            ties.add(version.key);
-            takeVersion = true;
-        }
-        if (takeVersion) {
-            entries.push(version);
-            v++;
-        }
-        else {
-            entries.push(marker);
-            m++;
-        }
-    }
-    return { entries, ties };
-}
-/**
- * Every key's full history, in S3's key order, one listing page at a time (the next is
- * fetched while this one is consumed). Memory holds two pages and one key's history.
- */
-async function* listHistories(s3, bucket, pageSize = PAGE_SIZE) {
-    const fetchPage = (keyMarker, versionIdMarker) => listVersionsPage(s3, {
-        Bucket: bucket,
-        MaxKeys: pageSize,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionIdMarker,
-    });
-    let pending = fetchPage();
-    let current;
-    const finish = () => ({
-        key: current.key,
-        versions: current.newestFirst.reverse(),
-        ...(current.ambiguous ? { ambiguous: current.ambiguous } : {}),
-    });
-    for (let page = 0; pending && page < MAX_PAGES; page++) {
-        const fetched = await pending;
-        const response = fetched.page;
-        pending = response.IsTruncated
-            ? fetchPage(response.NextKeyMarker, response.NextVersionIdMarker)
-            : undefined;
-        pending?.catch(() => undefined);
-        const { entries, ties } = interleave(response, fetched.order);
-        for (const entry of entries) {
-            if (current && current.key !== entry.key) {
-                yield finish();
-                current = undefined;
-            }
-            current ??= { key: entry.key, newestFirst: [] };
-            if (ties.has(entry.key)) {
-                current.ambiguous = `a delete marker and a version of it have the same time (${new Date(entry.time).toISOString()}), and the listing does not say which came first`;
-            }
-            const { versionId, deleteMarker, size, etag } = entry;
-            current.newestFirst.push({ versionId, deleteMarker, size, etag });
-        }
-    }
-    if (pending) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`Listing the versions of s3://${bucket} did not end.`, 'A listing failed');
-    }
-    if (current)
-        yield finish();
-}
-/** Two histories' entries are the same data: version IDs always differ between buckets. */
-function sameEntry(left, right) {
-    if (left.deleteMarker || right.deleteMarker)
-        return left.deleteMarker === right.deleteMarker;
-    if (left.size !== right.size)
-        return false;
-    // A multipart ETag depends on how the object was uploaded, not on its content.
-    return left.etag === right.etag || (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_3__/* .isMultipartEtag */ .iP)(left.etag) || (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_3__/* .isMultipartEtag */ .iP)(right.etag);
-}
-/** How many entries of `target` repeat the start of `source` (all of target, for a prefix). */
-function commonStart(source, target) {
-    let index = 0;
-    while (index < source.length &&
-        index < target.length &&
-        sameEntry(source[index], target[index]))
-        index++;
-    return index;
-}
-function describeHistory(versions) {
-    const markers = versions.filter((version) => version.deleteMarker).length;
-    const objects = versions.length - markers;
-    const newest = versions[versions.length - 1];
-    return `${objects} version(s), ${markers} delete marker(s)${newest ? `; newest: ${newest.deleteMarker ? 'delete marker' : `${newest.size} bytes`}` : ''}`;
-}
-/** Walks two buckets' histories side by side, key by key, in S3's order. */
-async function* pairHistories(source, target) {
-    let a = await source.next();
-    let b = await target.next();
-    for (let step = 0; step < Number.MAX_SAFE_INTEGER && !(a.done && b.done); step++) {
-        const order = a.done ? 1 : b.done ? -1 : (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_3__/* .compareKeys */ .YD)(a.value.key, b.value.key);
-        if (order < 0) {
-            yield { key: a.value.key, source: a.value };
-            a = await source.next();
-        }
-        else if (order > 0) {
-            yield { key: b.value.key, target: b.value };
-            b = await target.next();
-        }
-        else {
-            yield { key: a.value.key, source: a.value, target: b.value };
-            a = await source.next();
-            b = await target.next();
-        }
-    }
-}
-/** Counts and a digest over every entry of every key, in order: equal digests, equal histories. */
-class HistoryTally {
-    /** Keys whose newest entry is a version: what a plain listing shows. */
-    objects = 0;
-    versions = 0;
-    deleteMarkers = 0;
-    bytes = 0;
-    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    add(history) {
-        const newest = history.versions[history.versions.length - 1];
-        if (newest && !newest.deleteMarker)
-            this.objects += 1;
-        history.versions.forEach((version, index) => {
-            if (version.deleteMarker)
-                this.deleteMarkers += 1;
-            else
-                this.versions += 1;
-            this.bytes += version.size;
-            const etag = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_3__/* .isMultipartEtag */ .iP)(version.etag) ? 'multipart' : version.etag;
-            this.hash.update(`${history.key}\u0000${index}\u0000${version.deleteMarker ? 'D' : `${version.size}\u0000${etag}`}\n`);
-        });
-    }
-    digest() {
-        return this.hash.digest('hex');
-    }
-}
-
-
-/***/ }),
-
-/***/ 7112:
+/***/ 130:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -531,380 +216,12 @@ var stateful_guard = __webpack_require__(5177);
 var stack_resources = __webpack_require__(29);
 // EXTERNAL MODULE: ./src/migration/bucket-compare.ts
 var bucket_compare = __webpack_require__(9262);
+// EXTERNAL MODULE: ./src/migration/bucket-copy.ts
+var bucket_copy = __webpack_require__(8300);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: ./src/aws/errors.ts
 var aws_errors = __webpack_require__(9378);
-// EXTERNAL MODULE: ./src/migration/bucket-listing.ts
-var bucket_listing = __webpack_require__(4761);
-// EXTERNAL MODULE: ./src/migration/bucket-versions.ts
-var bucket_versions = __webpack_require__(1804);
-;// CONCATENATED MODULE: ./src/migration/bucket-copy.ts
-
-
-
-
-
-/** CopyObject's limit: anything larger must be copied in parts. */
-const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
-const DEFAULT_PART_SIZE = 512 * 1024 ** 2;
-const MAX_PARTS = 10_000;
-/** Errors S3 asks callers to slow down or come back for; the SDK retries them first. */
-const TRANSIENT = [
-    'SlowDown',
-    'ServiceUnavailable',
-    'InternalError',
-    'RequestTimeout',
-    'Throttling',
-];
-/** After the SDK's own attempts, this many more rounds with a growing pause. */
-const EXTRA_ROUNDS = 4;
-function isTransient(error) {
-    const name = (0,aws_errors/* awsErrorName */.ZH)(error) ?? '';
-    const status = (0,aws_errors/* httpStatus */.nG)(error) ?? 0;
-    return TRANSIENT.includes(name) || status === 503 || status === 500;
-}
-function attempts(response) {
-    return Math.max(0, (response.$metadata?.attempts ?? 1) - 1);
-}
-/** The source as CopySource wants it: each key segment URL-encoded, slashes kept. */
-function copySource(bucket, key, versionId) {
-    const path = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    return versionId ? `${path}?versionId=${encodeURIComponent(versionId)}` : path;
-}
-class Copier {
-    s3;
-    source;
-    target;
-    options;
-    progress = { objects: 0, bytes: 0, retries: 0, multipart: 0 };
-    constructor(s3, source, target, options) {
-        this.s3 = s3;
-        this.source = source;
-        this.target = target;
-        this.options = options;
-    }
-    /** Runs `send`, counting the SDK's retries and adding a few slower rounds for throttling. */
-    async withRetry(send) {
-        for (let round = 0;; round++) {
-            try {
-                const response = await send();
-                this.progress.retries += attempts(response);
-                return response;
-            }
-            catch (error) {
-                if (!isTransient(error) || round >= EXTRA_ROUNDS)
-                    throw error;
-                this.progress.retries += 1;
-                await this.options.clock.sleep(500 * 2 ** round * (0.5 + Math.random() / 2));
-            }
-        }
-    }
-    /**
-     * The part size a multipart object was uploaded with, read from its first part. Copying in
-     * the same parts gives the copy the same ETag, so verification can compare ETags exactly.
-     */
-    async partSizeOf(object) {
-        const first = await this.withRetry(() => this.s3.send(new dist_cjs/* HeadObjectCommand */.l81({
-            Bucket: this.source,
-            Key: object.key,
-            VersionId: object.versionId,
-            PartNumber: 1,
-        })));
-        const size = first.ContentLength ?? 0;
-        const parts = first.PartsCount ?? 0;
-        // Equal parts (all but the last) are what the layout can be rebuilt from; others are not.
-        if (parts < 2 || size < 5 * 1024 ** 2 || Math.ceil(object.size / size) !== parts) {
-            return undefined;
-        }
-        return size;
-    }
-    async copy(object) {
-        const threshold = this.options.multipartThreshold ?? SINGLE_COPY_LIMIT;
-        const partSize = (0,bucket_listing/* isMultipartEtag */.iP)(object.etag) ? await this.partSizeOf(object) : undefined;
-        if (object.size > threshold || partSize !== undefined) {
-            await this.copyInParts(object, partSize);
-            this.progress.multipart += 1;
-        }
-        else {
-            await this.withRetry(() => this.s3.send(new dist_cjs/* CopyObjectCommand */.s9Z({
-                Bucket: this.target,
-                Key: object.key,
-                CopySource: copySource(this.source, object.key, object.versionId),
-                // The copy must be the object that was listed, not one written since.
-                CopySourceIfMatch: object.etag || undefined,
-                MetadataDirective: 'COPY',
-                TaggingDirective: 'COPY',
-            })));
-        }
-        this.progress.objects += 1;
-        this.progress.bytes += object.size;
-    }
-    /** In a versioned target, a delete without a version ID adds a delete marker, as in the source. */
-    async addDeleteMarker(key) {
-        await this.withRetry(() => this.s3.send(new dist_cjs/* DeleteObjectCommand */.k4j({ Bucket: this.target, Key: key })));
-    }
-    /** Removes one version from the target for good: only for a copy this migration made. */
-    async deleteTargetVersion(key, versionId) {
-        await this.withRetry(() => this.s3.send(new dist_cjs/* DeleteObjectCommand */.k4j({ Bucket: this.target, Key: key, VersionId: versionId })));
-    }
-    async copyInParts(object, sourcePartSize) {
-        const head = await this.withRetry(() => this.s3.send(new dist_cjs/* HeadObjectCommand */.l81({
-            Bucket: this.source,
-            Key: object.key,
-            VersionId: object.versionId,
-        })));
-        // CopyObject copies tags itself (TaggingDirective COPY); a multipart upload does not.
-        const tagging = await this.withRetry(() => this.s3.send(new dist_cjs/* GetObjectTaggingCommand */.u4b({
-            Bucket: this.source,
-            Key: object.key,
-            VersionId: object.versionId,
-        })));
-        const tags = new URLSearchParams((tagging.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])).toString();
-        const partSize = sourcePartSize ??
-            Math.max(this.options.partSize ?? DEFAULT_PART_SIZE, Math.ceil(object.size / MAX_PARTS));
-        const upload = await this.withRetry(() => this.s3.send(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
-            Bucket: this.target,
-            Key: object.key,
-            ContentType: head.ContentType,
-            ContentEncoding: head.ContentEncoding,
-            ContentDisposition: head.ContentDisposition,
-            CacheControl: head.CacheControl,
-            ContentLanguage: head.ContentLanguage,
-            Metadata: head.Metadata,
-            StorageClass: head.StorageClass,
-            ...(tags ? { Tagging: tags } : {}),
-        })));
-        const uploadId = upload.UploadId;
-        try {
-            const parts = [];
-            for (let start = 0, number = 1; start < object.size; start += partSize, number++) {
-                const end = Math.min(start + partSize, object.size) - 1;
-                const part = await this.withRetry(() => this.s3.send(new dist_cjs/* UploadPartCopyCommand */.Xp2({
-                    Bucket: this.target,
-                    Key: object.key,
-                    UploadId: uploadId,
-                    PartNumber: number,
-                    CopySource: copySource(this.source, object.key, object.versionId),
-                    CopySourceIfMatch: object.etag || undefined,
-                    CopySourceRange: `bytes=${start}-${end}`,
-                })));
-                parts.push({ ETag: part.CopyPartResult.ETag, PartNumber: number });
-            }
-            await this.withRetry(() => this.s3.send(new dist_cjs/* CompleteMultipartUploadCommand */.Gym({
-                Bucket: this.target,
-                Key: object.key,
-                UploadId: uploadId,
-                MultipartUpload: { Parts: parts },
-            })));
-        }
-        catch (error) {
-            // An abandoned upload's parts are billed until aborted.
-            await this.s3
-                .send(new dist_cjs/* AbortMultipartUploadCommand */.tfP({
-                Bucket: this.target,
-                Key: object.key,
-                UploadId: uploadId,
-            }))
-                .catch(() => undefined);
-            throw error;
-        }
-    }
-}
-/**
- * Runs `handle` over a shared listing, `concurrency` at a time (async generators queue
- * concurrent next() calls, so workers can share one). The first failure stops every worker
- * after its item in flight, closes the listing and is thrown, described by `failed`.
- */
-async function drainConcurrently(items, concurrency, handle, failed) {
-    let failure;
-    const worker = async () => {
-        let current;
-        try {
-            while (failure === undefined) {
-                current = undefined;
-                const next = await items.next();
-                if (next.done)
-                    return;
-                current = next.value;
-                await handle(current);
-            }
-        }
-        catch (error) {
-            failure ??= failed(current, error);
-        }
-    };
-    // Every worker finishes its item in flight before this returns: nothing runs on afterwards.
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    if (failure !== undefined) {
-        await items.return(undefined).catch(() => undefined);
-        throw failure;
-    }
-}
-/** Progress at most every `progressEveryMs`, and the per-item hook the crash tests use. */
-function progressReporter(options, progress) {
-    let lastReport = options.clock.now();
-    const every = options.progressEveryMs ?? 10_000;
-    return (done) => {
-        options.afterObject?.(done);
-        if (options.onProgress && options.clock.now() - lastReport >= every) {
-            lastReport = options.clock.now();
-            options.onProgress({ ...progress() });
-        }
-    };
-}
-/**
- * Copies every current object of `source` into `target` with server-side copies (the bytes
- * never pass through the runner), `concurrency` at a time, while the listing streams: memory
- * holds two listing pages and the copies in flight, whatever the bucket's size. The first
- * failure stops the copy; the caller verifies the result object by object either way.
- */
-async function copyBucket(s3, source, target, options) {
-    const started = options.clock.now();
-    const copier = new Copier(s3, source, target, options);
-    const report = progressReporter(options, () => copier.progress);
-    await drainConcurrently((0,bucket_listing/* listObjects */.L)(s3, source), options.concurrency, async (object) => {
-        await copier.copy(object);
-        report(copier.progress.objects);
-    }, (object, error) => new errors/* OperationError */.OK(object
-        ? `Copying s3://${source}/${object.key} to s3://${target} failed: ${error.message}`
-        : `Listing s3://${source} failed: ${error.message}`, 'The copy failed', { cause: error }));
-    return { source, target, ...copier.progress, durationMs: options.clock.now() - started };
-}
-/**
- * Copies a versioned bucket's whole history: for each key, every version and delete marker,
- * oldest first, so the target's history of each key is the source's (with new version IDs).
- * Keys are copied `concurrency` at a time, each key's entries in order. A key the target has
- * part of (a run that died mid-copy) is continued where its history stops matching; a target
- * history that is not a start of the source's is removed and copied again. The target must
- * be a versioned bucket this migration created.
- */
-async function copyBucketHistory(s3, source, target, options) {
-    const started = options.clock.now();
-    const copier = new Copier(s3, source, target, options);
-    let versions = 0;
-    let deleteMarkers = 0;
-    let rewritten = 0;
-    let keys = 0;
-    const replay = async (pair) => {
-        const history = pair.source;
-        if (history.ambiguous) {
-            throw new errors/* OperationError */.OK(`the history of ${history.key} cannot be copied in order: ${history.ambiguous}. Use copy-versions: current to copy only current objects.`);
-        }
-        const existing = pair.target?.versions ?? [];
-        let from = (0,bucket_versions/* commonStart */.Qv)(history.versions, existing);
-        if (from < existing.length && options.diverged === 'refuse') {
-            throw new errors/* OperationError */.OK(`the history of ${history.key} in s3://${target} (${existing.length} entries) is not a start of its history in s3://${source}: copying it would remove ${existing.length - from} version(s) or delete marker(s) only s3://${target} still has (removed from s3://${source} since, by hand or by a lifecycle rule)`);
-        }
-        if (from < existing.length) {
-            for (const stale of existing)
-                await copier.deleteTargetVersion(history.key, stale.versionId);
-            rewritten += 1;
-            from = 0;
-        }
-        for (const version of history.versions.slice(from)) {
-            if (version.deleteMarker) {
-                await copier.addDeleteMarker(history.key);
-                deleteMarkers += 1;
-            }
-            else {
-                await copier.copy({
-                    key: history.key,
-                    size: version.size,
-                    etag: version.etag,
-                    versionId: version.versionId,
-                });
-                versions += 1;
-            }
-        }
-    };
-    const report = progressReporter(options, () => copier.progress);
-    await drainConcurrently((0,bucket_versions/* pairHistories */.Ts)((0,bucket_versions/* listHistories */.PG)(s3, source), (0,bucket_versions/* listHistories */.PG)(s3, target)), options.concurrency, async (pair) => {
-        if (!pair.source)
-            return; // only in the target: the verification reports it
-        await replay(pair);
-        keys += 1;
-        report(keys);
-    }, (pair, error) => new errors/* OperationError */.OK(pair
-        ? `Copying the history of s3://${source}/${pair.key} to s3://${target} failed: ${error.message}`
-        : `Listing the versions of s3://${source} or s3://${target} failed: ${error.message}`, 'The copy failed', { cause: error }));
-    return {
-        source,
-        target,
-        ...copier.progress,
-        durationMs: options.clock.now() - started,
-        versions,
-        deleteMarkers,
-        rewritten,
-    };
-}
-/** One pass over both listings, in S3's key order: two pages of each in memory. */
-async function* mirrorActions(source, target) {
-    let a = await source.next();
-    let b = await target.next();
-    try {
-        while (!a.done || !b.done) {
-            const order = a.done ? 1 : b.done ? -1 : (0,bucket_listing/* compareKeys */.YD)(a.value.key, b.value.key);
-            if (order < 0 && !a.done) {
-                yield { copy: a.value };
-                a = await source.next();
-            }
-            else if (order > 0 && !b.done) {
-                yield { delete: b.value.key };
-                b = await target.next();
-            }
-            else if (!a.done && !b.done) {
-                const same = a.value.size === b.value.size && a.value.etag === b.value.etag;
-                yield same ? { same: a.value.key } : { copy: a.value };
-                a = await source.next();
-                b = await target.next();
-            }
-        }
-    }
-    finally {
-        await Promise.all([source.return(undefined), target.return(undefined)]).catch(() => undefined);
-    }
-}
-/**
- * Makes `target`'s current objects those of `source`, like `aws s3 sync --delete`: an object
- * missing or different in the target is copied server-side, one the source no longer has is
- * deleted, one already the same is left alone. A rollback uses it to bring the previous colour
- * up to the newer one's data, copying only what changed since the switch. Both listings stream
- * in key order, so memory is bounded whatever the buckets' size.
- */
-async function mirrorBucket(s3, source, target, options) {
-    const started = options.clock.now();
-    const copier = new Copier(s3, source, target, options);
-    let deleted = 0;
-    let unchanged = 0;
-    let done = 0;
-    const report = progressReporter(options, () => copier.progress);
-    await drainConcurrently(mirrorActions((0,bucket_listing/* listObjects */.L)(s3, source), (0,bucket_listing/* listObjects */.L)(s3, target)), options.concurrency, async (action) => {
-        if ('copy' in action) {
-            await copier.copy(action.copy);
-        }
-        else if ('delete' in action) {
-            await copier.addDeleteMarker(action.delete);
-            deleted += 1;
-        }
-        else {
-            unchanged += 1;
-        }
-        done += 1;
-        report(done);
-    }, (action, error) => new errors/* OperationError */.OK(action
-        ? `Mirroring s3://${source}/${'copy' in action ? action.copy.key : 'delete' in action ? action.delete : action.same} to s3://${target} failed: ${error.message}`
-        : `Listing s3://${source} or s3://${target} failed: ${error.message}`, 'The copy failed', { cause: error }));
-    return {
-        source,
-        target,
-        ...copier.progress,
-        durationMs: options.clock.now() - started,
-        deleted,
-        unchanged,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/migration/bucket-settings.ts
 
 
@@ -966,6 +283,10 @@ function compareBucketSettings(source, target) {
         .map((name) => `${name}: ${comparable(source.settings[name])} in ${source.bucket}, ${comparable(target.settings[name])} in ${target.bucket}`);
 }
 
+// EXTERNAL MODULE: ./src/migration/batch-copy.ts
+var batch_copy = __webpack_require__(8712);
+// EXTERNAL MODULE: ./src/migration/bucket-versions.ts
+var bucket_versions = __webpack_require__(1804);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds/dist-cjs/index.js
 var client_rds_dist_cjs = __webpack_require__(7202);
 // EXTERNAL MODULE: ./src/core/waiter.ts
@@ -1234,6 +555,7 @@ var statistics_endpoint = __webpack_require__(2215);
 
 
 
+
 const BUCKET_TYPE = 'AWS::S3::Bucket';
 const DATABASE_TYPE = 'AWS::RDS::DBInstance';
 const TABLE_TYPE = 'AWS::DynamoDB::Table';
@@ -1359,7 +681,37 @@ async function reportLeftBehind(context, pair) {
         return;
     context.logger.warning(`copy-versions: current: ${pair.path} (${pair.source}) is versioned; ${noncurrent} noncurrent version(s) and ${statistics.deleteMarkers ?? 0} delete marker(s) will not be carried over to ${pair.target}, and are lost when ${pair.source} is deleted.`, { title: 'Version history not copied' });
 }
-async function copyStackBuckets(context, request, sourceStack, targetStack, how = 'clone') {
+/**
+ * Whether a bucket pair is copied by an S3 Batch Operations job. Only a clone of current
+ * objects can be: a job copies in no particular order (a history must be replayed oldest
+ * first) and neither deletes nor compares (what a copy back does), so those stay on the
+ * runner, said once as a warning when the job was asked for by name.
+ */
+async function usesBatchOperations(context, request, pair, mode, how) {
+    const { engine, threshold } = request.copyEngine;
+    if (engine === 'runner')
+        return false;
+    if (mode === 'history' || how === 'mirror') {
+        const why = mode === 'history'
+            ? "a job copies objects in no particular order, and each key's versions must be copied oldest first (copy-versions: current would let a job copy current objects)"
+            : 'a copy back deletes what users deleted and leaves what is equal, which a copy job cannot do';
+        if (engine === 'batch-operations') {
+            context.logger.warning(`${pair.path}: copied on the runner, not by S3 Batch Operations: ${why}.`, { title: 'Copied on the runner' });
+        }
+        else {
+            context.logger.info(`${pair.path}: s3-copy-engine auto: copied on the runner: ${why}.`);
+        }
+        return false;
+    }
+    if (engine === 'batch-operations')
+        return true;
+    const { reached, counted } = await (0,batch_copy/* reachesThreshold */.Lu)(context.s3(), pair.source, threshold);
+    context.logger.info(`${pair.path}: s3-copy-engine auto: ${reached ? `at least ${counted}` : counted} object(s) in ${pair.source}, ${reached ? 'at or above' : 'below'} s3-batch-threshold ${threshold}: copied ${reached ? 'by an S3 Batch Operations job' : 'on the runner'}.`);
+    return reached;
+}
+async function copyStackBuckets(context, request, sourceStack, targetStack, how = 'clone', 
+/** Names this copy (migration and step) for the Batch Operations job and its files. */
+scope = `${request.component}/${request.environment}`) {
     const pairs = pairBuckets(await stackBuckets(context, sourceStack), await stackBuckets(context, targetStack), sourceStack, targetStack);
     const results = [];
     for (const pair of pairs) {
@@ -1383,23 +735,53 @@ async function copyStackBuckets(context, request, sourceStack, targetStack, how 
         };
         if (mode === 'current')
             await reportLeftBehind(context, pair);
+        const batch = await usesBatchOperations(context, request, pair, mode, how);
         let result;
         let what;
         if (mode === 'history') {
-            const copied = await copyBucketHistory(context.s3(), pair.source, pair.target, {
+            const copied = await (0,bucket_copy/* copyBucketHistory */.ml)(context.s3(), pair.source, pair.target, {
                 ...options,
                 diverged: how === 'mirror' ? 'refuse' : 'rewrite',
             });
             what = `every version: ${copied.versions} version(s) and ${copied.deleteMarkers} delete marker(s)${copied.rewritten ? `, ${copied.rewritten} key(s) redone over a dead run's partial copy` : ''}`;
             result = copied;
         }
+        else if (batch) {
+            const job = await (0,batch_copy/* copyBucketWithBatchOperations */.ob)(pair.source, pair.target, {
+                control: context.s3Control(),
+                s3: context.s3(),
+                roleArn: request.copyEngine.roleArn,
+                bucket: request.journalBucket,
+                prefix: `batch-operations/${scope}/${pair.path}`,
+                scope,
+                polling: context.polling,
+                clock: context.clock,
+                logger: context.logger,
+            });
+            const rest = job.left
+                ? await (0,bucket_copy/* copyBucket */.YQ)(context.s3(), pair.source, pair.target, {
+                    ...options,
+                    only: batch_copy/* needsRunner */.eu,
+                })
+                : undefined;
+            what = `${job.objects} object(s) by S3 Batch Operations job ${job.jobId ?? '(none needed)'}${rest ? `, ${rest.objects} multipart or over 5 GiB on the runner` : ''}`;
+            result = {
+                source: pair.source,
+                target: pair.target,
+                objects: job.objects + (rest?.objects ?? 0),
+                bytes: job.bytes + (rest?.bytes ?? 0),
+                retries: rest?.retries ?? 0,
+                multipart: rest?.multipart ?? 0,
+                durationMs: job.durationMs + (rest?.durationMs ?? 0),
+            };
+        }
         else if (how === 'mirror') {
-            const mirrored = await mirrorBucket(context.s3(), pair.source, pair.target, options);
+            const mirrored = await (0,bucket_copy/* mirrorBucket */.mq)(context.s3(), pair.source, pair.target, options);
             what = `${mirrored.objects} changed object(s), ${mirrored.deleted} deleted, ${mirrored.unchanged} already the same`;
             result = mirrored;
         }
         else {
-            result = await copyBucket(context.s3(), pair.source, pair.target, options);
+            result = await (0,bucket_copy/* copyBucket */.YQ)(context.s3(), pair.source, pair.target, options);
             what = `${result.objects} object(s)`;
         }
         context.logger.info(`${pair.path}: copied ${what} (${(0,summary/* formatBytes */.z3)(result.bytes)}) from ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${request.copyConcurrency} at a time${result.retries ? `, ${result.retries} retried request(s)` : ''}.`);
@@ -1519,7 +901,7 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
 /* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9620);
 /* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(9980);
 /* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6873);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7112);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(130);
 /* harmony import */ var _migration_context_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5446);
 /* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4832);
 /* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6627);
@@ -1631,7 +1013,7 @@ async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
     await run.step(`copy:${name}`, how === 'mirror'
         ? `Copy what changed in ${sourceStack} back into ${targetStack}`
         : `Copy the data of ${sourceStack} into ${targetStack}`, async () => {
-        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how);
+        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how, `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`);
         // A rollback refuses stacks with tables before it starts, so only a clone copies them.
         const tables = how === 'clone'
             ? await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack)

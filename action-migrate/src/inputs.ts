@@ -20,6 +20,7 @@ import {
 import { placeholdersIn } from '../../src/core/placeholders.js';
 import { DEFAULT_DEFINITION, validateEnvironmentName } from '../../src/definition/definition.js';
 import { AVAILABILITY_MODES, type MaintenanceHook } from '../../src/migration/availability.js';
+import { COPY_ENGINES, parseBatchRoleArn } from '../../src/migration/batch-copy.js';
 import { STRATEGIES } from '../../src/migration/journal.js';
 import { parseIgnorePattern } from '../../src/migration/json-diff.js';
 import {
@@ -108,6 +109,9 @@ export const migrateInputs = {
   'statistics-timeout-seconds': wholeNumber({ min: 1, max: 3600 }, 300),
   's3-copy-concurrency': wholeNumber({ min: 1, max: 512 }, 32),
   'copy-versions': choice(COPY_VERSIONS, 'all'),
+  's3-copy-engine': choice(COPY_ENGINES, 'runner'),
+  's3-batch-role-arn': parsedInput((arn) => parseBatchRoleArn(arn, "input 's3-batch-role-arn'")),
+  's3-batch-threshold': wholeNumber({ min: 1, max: 10_000_000_000 }, 250_000),
   'keep-previous-hours': wholeNumber({ min: 0, max: 8760 }, 24),
   'pointer-parameter': withDefault(
     parsedInput(
@@ -250,6 +254,26 @@ const rules: Array<InputRule<Values>> = [
   notFor('keep-previous-hours', (value) => value !== 24, blueGreen, blueGreenOnly),
   notFor('copy-versions', (value) => value !== 'all', copiesData, copies),
   notFor('s3-copy-concurrency', (value) => value !== 32, copiesData, copies),
+  notFor('s3-copy-engine', (value) => value !== 'runner', copiesData, copies),
+  (inputs) =>
+    inputs['s3-copy-engine'] !== 'runner' && inputs['s3-batch-role-arn'] === undefined
+      ? [
+          's3-batch-role-arn',
+          `is required with s3-copy-engine ${inputs['s3-copy-engine']}: the IAM role S3 Batch Operations assumes to read the source buckets and write the new ones (see the README for its trust policy and permissions)`,
+        ]
+      : undefined,
+  notFor(
+    's3-batch-role-arn',
+    (value) => value !== undefined,
+    (inputs) => inputs['s3-copy-engine'] !== 'runner',
+    () => 's3-copy-engine is runner; it applies to s3-copy-engine batch-operations and auto',
+  ),
+  notFor(
+    's3-batch-threshold',
+    (value) => value !== 250_000,
+    (inputs) => inputs['s3-copy-engine'] === 'auto',
+    (inputs) => `s3-copy-engine is ${inputs['s3-copy-engine']}; it applies to s3-copy-engine auto`,
+  ),
   notFor('route53-endpoint-output', (value) => value !== 'Endpoint', hasRecord, noRecord),
   notFor('route53-ttl', (value) => value !== 60, hasRecord, noRecord),
   notFor('maintenance-method', (value) => value !== 'POST', usesHook, hookOnly),
@@ -302,6 +326,11 @@ export function parseMigrateInputs(source: InputSource): MigrateInputs {
     statisticsTimeoutSeconds: inputs['statistics-timeout-seconds'],
     copyConcurrency: inputs['s3-copy-concurrency'],
     copyVersions: inputs['copy-versions'],
+    copyEngine: {
+      engine: inputs['s3-copy-engine'],
+      roleArn: inputs['s3-batch-role-arn'],
+      threshold: inputs['s3-batch-threshold'],
+    },
     keepPreviousHours: inputs['keep-previous-hours'],
     pointerParameter: inputs['pointer-parameter'],
     dnsRecord,

@@ -12,10 +12,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _aws_sdk_client_auto_scaling__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8932);
 /* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4305);
 /* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7202);
-/* harmony import */ var _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8621);
-/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4736);
+/* harmony import */ var _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8621);
+/* harmony import */ var _aws_sdk_client_s3_control__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2619);
+/* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4736);
 /* harmony import */ var _bounded_calls_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1744);
 /* harmony import */ var _clients_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(201);
+
 
 
 
@@ -28,6 +30,7 @@ function createMigrationClients(settings) {
     let autoScaling;
     let rds;
     let dynamodb;
+    let s3Control;
     let ssm;
     let route53;
     return {
@@ -40,11 +43,14 @@ function createMigrationClients(settings) {
         get dynamodb() {
             return (dynamodb ??= (0,_bounded_calls_js__WEBPACK_IMPORTED_MODULE_0__/* .boundCalls */ .uw)(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_4__/* .DynamoDBClient */ .MGV(common), settings.bounds));
         },
+        get s3Control() {
+            return (s3Control ??= (0,_bounded_calls_js__WEBPACK_IMPORTED_MODULE_0__/* .boundCalls */ .uw)(new _aws_sdk_client_s3_control__WEBPACK_IMPORTED_MODULE_5__/* .S3ControlClient */ .gGw(common), settings.bounds));
+        },
         get ssm() {
-            return (ssm ??= (0,_bounded_calls_js__WEBPACK_IMPORTED_MODULE_0__/* .boundCalls */ .uw)(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_5__/* .SSMClient */ .jBj(common), settings.bounds));
+            return (ssm ??= (0,_bounded_calls_js__WEBPACK_IMPORTED_MODULE_0__/* .boundCalls */ .uw)(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_6__/* .SSMClient */ .jBj(common), settings.bounds));
         },
         get route53() {
-            return (route53 ??= (0,_bounded_calls_js__WEBPACK_IMPORTED_MODULE_0__/* .boundCalls */ .uw)(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_6__/* .Route53Client */ .LhC(common), settings.bounds));
+            return (route53 ??= (0,_bounded_calls_js__WEBPACK_IMPORTED_MODULE_0__/* .boundCalls */ .uw)(new _aws_sdk_client_route_53__WEBPACK_IMPORTED_MODULE_7__/* .Route53Client */ .LhC(common), settings.bounds));
         },
     };
 }

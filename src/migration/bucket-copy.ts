@@ -43,6 +43,8 @@ export interface CopyOptions {
    * a bucket that held data before (a rollback's previous colour) is never pruned: `refuse`.
    */
   diverged?: 'rewrite' | 'refuse';
+  /** copyBucket: only the objects this accepts (what a Batch Operations job left out). */
+  only?: (object: ListedObject) => boolean;
 }
 
 export interface CopyProgress {
@@ -332,6 +334,7 @@ export async function copyBucket(
     listObjects(s3, source),
     options.concurrency,
     async (object) => {
+      if (options.only && !options.only(object)) return;
       await copier.copy(object);
       report(copier.progress.objects);
     },

@@ -16,6 +16,7 @@ import {
   type CopyResult,
 } from './bucket-copy.js';
 import { compareBucketSettings, readBucketSettings, refuseObjectLock } from './bucket-settings.js';
+import { copyBucketWithBatchOperations, needsRunner, reachesThreshold } from './batch-copy.js';
 import { versioningOf } from './bucket-versions.js';
 import {
   databaseStatistics,
@@ -263,12 +264,52 @@ async function reportLeftBehind(context: MigrationContext, pair: BucketPair): Pr
  */
 export type CopyHow = 'clone' | 'mirror';
 
+/**
+ * Whether a bucket pair is copied by an S3 Batch Operations job. Only a clone of current
+ * objects can be: a job copies in no particular order (a history must be replayed oldest
+ * first) and neither deletes nor compares (what a copy back does), so those stay on the
+ * runner, said once as a warning when the job was asked for by name.
+ */
+async function usesBatchOperations(
+  context: MigrationContext,
+  request: MigrationRequest,
+  pair: BucketPair,
+  mode: 'history' | 'current' | 'unversioned',
+  how: CopyHow,
+): Promise<boolean> {
+  const { engine, threshold } = request.copyEngine;
+  if (engine === 'runner') return false;
+  if (mode === 'history' || how === 'mirror') {
+    const why =
+      mode === 'history'
+        ? "a job copies objects in no particular order, and each key's versions must be copied oldest first (copy-versions: current would let a job copy current objects)"
+        : 'a copy back deletes what users deleted and leaves what is equal, which a copy job cannot do';
+    if (engine === 'batch-operations') {
+      context.logger.warning(
+        `${pair.path}: copied on the runner, not by S3 Batch Operations: ${why}.`,
+        { title: 'Copied on the runner' },
+      );
+    } else {
+      context.logger.info(`${pair.path}: s3-copy-engine auto: copied on the runner: ${why}.`);
+    }
+    return false;
+  }
+  if (engine === 'batch-operations') return true;
+  const { reached, counted } = await reachesThreshold(context.s3(), pair.source, threshold);
+  context.logger.info(
+    `${pair.path}: s3-copy-engine auto: ${reached ? `at least ${counted}` : counted} object(s) in ${pair.source}, ${reached ? 'at or above' : 'below'} s3-batch-threshold ${threshold}: copied ${reached ? 'by an S3 Batch Operations job' : 'on the runner'}.`,
+  );
+  return reached;
+}
+
 export async function copyStackBuckets(
   context: MigrationContext,
   request: MigrationRequest,
   sourceStack: string,
   targetStack: string,
   how: CopyHow = 'clone',
+  /** Names this copy (migration and step) for the Batch Operations job and its files. */
+  scope = `${request.component}/${request.environment}`,
 ): Promise<CopyResult[]> {
   const pairs = pairBuckets(
     await stackBuckets(context, sourceStack),
@@ -303,6 +344,7 @@ export async function copyStackBuckets(
         ),
     };
     if (mode === 'current') await reportLeftBehind(context, pair);
+    const batch = await usesBatchOperations(context, request, pair, mode, how);
     let result: CopyResult;
     let what: string;
     if (mode === 'history') {
@@ -312,6 +354,34 @@ export async function copyStackBuckets(
       });
       what = `every version: ${copied.versions} version(s) and ${copied.deleteMarkers} delete marker(s)${copied.rewritten ? `, ${copied.rewritten} key(s) redone over a dead run's partial copy` : ''}`;
       result = copied;
+    } else if (batch) {
+      const job = await copyBucketWithBatchOperations(pair.source, pair.target, {
+        control: context.s3Control(),
+        s3: context.s3(),
+        roleArn: request.copyEngine.roleArn!,
+        bucket: request.journalBucket,
+        prefix: `batch-operations/${scope}/${pair.path}`,
+        scope,
+        polling: context.polling,
+        clock: context.clock,
+        logger: context.logger,
+      });
+      const rest = job.left
+        ? await copyBucket(context.s3(), pair.source, pair.target, {
+            ...options,
+            only: needsRunner,
+          })
+        : undefined;
+      what = `${job.objects} object(s) by S3 Batch Operations job ${job.jobId ?? '(none needed)'}${rest ? `, ${rest.objects} multipart or over 5 GiB on the runner` : ''}`;
+      result = {
+        source: pair.source,
+        target: pair.target,
+        objects: job.objects + (rest?.objects ?? 0),
+        bytes: job.bytes + (rest?.bytes ?? 0),
+        retries: rest?.retries ?? 0,
+        multipart: rest?.multipart ?? 0,
+        durationMs: job.durationMs + (rest?.durationMs ?? 0),
+      };
     } else if (how === 'mirror') {
       const mirrored = await mirrorBucket(context.s3(), pair.source, pair.target, options);
       what = `${mirrored.objects} changed object(s), ${mirrored.deleted} deleted, ${mirrored.unchanged} already the same`;

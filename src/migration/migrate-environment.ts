@@ -17,6 +17,7 @@ import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import type { AvailabilityMode, MaintenanceHook } from './availability.js';
 import type { Strategy } from './journal.js';
 import { parseIgnorePattern, type IgnorePattern } from './json-diff.js';
+import type { CopyEngineSettings } from './batch-copy.js';
 import { migrate, type MigrateResult } from './migrate.js';
 import type {
   CopyVersions,
@@ -48,6 +49,7 @@ export interface MigrateEnvironmentRequest {
   statisticsTimeoutSeconds: number;
   copyConcurrency: number;
   copyVersions: CopyVersions;
+  copyEngine: CopyEngineSettings;
   keepPreviousHours: number;
   /** With `{environment}` and `{component}` still to be filled in. */
   pointerParameter: string;
@@ -164,6 +166,7 @@ export async function migrateEnvironment(
     autoScaling: service('autoScaling'),
     rds: service('rds'),
     dynamodb: service('dynamodb'),
+    s3Control: service('s3Control'),
     ssm: service('ssm'),
     route53: service('route53'),
     loadServices: async () => {
@@ -215,6 +218,7 @@ export async function migrateEnvironment(
         statistics,
         copyConcurrency: request.copyConcurrency,
         copyVersions: request.copyVersions,
+        copyEngine: request.copyEngine,
         keepPreviousHours: request.keepPreviousHours,
         pointerParameter: pointerName(
           request.pointerParameter,

@@ -2,6 +2,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Deadline } from '../core/deadline.js';
@@ -11,6 +12,7 @@ import type { ProvisionContext } from '../provisioning/context.js';
 import type { DriftMode } from '../provisioning/drift.js';
 import type { DeployRequest } from '../provisioning/deploy-stack.js';
 import type { AvailabilityMode, MaintenanceHook } from './availability.js';
+import type { CopyEngineSettings } from './batch-copy.js';
 import type { Strategy } from './journal.js';
 import type { StatisticsEndpoint } from './statistics-endpoint.js';
 
@@ -19,6 +21,8 @@ export interface MigrationContext extends ProvisionContext {
   autoScaling: () => AutoScalingClient;
   rds: () => RDSClient;
   dynamodb: () => DynamoDBClient;
+  /** S3 Batch Operations jobs, for s3-copy-engine batch-operations and auto. */
+  s3Control: () => S3ControlClient;
   ssm: () => SSMClient;
   route53: () => Route53Client;
   /**
@@ -78,6 +82,7 @@ export interface MigrationRequest {
   copyConcurrency: number;
   /** all: a versioned bucket's every version and delete marker; current: current objects only. */
   copyVersions: CopyVersions;
+  copyEngine: CopyEngineSettings;
   keepPreviousHours: number;
   pointerParameter: string;
   /** blue-green: a DNS record UPSERTed to the active colour's endpoint output. */

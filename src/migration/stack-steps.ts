@@ -207,6 +207,7 @@ export async function copyStep(
         sourceStack,
         targetStack,
         how,
+        `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`,
       );
       // A rollback refuses stacks with tables before it starts, so only a clone copies them.
       const tables =

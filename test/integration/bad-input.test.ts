@@ -1144,6 +1144,48 @@ const migrateCases: Case[] = [
     /input 's3-copy-concurrency': is set, but strategy update copies no data/,
   ],
   [
+    'an unknown s3-copy-engine',
+    migrate({ strategy: 'blue-green', 's3-copy-engine': 'lambda' }),
+    /input 's3-copy-engine': 'lambda' is not valid; valid values: runner, batch-operations, auto/,
+  ],
+  [
+    's3-copy-engine batch-operations without the role the job assumes',
+    migrate({ strategy: 'blue-green', 's3-copy-engine': 'batch-operations' }),
+    /input 's3-batch-role-arn': is required with s3-copy-engine batch-operations: the IAM role S3 Batch Operations assumes/,
+  ],
+  [
+    's3-batch-role-arn that is not a role ARN',
+    migrate({
+      strategy: 'blue-green',
+      's3-copy-engine': 'auto',
+      's3-batch-role-arn': 'arn:aws:iam::123:user/me',
+    }),
+    /input 's3-batch-role-arn': 'arn:aws:iam::123:user\/me' is not an IAM role ARN/,
+  ],
+  [
+    's3-batch-role-arn with the runner engine',
+    migrate({
+      strategy: 'blue-green',
+      's3-batch-role-arn': 'arn:aws:iam::123456789012:role/copy',
+    }),
+    /input 's3-batch-role-arn': is set, but s3-copy-engine is runner/,
+  ],
+  [
+    's3-batch-threshold without auto',
+    migrate({
+      strategy: 'blue-green',
+      's3-copy-engine': 'batch-operations',
+      's3-batch-role-arn': 'arn:aws:iam::123456789012:role/copy',
+      's3-batch-threshold': '1000',
+    }),
+    /input 's3-batch-threshold': is set, but s3-copy-engine is batch-operations; it applies to s3-copy-engine auto/,
+  ],
+  [
+    's3-copy-engine with update',
+    migrate({ strategy: 'update', 's3-copy-engine': 'auto' }),
+    /input 's3-copy-engine': is set, but strategy update copies no data/,
+  ],
+  [
     'route53-ttl without a record',
     migrate({ strategy: 'blue-green', 'route53-ttl': '300' }),
     /input 'route53-ttl': is set, but there is no record to point/,

@@ -91,8 +91,13 @@ describe('blue-green', () => {
         version: '1.1.0',
         'route53-zone-id': zoneId,
         'route53-record-name': 'app.records.example.com',
+        's3-copy-engine': 'auto',
+        's3-batch-role-arn': 'arn:aws:iam::123456789012:role/copy',
       }),
     );
+    // Below s3-batch-threshold (or a version history): no copy job, the runner copies.
+    expect(run.stdout).toMatch(/s3-copy-engine auto: .*copied on the runner/);
+    expect(run.stdout).not.toMatch(/S3 Batch Operations job/);
     const records = await world.route53.send(
       new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }),
     );
