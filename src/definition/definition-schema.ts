@@ -202,6 +202,41 @@ export const definitionSchema = mapping(
       ),
       "The service's statistics endpoint, compared between environments by action-migrate: url ({{ Output }} placeholders), headers, and ignore (paths that differ legitimately).",
     ),
+    parity: describe(
+      absent(
+        mapping(
+          {
+            'alarm-differences': absent(
+              z.array(
+                mapping(
+                  {
+                    alarm: nonEmptyString(),
+                    environments: z
+                      .array(
+                        nonEmptyString()
+                          .check((payload) => {
+                            const problem = environmentNameProblem(payload.value);
+                            if (problem) mistake(payload.issues, payload.value, [], problem);
+                          })
+                          .apply((name) => hint(name, { pattern: NAME.source, maxLength: 32 })),
+                        expected('a list of environment names'),
+                      )
+                      .check(z.minLength(1, { error: 'name at least one environment' })),
+                    reason: nonEmptyString(),
+                  },
+                  'a mapping with alarm, environments and reason',
+                ),
+                expected('a list of alarm differences'),
+              ),
+              [],
+            ),
+          },
+          'a mapping with alarm-differences',
+        ),
+        { 'alarm-differences': [] },
+      ),
+      "How environments are meant to differ beyond their parameters, for action-provision's compare: alarm-differences, each an alarm (its name, or its key as the comparison shows it, such as 'AWS/SQS ApproximateAgeOfOldestMessage Maximum on Queue'; * matches any text), the environments in which it is meant to differ (only there, or with another threshold), and the reason, shown in the comparison.",
+    ),
     migration: describe(
       absent(
         mapping(

@@ -47,6 +47,19 @@ export interface EnvironmentDefinition {
   /** The service's statistics endpoint, compared by action-migrate; absent when there is none. */
   statistics?: StatisticsSettings;
   migration: MigrationSettings;
+  parity: ParitySettings;
+}
+
+/** An alarm meant to differ: only in these environments, or with another threshold there. */
+export interface AlarmDifference {
+  /** The alarm's name or its comparison key; `*` matches any text. */
+  alarm: string;
+  environments: string[];
+  reason: string;
+}
+
+export interface ParitySettings {
+  alarmDifferences: AlarmDifference[];
 }
 
 export interface StatisticsSettings {
@@ -130,6 +143,7 @@ function readShape(
     smoke: written.smoke ? checksOfSection(written.smoke, `${displayName}: smoke.`) : [],
     ...(written.statistics ? { statistics: written.statistics } : {}),
     migration: { snapshotParameters: written.migration['snapshot-parameters'] },
+    parity: { alarmDifferences: written.parity['alarm-differences'] },
   };
 }
 

@@ -60,6 +60,7 @@ export async function runCompare(
         .filter(([, parameter]) => parameter.noEcho)
         .map(([name]) => name),
     ),
+    alarmDifferences: definition.parity.alarmDifferences,
   });
   comparisonSummary(step.summary, comparison);
   for (const sentence of comparison.unexplained) {

@@ -1,3 +1,4 @@
+import type { AlarmDifference } from '../definition/definition.js';
 import type { EnvironmentState } from './environment-state.js';
 
 /**
@@ -42,6 +43,31 @@ export interface ParityExpectations {
   followVersion: ReadonlySet<string>;
   /** NoEcho parameters: never compared, never shown. */
   hidden: ReadonlySet<string>;
+  /** The definition's parity.alarm-differences: alarms meant to differ, and why. */
+  alarmDifferences?: readonly AlarmDifference[];
+}
+
+/** A name or key pattern where `*` matches any text, the rest literally. */
+function patternMatches(pattern: string, text: string): boolean {
+  const literal = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join('.*')}$`, 's').test(text);
+}
+
+/**
+ * The definition's word for an alarm difference: an entry naming the alarm (by name or key)
+ * and one of the two environments compared.
+ */
+function intendedDifference(
+  differences: readonly AlarmDifference[],
+  key: string,
+  names: string[],
+  environments: [string, string],
+): AlarmDifference | undefined {
+  return differences.find(
+    (difference) =>
+      difference.environments.some((environment) => environments.includes(environment)) &&
+      [key, ...names].some((text) => patternMatches(difference.alarm, text)),
+  );
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
@@ -172,20 +198,30 @@ export function compareEnvironments(
       alarm
         ? `${alarm.name}: ${alarm.threshold}${alarm.managed ? '' : ' (not in the stack)'}`
         : '—';
-    const verdict: Verdict = !a || !b || a.threshold !== b.threshold ? 'differs' : 'same';
+    const differs = !a || !b || a.threshold !== b.threshold;
+    const intended = differs
+      ? intendedDifference(
+          expect.alarmDifferences ?? [],
+          key,
+          [a?.name, b?.name].filter((name): name is string => name !== undefined),
+          [l, r],
+        )
+      : undefined;
+    const what = !a
+      ? `${r} has it, ${l} lacks it`
+      : !b
+        ? `${l} has it, ${r} lacks it`
+        : differs
+          ? 'thresholds differ'
+          : '';
     alarms.push({
       item: key,
       left: shown(a),
       right: shown(b),
-      verdict,
-      why: !a
-        ? `${r} has it, ${l} lacks it`
-        : !b
-          ? `${l} has it, ${r} lacks it`
-          : verdict === 'differs'
-            ? 'thresholds differ'
-            : '',
+      verdict: !differs ? 'same' : intended ? 'explained' : 'differs',
+      why: intended ? `${what}, as the definition says: ${intended.reason}` : what,
     });
+    if (intended) continue;
     if (!a || !b) {
       const [has, lacks, alarm] = a ? [l, r, a] : [r, l, b!];
       unexplained.push(`${has} has alarm ${alarm.name} (${key}) that ${lacks} lacks`);

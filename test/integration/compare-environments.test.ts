@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -103,6 +103,32 @@ describe('operation: compare', () => {
     expect(refused.summary).toContain('The environments differ');
     expect(refused.stdout).toContain(
       'staging and production differ in 1 way(s) the definition does not explain: production has alarm production-data-bucket-shrinks',
+    );
+
+    // Once the definition says production alone has it, and why, the same comparison passes.
+    const intended = path.join(workDir, 'environment-parity.yml');
+    writeFileSync(
+      intended,
+      `${readFileSync(path.join(workDir, 'environment.yml'), 'utf8')}
+parity:
+  alarm-differences:
+    - alarm: production-data-bucket-*
+      environments: [production]
+      reason: on-call watches production's data only
+`,
+    );
+    const explained = expectSuccess(
+      await provision({
+        operation: 'compare',
+        environment: 'staging',
+        'compare-to': 'production',
+        'fail-on-difference': 'true',
+        definition: intended,
+      }),
+    );
+    expect(explained.outputs.differences).toBe('0');
+    expect(explained.summary).toContain(
+      "| ↔️ explained | production has it, staging lacks it, as the definition says: on-call watches production's data only |",
     );
   });
 

@@ -142,6 +142,58 @@ describe('compareEnvironments', () => {
     ]);
   });
 
+  test('alarm differences the definition names are explained with its reason, for the environments it names only', () => {
+    const production = state('production', {
+      alarms: alarmsWatching(
+        [
+          alarm('production-errors', ['FunctionName', 'production-handler'], 1),
+          alarm('old-messages', ['QueueName', 'production-orders'], 600),
+        ],
+        resources('production'),
+      ),
+    });
+    const differences = [
+      {
+        alarm: 'AWS/Lambda Errors * on Api/Function',
+        environments: ['production'],
+        reason: 'production pages on the first error',
+      },
+      { alarm: 'old-*', environments: ['production'], reason: 'on-call watches the queue' },
+    ];
+    const comparison = compareEnvironments(state('staging'), production, {
+      ...EXPECT,
+      alarmDifferences: differences,
+    });
+    expect(comparison.unexplained).toEqual([]);
+    expect(comparison.alarms.map((row) => [row.verdict, row.why])).toEqual([
+      [
+        'explained',
+        'thresholds differ, as the definition says: production pages on the first error',
+      ],
+      [
+        'explained',
+        'production has it, staging lacks it, as the definition says: on-call watches the queue',
+      ],
+    ]);
+    // The same entries say nothing about environments they do not name.
+    const elsewhere = compareEnvironments(
+      state('staging'),
+      state('perf', {
+        alarms: alarmsWatching(
+          [
+            alarm('perf-errors', ['FunctionName', 'perf-handler']),
+            alarm('old-messages', ['QueueName', 'perf-orders'], 600),
+          ],
+          resources('perf'),
+        ),
+      }),
+      { ...EXPECT, alarmDifferences: differences },
+    );
+    expect(elsewhere.unexplained).toEqual([
+      'perf has alarm old-messages (AWS/SQS ApproximateAgeOfOldestMessage Maximum on Queue) that staging lacks',
+    ]);
+  });
+
   test('a parameter the definition never names is given by each deploy: said, not counted', () => {
     const comparison = compareEnvironments(
       state('staging', { parameters: { Size: 'small', Endpoint: 'http://staging' } }),

@@ -63,6 +63,36 @@ describe('the JSON Schemas under schema/', () => {
     ],
     ['a check without url', { ...base, smoke: [{ name: 'a' }] }, false],
     [
+      'an intended alarm difference',
+      {
+        ...base,
+        parity: {
+          'alarm-differences': [
+            { alarm: 'AWS/SQS * on Queue', environments: ['production'], reason: 'paging' },
+          ],
+        },
+      },
+      true,
+    ],
+    [
+      'an alarm difference without a reason',
+      { ...base, parity: { 'alarm-differences': [{ alarm: 'a', environments: ['production'] }] } },
+      false,
+    ],
+    [
+      'an alarm difference in no environment',
+      { ...base, parity: { 'alarm-differences': [{ alarm: 'a', environments: [], reason: 'r' }] } },
+      false,
+    ],
+    [
+      'an alarm difference in an environment with capitals',
+      {
+        ...base,
+        parity: { 'alarm-differences': [{ alarm: 'a', environments: ['Prod'], reason: 'r' }] },
+      },
+      false,
+    ],
+    [
       'a status out of range',
       { ...base, smoke: [{ url: 'http://x.test/', 'expect-status': 700 }] },
       false,
