@@ -21,7 +21,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4053);
 /* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(327);
 /* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1475);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(130);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2736);
 /* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8094);
 
 

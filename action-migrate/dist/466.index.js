@@ -21,7 +21,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4053);
 /* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(327);
 /* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1475);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(130);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2736);
 /* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8094);
 
 
@@ -244,18 +244,20 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   rollbackStrategy: () => (/* binding */ rollbackStrategy)
 /* harmony export */ });
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
-/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(9980);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(9980);
 /* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6627);
 /* harmony import */ var _promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5268);
 /* harmony import */ var _provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(29);
 /* harmony import */ var _bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9262);
 /* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9933);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(130);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2736);
 /* harmony import */ var _blue_green_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1252);
 /* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(4053);
 /* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(327);
-/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(8094);
-/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(1475);
+/* harmony import */ var _dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(554);
+/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(8094);
+/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(1475);
+
 
 
 
@@ -308,6 +310,7 @@ function inherit(latest, active, previous, request) {
                 leaving: latest.stacks.leaving,
                 unavailability,
                 verified,
+                verifiedTables: undoneStep(latest, 'verified-tables:target'),
             };
         }
     }
@@ -330,6 +333,7 @@ function inherit(latest, active, previous, request) {
             history: bucket.history === true,
             statistics: bucket.source,
         })),
+        verifiedTables: gate.tables?.map((table) => ({ path: table.path, statistics: table.source })),
     };
 }
 /** A stack's suite version tag; undefined when it has none. */
@@ -382,8 +386,9 @@ async function planRollback(context, request, stackName, latest) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} or ${target} holds RDS DB instance(s) (${[...new Set(databases.map((db) => db.path))].join(', ')}): a rollback copies bucket data back, and a database's writes since the switch cannot be copied into ${target}'s database without replacing it.`, `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`);
     }
     const tables = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, source, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U]);
-    if (tables.length > 0) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} holds DynamoDB table(s) (${tables.map((table) => table.path).join(', ')}): a rollback does not copy table items back yet, so the writes made there since the switch would be lost.`, `Migrate forward with strategy blue-green to ${request.version} instead (it copies every item into the new stack's tables).`);
+    const unmeasured = tables.filter((table) => !inherited.verifiedTables?.some((verified) => verified.path === table.path));
+    if (unmeasured.length > 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} holds DynamoDB table(s) (${unmeasured.map((table) => table.path).join(', ')}) that the statistics gate of migration ${inherited.undoes} did not measure in ${target}, so it cannot be shown that ${target}'s tables still hold what users left there.`, `Migrate forward with strategy blue-green to ${request.version} instead (it copies every item into the new stack's tables).`);
     }
     const now = new Date(context.clock.now());
     const leaving = versionOf(colours.active) ?? inherited.leaving;
@@ -402,6 +407,7 @@ async function planRollback(context, request, stackName, latest) {
             // Named as the copying steps name a frozen stack's plan, so restoring it finds it.
             seeded('plan-unavailable:target', inherited.unavailability, now),
             seeded('verified:target', inherited.verified, now),
+            seeded('verified-tables:target', inherited.verifiedTables ?? [], now),
         ],
     };
 }
@@ -430,13 +436,31 @@ async function checkUnchanged(run, target) {
             run.context.logger.info(`${bucket.path}: ${now.objects} object(s), as verified when users left ${target}.`);
         }
     }
+    const verifiedTables = run.data('verified-tables:target') ?? [];
+    const tables = verifiedTables.length
+        ? await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(run.context.cloudFormation, target, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U])
+        : [];
+    for (const table of verifiedTables) {
+        const live = tables.find((candidate) => candidate.path === table.path);
+        if (!live) {
+            changed.push(`table ${table.path} is gone`);
+            continue;
+        }
+        const now = await (0,_dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_10__/* .tableStatistics */ .K)(run.context.dynamodb(), live.physicalId, (0,_dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_10__/* .segmentsFor */ .Yc)(run.request.copyConcurrency));
+        if (now.digest !== table.statistics.digest) {
+            changed.push(`table ${table.path} (${live.physicalId}) held ${table.statistics.items} item(s) and now holds ${now.items}${now.items === table.statistics.items ? ', changed' : ''}`);
+        }
+        else {
+            run.context.logger.info(`${table.path}: ${now.items} item(s), as verified when users left ${target}.`);
+        }
+    }
     if (changed.length > 0) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${target} was written to since users left it: ${changed.join('; ')}. Copying the newer data back would overwrite that.`, `Find out what wrote to ${target}; the newer colour still serves users, untouched.`);
     }
 }
 /** The version the environment leaves is no longer vouched for there: promotions from it stop. */
 async function recordLeft(run) {
-    const { leaving, source, target } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const { leaving, source, target } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
     const { context, request } = run;
     return (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .recordPromotion */ .Zw)(context.s3(), request.journalBucket, (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .newRecord */ .Mx)({
         component: request.component,
@@ -463,13 +487,13 @@ const PHASE = new Set([
  * is a mirror, so it picks up the writes made meanwhile); `abandon` ends it (recover: rollback).
  */
 async function serveNewerAgain(run, cause, then) {
-    const { source, target, sourceColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const { source, target, sourceColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
     if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .isDone */ .$L)(run.journal, 'available:target')) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Rollback ${run.journal.id} already serves users from ${target}; it cannot be undone.`, `Run strategy: rollback again, with the version ${source} runs, to return to ${source}.`);
     }
     await run.context.logger.group(`Serve users from ${source} again`, async () => {
         const problems = await (0,_blue_green_js__WEBPACK_IMPORTED_MODULE_7__.pointUsersBack)(run, sourceColour, source);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
         const location = `${source}, serving users again (nothing of it changed); ${target} out of service${(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .hasStarted */ .gd)(run.journal, `copy:${COPY_BACK}`) ? ', part of the copy back done' : ''}`;
         if (problems.length > 0) {
             await run.setStatus('failed', location, `${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(cause)} Then: ${problems.join('; ')}`);
@@ -492,20 +516,20 @@ async function serveNewerAgain(run, cause, then) {
  * rollback goes forward again.
  */
 async function rollBack(run) {
-    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
     const { source, target, targetColour } = stacks;
     try {
         await run.step('check:target', `Check that ${target} holds what was verified`, () => checkUnchanged(run, target));
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .makeStackUnavailable */ .F8)(run, 'source', source);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .copyStep */ .Kf)(run, COPY_BACK, source, target, 'mirror');
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .gateStep */ .sf)(run, COPY_BACK, source, target, []);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .makeStackUnavailable */ .F8)(run, 'source', source);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .copyStep */ .Kf)(run, COPY_BACK, source, target, 'mirror');
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .gateStep */ .sf)(run, COPY_BACK, source, target, []);
         await run.step('switch-pointer', `Point ${run.request.pointerParameter} back at ${targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, targetColour));
         const record = run.request.dnsRecord;
         if (record) {
-            await run.step('switch-dns', `Point ${record.name} back at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_8__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_12__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_12__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
+            await run.step('switch-dns', `Point ${record.name} back at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_8__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_13__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_13__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
         }
         await run.locate(`${target} (active, verified against ${source}); ${source} keeps ${stacks.leaving}'s copy`);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_10__/* .restoreStep */ .T2)(run, 'target', target);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .restoreStep */ .T2)(run, 'target', target);
     }
     catch (error) {
         // Refused before the newer colour was touched: nothing changed, so the rollback ends.
@@ -522,7 +546,7 @@ const rollbackStrategy = {
     name: 'rollback',
     plan: planRollback,
     async checkResumable(context, request, journal) {
-        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(journal, 'rollback').stacks;
+        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(journal, 'rollback').stacks;
         await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
             from: sourceColour,
             to: targetColour,
@@ -530,7 +554,7 @@ const rollbackStrategy = {
     },
     run: rollBack,
     rollBack: (run, reason) => serveNewerAgain(run, reason, 'abandon'),
-    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_11__/* .journalFor */ .f)(journal, 'rollback').stacks.target,
+    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(journal, 'rollback').stacks.target,
 };
 
 

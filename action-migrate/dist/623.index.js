@@ -12,7 +12,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
 /* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9620);
 /* harmony import */ var _bucket_compare_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9262);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(130);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2736);
 /* harmony import */ var _migration_context_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(5446);
 /* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4832);
 /* harmony import */ var _statistics_endpoint_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2215);

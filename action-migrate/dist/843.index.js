@@ -12,7 +12,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9980);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(130);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2736);
 /* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(327);
 /* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1475);
 /* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8094);

@@ -186,7 +186,7 @@ async function compareBucketHistories(s3, source, target) {
 
 /***/ }),
 
-/***/ 130:
+/***/ 2736:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -363,184 +363,8 @@ async function databaseStatistics(rds, logicalId, identifier) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-dynamodb/dist-cjs/index.js
-var client_dynamodb_dist_cjs = __webpack_require__(4305);
-;// CONCATENATED MODULE: ./src/migration/dynamodb-tables.ts
-
-
-
-/** A Scan worker per segment; DynamoDB's parallel scan splits the key space evenly. */
-const MAX_SEGMENTS = 16;
-/** BatchWriteItem's limit. */
-const BATCH = 25;
-/** Ten million pages of up to 1 MB: a bound on a scan that never ends. */
-const MAX_PAGES = 10_000_000;
-/** Rounds for unprocessed items after the SDK's own retries, with a growing pause. */
-const UNPROCESSED_ROUNDS = 8;
-function segmentsFor(concurrency) {
-    return Math.max(1, Math.min(MAX_SEGMENTS, Math.floor(concurrency)));
-}
-function base64(bytes) {
-    return Buffer.from(bytes).toString('base64');
-}
-/**
- * One attribute value in a canonical form: set members sorted, map keys sorted, binary as
- * base64. A type this does not know is refused: an item it cannot read must not compare equal.
- */
-function canonicalValue(value) {
-    if (value.S !== undefined)
-        return ['S', value.S];
-    if (value.N !== undefined)
-        return ['N', value.N];
-    if (value.B !== undefined)
-        return ['B', base64(value.B)];
-    if (value.BOOL !== undefined)
-        return ['BOOL', value.BOOL];
-    if (value.NULL !== undefined)
-        return ['NULL', true];
-    if (value.SS !== undefined)
-        return ['SS', [...value.SS].sort()];
-    if (value.NS !== undefined)
-        return ['NS', [...value.NS].sort()];
-    if (value.BS !== undefined)
-        return ['BS', value.BS.map(base64).sort()];
-    if (value.L !== undefined)
-        return ['L', value.L.map(canonicalValue)];
-    if (value.M !== undefined)
-        return ['M', canonicalMap(value.M)];
-    throw new errors/* OperationError */.OK(`an attribute value of a type this suite cannot read (${Object.keys(value).join(', ')})`);
-}
-function canonicalMap(map) {
-    return Object.keys(map)
-        .sort()
-        .map((name) => [name, canonicalValue(map[name])]);
-}
-/** An item as one string, the same however its attributes and set members were ordered. */
-function canonicalItem(item) {
-    return JSON.stringify(canonicalMap(item));
-}
-const MODULUS = 1n << 256n;
-/** Counts items and sums their hashes: segments finish in any order, the digest is the same. */
-class TableTally {
-    items = 0;
-    sum = 0n;
-    add(item) {
-        this.items += 1;
-        const hash = (0,external_node_crypto_.createHash)('sha256').update(canonicalItem(item)).digest('hex');
-        this.sum = (this.sum + BigInt(`0x${hash}`)) % MODULUS;
-    }
-    statistics(table) {
-        return { table, items: this.items, digest: this.sum.toString(16).padStart(64, '0') };
-    }
-}
-/**
- * Every item of one segment, page by page, strongly consistent: a verification right after a
- * copy must see every write the copy made.
- */
-async function* scanSegment(dynamodb, table, segment, segments) {
-    let start;
-    for (let page = 0; page < MAX_PAGES; page++) {
-        const response = await dynamodb.send(new client_dynamodb_dist_cjs/* ScanCommand */.Zy5({
-            TableName: table,
-            ConsistentRead: true,
-            Segment: segment,
-            TotalSegments: segments,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-        }));
-        yield response.Items ?? [];
-        start = response.LastEvaluatedKey;
-        if (!start)
-            return;
-    }
-    throw new errors/* OperationError */.OK(`Scanning ${table} did not end after ${MAX_PAGES} pages.`);
-}
-/** Runs one worker per segment; the first failure is thrown once every worker has stopped. */
-async function eachSegment(segments, work) {
-    const results = await Promise.allSettled(Array.from({ length: segments }, (_, segment) => work(segment)));
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed)
-        throw failed.reason;
-}
-/** A table's statistics, from a parallel scan. */
-async function tableStatistics(dynamodb, table, segments) {
-    const tallies = Array.from({ length: segments }, () => new TableTally());
-    await eachSegment(segments, async (segment) => {
-        for await (const items of scanSegment(dynamodb, table, segment, segments)) {
-            for (const item of items)
-                tallies[segment].add(item);
-        }
-    });
-    // The per-segment sums add up to the table's; the order they finished in does not matter.
-    let sum = 0n;
-    let items = 0;
-    for (const tally of tallies) {
-        const statistics = tally.statistics(table);
-        sum = (sum + BigInt(`0x${statistics.digest}`)) % MODULUS;
-        items += statistics.items;
-    }
-    return { table, items, digest: sum.toString(16).padStart(64, '0') };
-}
-async function compareTables(dynamodb, source, target, segments) {
-    const [from, to] = await Promise.all([
-        tableStatistics(dynamodb, source, segments),
-        tableStatistics(dynamodb, target, segments),
-    ]);
-    return {
-        source: from,
-        target: to,
-        equal: from.items === to.items && from.digest === to.digest,
-    };
-}
-function keyOf(description) {
-    return (description.KeySchema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`).join();
-}
-/**
- * Refuses a copy between tables keyed differently: the items could not be written as they are
- * (a missing key attribute), or would be keyed by something else.
- */
-async function checkSameKeys(dynamodb, path, source, target) {
-    const [from, to] = await Promise.all([source, target].map(async (table) => (await dynamodb.send(new client_dynamodb_dist_cjs/* DescribeTableCommand */.h8C({ TableName: table }))).Table ?? {}));
-    if (keyOf(from) !== keyOf(to)) {
-        throw new errors/* RefusalError */.XQ(`Table ${path} is keyed ${keyOf(from) || '(unknown)'} in ${source} but ${keyOf(to) || '(unknown)'} in ${target}: its items cannot be copied as they are.`, 'Keep the key schema in the new version, or move the data with a migration of your own first.');
-    }
-}
-/**
- * Copies every item of `source` into `target`, one Scan worker per segment, each writing what
- * it read in batches of 25 before reading on: memory holds one page per segment. Writes are
- * puts, so a run that died mid-copy is continued by copying again. Items DynamoDB leaves
- * unprocessed are written again with a growing pause, a bounded number of times.
- */
-async function copyTable(dynamodb, source, target, options) {
-    const started = options.clock.now();
-    let items = 0;
-    let retries = 0;
-    const write = async (requests) => {
-        let pending = requests;
-        for (let round = 0; pending.length > 0; round++) {
-            if (round > UNPROCESSED_ROUNDS) {
-                throw new errors/* OperationError */.OK(`DynamoDB left ${pending.length} item(s) unprocessed in ${target} after ${UNPROCESSED_ROUNDS} retries.`);
-            }
-            if (round > 0) {
-                retries += 1;
-                await options.clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
-            }
-            const response = await dynamodb.send(new client_dynamodb_dist_cjs/* BatchWriteItemCommand */.SZm({ RequestItems: { [target]: pending } }));
-            pending = response.UnprocessedItems?.[target] ?? [];
-        }
-    };
-    await eachSegment(options.segments, async (segment) => {
-        for await (const page of scanSegment(dynamodb, source, segment, options.segments)) {
-            for (let start = 0; start < page.length; start += BATCH) {
-                await write(page.slice(start, start + BATCH).map((Item) => ({ PutRequest: { Item } })));
-            }
-            items += page.length;
-        }
-    });
-    return { source, target, items, retries, durationMs: options.clock.now() - started };
-}
-
+// EXTERNAL MODULE: ./src/migration/dynamodb-tables.ts
+var dynamodb_tables = __webpack_require__(554);
 // EXTERNAL MODULE: ./src/migration/statistics-endpoint.ts
 var statistics_endpoint = __webpack_require__(2215);
 ;// CONCATENATED MODULE: ./src/migration/data-copy.ts
@@ -591,15 +415,16 @@ async function pairTables(context, sourceStack, targetStack) {
  * target, after checking both are keyed alike. The target's table comes from the new version's
  * template, so its settings (billing, indexes, TTL, streams) are the new version's.
  */
-async function copyStackTables(context, request, sourceStack, targetStack) {
+async function copyStackTables(context, request, sourceStack, targetStack, how = 'clone') {
     const results = [];
     for (const pair of await pairTables(context, sourceStack, targetStack)) {
-        await checkSameKeys(context.dynamodb(), pair.path, pair.source, pair.target);
-        const result = await copyTable(context.dynamodb(), pair.source, pair.target, {
-            segments: segmentsFor(request.copyConcurrency),
-            clock: context.clock,
-        });
-        context.logger.info(`${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${segmentsFor(request.copyConcurrency)} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`);
+        await (0,dynamodb_tables/* checkSameKeys */.TH)(context.dynamodb(), pair.path, pair.source, pair.target);
+        const options = { segments: (0,dynamodb_tables/* segmentsFor */.Yc)(request.copyConcurrency), clock: context.clock };
+        const result = how === 'mirror'
+            ? await (0,dynamodb_tables/* mirrorTable */.AK)(context.dynamodb(), pair.source, pair.target, options)
+            : await (0,dynamodb_tables/* copyTable */.uM)(context.dynamodb(), pair.source, pair.target, options);
+        const deleted = 'deleted' in result ? `, ${result.deleted} item(s) deleted first` : '';
+        context.logger.info(`${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target}${deleted} in ${(result.durationMs / 1000).toFixed(1)} s, ${options.segments} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`);
         results.push(result);
     }
     return results;
@@ -841,7 +666,7 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
     const tables = [];
     const tablePairs = pairBuckets(ofType(sourceData, TABLE_TYPE), ofType(targetData, TABLE_TYPE), sourceStack, targetStack, 'table');
     for (const pair of tablePairs) {
-        const comparison = await compareTables(context.dynamodb(), pair.source, pair.target, segmentsFor(request.copyConcurrency));
+        const comparison = await (0,dynamodb_tables/* compareTables */.Dz)(context.dynamodb(), pair.source, pair.target, (0,dynamodb_tables/* segmentsFor */.Yc)(request.copyConcurrency));
         tables.push({ path: pair.path, ...comparison });
         context.logger.info(`${pair.path}: ${comparison.source.items} item(s) in ${sourceStack}, ${comparison.target.items} in ${targetStack}, every item digested: ${comparison.equal ? 'equal' : 'they differ'}.`);
     }
@@ -879,6 +704,292 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
 
 /***/ }),
 
+/***/ 554:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   AK: () => (/* binding */ mirrorTable),
+/* harmony export */   Dz: () => (/* binding */ compareTables),
+/* harmony export */   K: () => (/* binding */ tableStatistics),
+/* harmony export */   TH: () => (/* binding */ checkSameKeys),
+/* harmony export */   Yc: () => (/* binding */ segmentsFor),
+/* harmony export */   uM: () => (/* binding */ copyTable)
+/* harmony export */ });
+/* unused harmony export canonicalItem */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4305);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4296);
+
+
+
+/** A Scan worker per segment; DynamoDB's parallel scan splits the key space evenly. */
+const MAX_SEGMENTS = 16;
+/** BatchWriteItem's limit. */
+const BATCH = 25;
+/** Ten million pages of up to 1 MB: a bound on a scan that never ends. */
+const MAX_PAGES = 10_000_000;
+/** Rounds for unprocessed items after the SDK's own retries, with a growing pause. */
+const UNPROCESSED_ROUNDS = 8;
+function segmentsFor(concurrency) {
+    return Math.max(1, Math.min(MAX_SEGMENTS, Math.floor(concurrency)));
+}
+function base64(bytes) {
+    return Buffer.from(bytes).toString('base64');
+}
+/**
+ * One attribute value in a canonical form: set members sorted, map keys sorted, binary as
+ * base64. A type this does not know is refused: an item it cannot read must not compare equal.
+ */
+function canonicalValue(value) {
+    if (value.S !== undefined)
+        return ['S', value.S];
+    if (value.N !== undefined)
+        return ['N', value.N];
+    if (value.B !== undefined)
+        return ['B', base64(value.B)];
+    if (value.BOOL !== undefined)
+        return ['BOOL', value.BOOL];
+    if (value.NULL !== undefined)
+        return ['NULL', true];
+    if (value.SS !== undefined)
+        return ['SS', [...value.SS].sort()];
+    if (value.NS !== undefined)
+        return ['NS', [...value.NS].sort()];
+    if (value.BS !== undefined)
+        return ['BS', value.BS.map(base64).sort()];
+    if (value.L !== undefined)
+        return ['L', value.L.map(canonicalValue)];
+    if (value.M !== undefined)
+        return ['M', canonicalMap(value.M)];
+    throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`an attribute value of a type this suite cannot read (${Object.keys(value).join(', ')})`);
+}
+function canonicalMap(map) {
+    return Object.keys(map)
+        .sort()
+        .map((name) => [name, canonicalValue(map[name])]);
+}
+/** An item as one string, the same however its attributes and set members were ordered. */
+function canonicalItem(item) {
+    return JSON.stringify(canonicalMap(item));
+}
+const MODULUS = 1n << 256n;
+/** Counts items and sums their hashes: segments finish in any order, the digest is the same. */
+class TableTally {
+    items = 0;
+    sum = 0n;
+    add(item) {
+        this.items += 1;
+        const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(canonicalItem(item)).digest('hex');
+        this.sum = (this.sum + BigInt(`0x${hash}`)) % MODULUS;
+    }
+    statistics(table) {
+        return { table, items: this.items, digest: this.sum.toString(16).padStart(64, '0') };
+    }
+}
+/** Reads only these attributes; names go through placeholders, as reserved words would fail. */
+function projectionOf(names) {
+    return {
+        ProjectionExpression: names.map((_, index) => `#k${index}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#k${index}`, name])),
+    };
+}
+/**
+ * Every item of one segment, page by page, strongly consistent: a verification right after a
+ * copy must see every write the copy made.
+ */
+async function* scanSegment(dynamodb, table, segment, segments, 
+/** Only these attributes (the key's), when set. */
+only) {
+    let start;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        const response = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .ScanCommand */ .Zy5({
+            TableName: table,
+            ConsistentRead: true,
+            Segment: segment,
+            TotalSegments: segments,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+            ...(only ? projectionOf(only) : {}),
+        }));
+        yield response.Items ?? [];
+        start = response.LastEvaluatedKey;
+        if (!start)
+            return;
+    }
+    throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`Scanning ${table} did not end after ${MAX_PAGES} pages.`);
+}
+/** Runs one worker per segment; the first failure is thrown once every worker has stopped. */
+async function eachSegment(segments, work) {
+    const results = await Promise.allSettled(Array.from({ length: segments }, (_, segment) => work(segment)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed)
+        throw failed.reason;
+}
+/** A table's statistics, from a parallel scan. */
+async function tableStatistics(dynamodb, table, segments) {
+    const tallies = Array.from({ length: segments }, () => new TableTally());
+    await eachSegment(segments, async (segment) => {
+        for await (const items of scanSegment(dynamodb, table, segment, segments)) {
+            for (const item of items)
+                tallies[segment].add(item);
+        }
+    });
+    // The per-segment sums add up to the table's; the order they finished in does not matter.
+    let sum = 0n;
+    let items = 0;
+    for (const tally of tallies) {
+        const statistics = tally.statistics(table);
+        sum = (sum + BigInt(`0x${statistics.digest}`)) % MODULUS;
+        items += statistics.items;
+    }
+    return { table, items, digest: sum.toString(16).padStart(64, '0') };
+}
+async function compareTables(dynamodb, source, target, segments) {
+    const [from, to] = await Promise.all([
+        tableStatistics(dynamodb, source, segments),
+        tableStatistics(dynamodb, target, segments),
+    ]);
+    return {
+        source: from,
+        target: to,
+        equal: from.items === to.items && from.digest === to.digest,
+    };
+}
+function keyOf(description) {
+    return (description.KeySchema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`).join();
+}
+/**
+ * Refuses a copy between tables keyed differently: the items could not be written as they are
+ * (a missing key attribute), or would be keyed by something else.
+ */
+async function checkSameKeys(dynamodb, path, source, target) {
+    const [from, to] = await Promise.all([source, target].map(async (table) => (await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DescribeTableCommand */ .h8C({ TableName: table }))).Table ?? {}));
+    if (keyOf(from) !== keyOf(to)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RefusalError */ .XQ(`Table ${path} is keyed ${keyOf(from) || '(unknown)'} in ${source} but ${keyOf(to) || '(unknown)'} in ${target}: its items cannot be copied as they are.`, 'Keep the key schema in the new version, or move the data with a migration of your own first.');
+    }
+}
+/**
+ * Copies every item of `source` into `target`, one Scan worker per segment, each writing what
+ * it read in batches of 25 before reading on: memory holds one page per segment. Writes are
+ * puts, so a run that died mid-copy is continued by copying again. Items DynamoDB leaves
+ * unprocessed are written again with a growing pause, a bounded number of times.
+ */
+async function copyTable(dynamodb, source, target, options) {
+    const started = options.clock.now();
+    const writer = new BatchWriter(dynamodb, target, options.clock);
+    let items = 0;
+    await eachSegment(options.segments, async (segment) => {
+        for await (const page of scanSegment(dynamodb, source, segment, options.segments)) {
+            for (let start = 0; start < page.length; start += BATCH) {
+                await writer.write(page.slice(start, start + BATCH).map((Item) => ({ PutRequest: { Item } })));
+            }
+            items += page.length;
+        }
+    });
+    return {
+        source,
+        target,
+        items,
+        retries: writer.retries,
+        durationMs: options.clock.now() - started,
+    };
+}
+/** BatchWriteItem with the unprocessed items written again, a bounded number of times. */
+class BatchWriter {
+    dynamodb;
+    table;
+    clock;
+    retries = 0;
+    constructor(dynamodb, table, clock) {
+        this.dynamodb = dynamodb;
+        this.table = table;
+        this.clock = clock;
+    }
+    async write(requests) {
+        let pending = requests;
+        for (let round = 0; pending.length > 0; round++) {
+            if (round > UNPROCESSED_ROUNDS) {
+                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`DynamoDB left ${pending.length} item(s) unprocessed in ${this.table} after ${UNPROCESSED_ROUNDS} retries.`);
+            }
+            if (round > 0) {
+                this.retries += 1;
+                await this.clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
+            }
+            const response = await this.dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .BatchWriteItemCommand */ .SZm({ RequestItems: { [this.table]: pending } }));
+            pending = response.UnprocessedItems?.[this.table] ?? [];
+        }
+    }
+}
+/** BatchGetItem's limit. */
+const GET_BATCH = 100;
+async function keyAttributes(dynamodb, table) {
+    const described = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DescribeTableCommand */ .h8C({ TableName: table }));
+    const names = (described.Table?.KeySchema ?? []).map((key) => key.AttributeName);
+    if (names.length === 0)
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`DescribeTable gave no key schema for ${table}.`);
+    return names;
+}
+/** The keys of `keys` that `table` has, read strongly consistent, unprocessed keys retried. */
+async function existingKeys(dynamodb, table, keys, names, clock) {
+    const found = new Set();
+    let pending = keys;
+    for (let round = 0; pending.length > 0; round++) {
+        if (round > UNPROCESSED_ROUNDS) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`DynamoDB left ${pending.length} key(s) of ${table} unread after ${UNPROCESSED_ROUNDS} retries.`);
+        }
+        if (round > 0)
+            await clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
+        const response = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetItemCommand */ .Xo8({
+            RequestItems: {
+                [table]: {
+                    Keys: pending,
+                    ConsistentRead: true,
+                    ...projectionOf(names),
+                },
+            },
+        }));
+        for (const item of response.Responses?.[table] ?? [])
+            found.add(canonicalItem(item));
+        pending = response.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+    return found;
+}
+/**
+ * Brings a table that holds an earlier state of the data (a rollback's previous colour) to the
+ * source's: every item the source no longer has is deleted (found by looking each of the
+ * target's keys up in the source), then every item of the source is put. Memory holds one page
+ * per segment; the gate compares the two tables afterwards.
+ */
+async function mirrorTable(dynamodb, source, target, options) {
+    const started = options.clock.now();
+    const names = await keyAttributes(dynamodb, target);
+    const deleter = new BatchWriter(dynamodb, target, options.clock);
+    let deleted = 0;
+    await eachSegment(options.segments, async (segment) => {
+        for await (const page of scanSegment(dynamodb, target, segment, options.segments, names)) {
+            for (let start = 0; start < page.length; start += GET_BATCH) {
+                const keys = page.slice(start, start + GET_BATCH);
+                const kept = await existingKeys(dynamodb, source, keys, names, options.clock);
+                const gone = keys.filter((key) => !kept.has(canonicalItem(key)));
+                for (let from = 0; from < gone.length; from += BATCH) {
+                    await deleter.write(gone.slice(from, from + BATCH).map((Key) => ({ DeleteRequest: { Key } })));
+                }
+                deleted += gone.length;
+            }
+        }
+    });
+    const copied = await copyTable(dynamodb, source, target, options);
+    return {
+        ...copied,
+        deleted,
+        retries: copied.retries + deleter.retries,
+        durationMs: options.clock.now() - started,
+    };
+}
+
+
+/***/ }),
+
 /***/ 8094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -901,7 +1012,7 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
 /* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9620);
 /* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(9980);
 /* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6873);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(130);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2736);
 /* harmony import */ var _migration_context_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5446);
 /* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4832);
 /* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6627);
@@ -1014,10 +1125,7 @@ async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
         ? `Copy what changed in ${sourceStack} back into ${targetStack}`
         : `Copy the data of ${sourceStack} into ${targetStack}`, async () => {
         const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how, `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`);
-        // A rollback refuses stacks with tables before it starts, so only a clone copies them.
-        const tables = how === 'clone'
-            ? await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack)
-            : [];
+        const tables = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack, how);
         return [
             ...results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
                 source,

@@ -29,6 +29,7 @@ import {
   checkSameKeys,
   compareTables,
   copyTable,
+  mirrorTable,
   segmentsFor,
   type TableComparison,
   type TableCopyResult,
@@ -111,16 +112,19 @@ export async function copyStackTables(
   request: MigrationRequest,
   sourceStack: string,
   targetStack: string,
+  how: CopyHow = 'clone',
 ): Promise<TableCopyResult[]> {
   const results: TableCopyResult[] = [];
   for (const pair of await pairTables(context, sourceStack, targetStack)) {
     await checkSameKeys(context.dynamodb(), pair.path, pair.source, pair.target);
-    const result = await copyTable(context.dynamodb(), pair.source, pair.target, {
-      segments: segmentsFor(request.copyConcurrency),
-      clock: context.clock,
-    });
+    const options = { segments: segmentsFor(request.copyConcurrency), clock: context.clock };
+    const result =
+      how === 'mirror'
+        ? await mirrorTable(context.dynamodb(), pair.source, pair.target, options)
+        : await copyTable(context.dynamodb(), pair.source, pair.target, options);
+    const deleted = 'deleted' in result ? `, ${result.deleted} item(s) deleted first` : '';
     context.logger.info(
-      `${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target} in ${(result.durationMs / 1000).toFixed(1)} s, ${segmentsFor(request.copyConcurrency)} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`,
+      `${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target}${deleted} in ${(result.durationMs / 1000).toFixed(1)} s, ${options.segments} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`,
     );
     results.push(result);
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   DescribeTableCommand,
   ScanCommand,
@@ -101,6 +102,14 @@ class TableTally {
   }
 }
 
+/** Reads only these attributes; names go through placeholders, as reserved words would fail. */
+function projectionOf(names: string[]) {
+  return {
+    ProjectionExpression: names.map((_, index) => `#k${index}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#k${index}`, name])),
+  };
+}
+
 /**
  * Every item of one segment, page by page, strongly consistent: a verification right after a
  * copy must see every write the copy made.
@@ -110,6 +119,8 @@ async function* scanSegment(
   table: string,
   segment: number,
   segments: number,
+  /** Only these attributes (the key's), when set. */
+  only?: string[],
 ): AsyncGenerator<Item[]> {
   let start: Item | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -120,6 +131,7 @@ async function* scanSegment(
         Segment: segment,
         TotalSegments: segments,
         ...(start ? { ExclusiveStartKey: start } : {}),
+        ...(only ? projectionOf(only) : {}),
       }),
     );
     yield response.Items ?? [];
@@ -222,33 +234,143 @@ export async function copyTable(
   options: { segments: number; clock: Clock },
 ): Promise<TableCopyResult> {
   const started = options.clock.now();
+  const writer = new BatchWriter(dynamodb, target, options.clock);
   let items = 0;
-  let retries = 0;
-  const write = async (requests: WriteRequest[]): Promise<void> => {
-    let pending = requests;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > UNPROCESSED_ROUNDS) {
-        throw new OperationError(
-          `DynamoDB left ${pending.length} item(s) unprocessed in ${target} after ${UNPROCESSED_ROUNDS} retries.`,
-        );
-      }
-      if (round > 0) {
-        retries += 1;
-        await options.clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
-      }
-      const response = await dynamodb.send(
-        new BatchWriteItemCommand({ RequestItems: { [target]: pending } }),
-      );
-      pending = response.UnprocessedItems?.[target] ?? [];
-    }
-  };
   await eachSegment(options.segments, async (segment) => {
     for await (const page of scanSegment(dynamodb, source, segment, options.segments)) {
       for (let start = 0; start < page.length; start += BATCH) {
-        await write(page.slice(start, start + BATCH).map((Item) => ({ PutRequest: { Item } })));
+        await writer.write(
+          page.slice(start, start + BATCH).map((Item) => ({ PutRequest: { Item } })),
+        );
       }
       items += page.length;
     }
   });
-  return { source, target, items, retries, durationMs: options.clock.now() - started };
+  return {
+    source,
+    target,
+    items,
+    retries: writer.retries,
+    durationMs: options.clock.now() - started,
+  };
+}
+
+/** BatchWriteItem with the unprocessed items written again, a bounded number of times. */
+class BatchWriter {
+  retries = 0;
+
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly table: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async write(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > UNPROCESSED_ROUNDS) {
+        throw new OperationError(
+          `DynamoDB left ${pending.length} item(s) unprocessed in ${this.table} after ${UNPROCESSED_ROUNDS} retries.`,
+        );
+      }
+      if (round > 0) {
+        this.retries += 1;
+        await this.clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
+      }
+      const response = await this.dynamodb.send(
+        new BatchWriteItemCommand({ RequestItems: { [this.table]: pending } }),
+      );
+      pending = response.UnprocessedItems?.[this.table] ?? [];
+    }
+  }
+}
+
+/** BatchGetItem's limit. */
+const GET_BATCH = 100;
+
+async function keyAttributes(dynamodb: DynamoDBClient, table: string): Promise<string[]> {
+  const described = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+  const names = (described.Table?.KeySchema ?? []).map((key) => key.AttributeName!);
+  if (names.length === 0)
+    throw new OperationError(`DescribeTable gave no key schema for ${table}.`);
+  return names;
+}
+
+/** The keys of `keys` that `table` has, read strongly consistent, unprocessed keys retried. */
+async function existingKeys(
+  dynamodb: DynamoDBClient,
+  table: string,
+  keys: Item[],
+  names: string[],
+  clock: Clock,
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  let pending = keys;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > UNPROCESSED_ROUNDS) {
+      throw new OperationError(
+        `DynamoDB left ${pending.length} key(s) of ${table} unread after ${UNPROCESSED_ROUNDS} retries.`,
+      );
+    }
+    if (round > 0) await clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
+    const response = await dynamodb.send(
+      new BatchGetItemCommand({
+        RequestItems: {
+          [table]: {
+            Keys: pending,
+            ConsistentRead: true,
+            ...projectionOf(names),
+          },
+        },
+      }),
+    );
+    for (const item of response.Responses?.[table] ?? []) found.add(canonicalItem(item));
+    pending = response.UnprocessedKeys?.[table]?.Keys ?? [];
+  }
+  return found;
+}
+
+export interface TableMirrorResult extends TableCopyResult {
+  /** Items of the target the source no longer has, deleted. */
+  deleted: number;
+}
+
+/**
+ * Brings a table that holds an earlier state of the data (a rollback's previous colour) to the
+ * source's: every item the source no longer has is deleted (found by looking each of the
+ * target's keys up in the source), then every item of the source is put. Memory holds one page
+ * per segment; the gate compares the two tables afterwards.
+ */
+export async function mirrorTable(
+  dynamodb: DynamoDBClient,
+  source: string,
+  target: string,
+  options: { segments: number; clock: Clock },
+): Promise<TableMirrorResult> {
+  const started = options.clock.now();
+  const names = await keyAttributes(dynamodb, target);
+  const deleter = new BatchWriter(dynamodb, target, options.clock);
+  let deleted = 0;
+  await eachSegment(options.segments, async (segment) => {
+    for await (const page of scanSegment(dynamodb, target, segment, options.segments, names)) {
+      for (let start = 0; start < page.length; start += GET_BATCH) {
+        const keys = page.slice(start, start + GET_BATCH);
+        const kept = await existingKeys(dynamodb, source, keys, names, options.clock);
+        const gone = keys.filter((key) => !kept.has(canonicalItem(key)));
+        for (let from = 0; from < gone.length; from += BATCH) {
+          await deleter.write(
+            gone.slice(from, from + BATCH).map((Key) => ({ DeleteRequest: { Key } })),
+          );
+        }
+        deleted += gone.length;
+      }
+    }
+  });
+  const copied = await copyTable(dynamodb, source, target, options);
+  return {
+    ...copied,
+    deleted,
+    retries: copied.retries + deleter.retries,
+    durationMs: options.clock.now() - started,
+  };
 }

@@ -33,6 +33,7 @@ import {
   type MigrationJournal,
 } from './journal.js';
 import type { MigrationContext, MigrationRequest } from './migration-context.js';
+import { segmentsFor, tableStatistics, type TableStatistics } from './dynamodb-tables.js';
 import type { MigrationOutcome, MigrationRun } from './migration-run.js';
 import {
   copyStep,
@@ -48,6 +49,12 @@ export interface VerifiedBucket {
   path: string;
   history: boolean;
   statistics: BucketStatistics;
+}
+
+/** A table of the previous colour as the undone migration's statistics gate measured it. */
+export interface VerifiedTable {
+  path: string;
+  statistics: TableStatistics;
 }
 
 const COPY_BACK = 'source-to-target';
@@ -67,6 +74,8 @@ interface Inherited {
   leaving: string;
   unavailability: Unavailability;
   verified: VerifiedBucket[];
+  /** Undefined when the undone migration's gate predates tables: what they held is unknown. */
+  verifiedTables: VerifiedTable[] | undefined;
 }
 
 /**
@@ -109,6 +118,7 @@ function inherit(
         leaving: latest.stacks.leaving,
         unavailability,
         verified,
+        verifiedTables: undoneStep<VerifiedTable[]>(latest, 'verified-tables:target'),
       };
     }
   }
@@ -137,6 +147,7 @@ function inherit(
       history: bucket.history === true,
       statistics: bucket.source,
     })),
+    verifiedTables: gate.tables?.map((table) => ({ path: table.path, statistics: table.source })),
   };
 }
 
@@ -219,9 +230,12 @@ async function planRollback(
     );
   }
   const tables = await listStackResources(context.cloudFormation, source, [TABLE_TYPE]);
-  if (tables.length > 0) {
+  const unmeasured = tables.filter(
+    (table) => !inherited.verifiedTables?.some((verified) => verified.path === table.path),
+  );
+  if (unmeasured.length > 0) {
     throw new RefusalError(
-      `${source} holds DynamoDB table(s) (${tables.map((table) => table.path).join(', ')}): a rollback does not copy table items back yet, so the writes made there since the switch would be lost.`,
+      `${source} holds DynamoDB table(s) (${unmeasured.map((table) => table.path).join(', ')}) that the statistics gate of migration ${inherited.undoes} did not measure in ${target}, so it cannot be shown that ${target}'s tables still hold what users left there.`,
       `Migrate forward with strategy blue-green to ${request.version} instead (it copies every item into the new stack's tables).`,
     );
   }
@@ -244,6 +258,7 @@ async function planRollback(
       // Named as the copying steps name a frozen stack's plan, so restoring it finds it.
       seeded('plan-unavailable:target', inherited.unavailability, now),
       seeded('verified:target', inherited.verified, now),
+      seeded('verified-tables:target', inherited.verifiedTables ?? [], now),
     ],
   };
 }
@@ -273,6 +288,31 @@ async function checkUnchanged(run: MigrationRun, target: string): Promise<void> 
     } else {
       run.context.logger.info(
         `${bucket.path}: ${now.objects} object(s), as verified when users left ${target}.`,
+      );
+    }
+  }
+  const verifiedTables = run.data<VerifiedTable[]>('verified-tables:target') ?? [];
+  const tables = verifiedTables.length
+    ? await listStackResources(run.context.cloudFormation, target, [TABLE_TYPE])
+    : [];
+  for (const table of verifiedTables) {
+    const live = tables.find((candidate) => candidate.path === table.path);
+    if (!live) {
+      changed.push(`table ${table.path} is gone`);
+      continue;
+    }
+    const now = await tableStatistics(
+      run.context.dynamodb(),
+      live.physicalId,
+      segmentsFor(run.request.copyConcurrency),
+    );
+    if (now.digest !== table.statistics.digest) {
+      changed.push(
+        `table ${table.path} (${live.physicalId}) held ${table.statistics.items} item(s) and now holds ${now.items}${now.items === table.statistics.items ? ', changed' : ''}`,
+      );
+    } else {
+      run.context.logger.info(
+        `${table.path}: ${now.items} item(s), as verified when users left ${target}.`,
       );
     }
   }

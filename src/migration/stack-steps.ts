@@ -209,11 +209,7 @@ export async function copyStep(
         how,
         `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`,
       );
-      // A rollback refuses stacks with tables before it starts, so only a clone copies them.
-      const tables =
-        how === 'clone'
-          ? await copyStackTables(run.context, run.request, sourceStack, targetStack)
-          : [];
+      const tables = await copyStackTables(run.context, run.request, sourceStack, targetStack, how);
       return [
         ...results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
           source,

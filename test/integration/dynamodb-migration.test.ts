@@ -161,6 +161,60 @@ describe('DynamoDB tables', () => {
     expect(await itemsOf(blue)).toHaveLength(300);
   });
 
+  test('a rollback copies the items written since the switch back, deletions included, once the frozen table is shown unchanged', async () => {
+    const migrate = (inputs: Record<string, string>) =>
+      world.migrate({ environment: 'ddbrb', parameters: parameters(), ...inputs });
+    expectSuccess(await migrate({ strategy: 'blue-green', version: '1.0.0' }));
+    const blue = await tableOf('ddbrb-records-blue');
+    await writeOrders(blue, 200);
+    expectSuccess(await migrate({ strategy: 'blue-green', version: '1.1.0' }));
+    const green = await tableOf('ddbrb-records-green');
+
+    // A stray write to the frozen colour: the rollback is refused before anything changes.
+    const stray = { customer: { S: 'customer-stray' }, order: { N: '-1' } };
+    await dynamodb.send(
+      new BatchWriteItemCommand({ RequestItems: { [blue]: [{ PutRequest: { Item: stray } }] } }),
+    );
+    const refused = await migrate({ strategy: 'rollback', version: '1.0.0' });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout).toMatch(
+      /ddbrb-records-blue was written to since users left it: table Orders \(.*\) held 200 item\(s\) and now holds 201/,
+    );
+    expect(await world.pointer('/environments/ddbrb/records/active-colour')).toBe('green');
+    await dynamodb.send(new DeleteItemCommand({ TableName: blue, Key: stray }));
+
+    // Users write to green after the switch: new orders, a changed one, deleted ones.
+    await writeOrders(green, 230);
+    await dynamodb.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [green]: [
+            { PutRequest: { Item: { ...order(3), total: { N: '999.99' } } } },
+            ...[10, 11, 12].map((index) => ({
+              DeleteRequest: {
+                Key: { customer: { S: `customer-${index % 40}` }, order: { N: String(index) } },
+              },
+            })),
+          ],
+        },
+      }),
+    );
+    const expected = await itemsOf(green);
+    expect(expected).toHaveLength(227);
+
+    const back = expectSuccess(await migrate({ strategy: 'rollback', version: '1.0.0' }));
+    expect(back.outputs['stack-name']).toBe('ddbrb-records-blue');
+    expect(await world.pointer('/environments/ddbrb/records/active-colour')).toBe('blue');
+    expect(await itemsOf(blue)).toEqual(expected);
+    expect(back.stdout).toContain(
+      'Orders: 200 item(s), as verified when users left ddbrb-records-blue.',
+    );
+    expect(back.stdout).toMatch(
+      /Orders: copied 227 item\(s\) from table .*, 3 item\(s\) deleted first/,
+    );
+    expect(back.summary).toMatch(/\| Orders \| 227 → 227 \| equal \([0-9a-f]{12}\) \| equal \|/);
+  });
+
   test('double-clone moves every item to the new version under the same name', async () => {
     expectSuccess(
       await runAction(

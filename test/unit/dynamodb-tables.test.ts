@@ -1,12 +1,19 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { canonicalItem, copyTable, tableStatistics } from '../../src/migration/dynamodb-tables.js';
+import {
+  canonicalItem,
+  copyTable,
+  mirrorTable,
+  tableStatistics,
+} from '../../src/migration/dynamodb-tables.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 // moto never throttles a BatchWriteItem, so what DynamoDB does under load (UnprocessedItems,
@@ -99,5 +106,40 @@ describe('copyTable', () => {
       copyTable(client(), 'orders', 'orders_copy', { segments: 1, clock: new FakeClock() }),
     ).rejects.toThrow(/DynamoDB left 1 item\(s\) unprocessed in orders_copy after 8 retries/);
     expect(dynamodb.commandCalls(BatchWriteItemCommand)).toHaveLength(9);
+  });
+
+  test("a mirror deletes only the target's items the source lacks, asking again for keys left unread", async () => {
+    // The previous colour's table holds orders 0-3; the source still has 0, 2 and 3.
+    const keys = [0, 1, 2, 3].map((id) => ({ id: { S: `order-${id}` } }));
+    dynamodb
+      .on(DescribeTableCommand)
+      .resolves({ Table: { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] } });
+    dynamodb.on(ScanCommand, { TableName: 'orders_previous' }).resolves({ Items: keys });
+    dynamodb.on(ScanCommand, { TableName: 'orders' }).resolves({ Items: [0, 2, 3].map(item) });
+    // BatchGetItem under load answers part and leaves the rest in UnprocessedKeys.
+    dynamodb
+      .on(BatchGetItemCommand)
+      .resolvesOnce({
+        Responses: { orders: [keys[0]!] },
+        UnprocessedKeys: { orders: { Keys: [keys[1]!, keys[2]!, keys[3]!] } },
+      })
+      .resolves({ Responses: { orders: [keys[2]!, keys[3]!] }, UnprocessedKeys: {} });
+    dynamodb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
+    const clock = new FakeClock();
+    const result = await mirrorTable(client(), 'orders', 'orders_previous', { segments: 1, clock });
+    expect(result).toMatchObject({ deleted: 1, items: 3 });
+    const gets = dynamodb.commandCalls(BatchGetItemCommand).map((call) => call.args[0].input);
+    expect(gets[0]!.RequestItems!['orders']).toMatchObject({
+      ConsistentRead: true,
+      ProjectionExpression: '#k0',
+      ExpressionAttributeNames: { '#k0': 'id' },
+    });
+    expect(gets[1]!.RequestItems!['orders']!.Keys).toHaveLength(3);
+    const writes = dynamodb
+      .commandCalls(BatchWriteItemCommand)
+      .map((call) => call.args[0].input.RequestItems!['orders_previous']);
+    expect(writes[0]).toEqual([{ DeleteRequest: { Key: keys[1] } }]);
+    expect(writes[1]).toHaveLength(3);
+    expect(clock.sleeps).toHaveLength(1);
   });
 });
