@@ -216,8 +216,8 @@ var stateful_guard = __webpack_require__(5177);
 var stack_resources = __webpack_require__(29);
 // EXTERNAL MODULE: ./src/migration/bucket-compare.ts
 var bucket_compare = __webpack_require__(9262);
-// EXTERNAL MODULE: ./src/migration/bucket-copy.ts
-var bucket_copy = __webpack_require__(8300);
+// EXTERNAL MODULE: ./src/migration/bucket-copy.ts + 1 modules
+var bucket_copy = __webpack_require__(2091);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __webpack_require__(3711);
 // EXTERNAL MODULE: ./src/aws/errors.ts
@@ -553,6 +553,7 @@ scope = `${request.component}/${request.environment}`) {
         const options = {
             concurrency: request.copyConcurrency,
             clock: context.clock,
+            ...(context.deadline ? { deadline: context.deadline } : {}),
             ...(context.afterStep
                 ? { afterObject: (copied) => context.afterStep(`copy-object:${copied}`) }
                 : {}),

@@ -1,7 +1,6 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
-  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectTaggingCommand,
@@ -19,6 +18,8 @@ import {
   type PairedHistory,
 } from './bucket-versions.js';
 import { OperationError } from '../core/errors.js';
+import type { Deadline } from '../core/deadline.js';
+import { CopyObjectSender } from './copy-object-sender.js';
 
 /** CopyObject's limit: anything larger must be copied in parts. */
 export const SINGLE_COPY_LIMIT = 5 * 1024 ** 3;
@@ -37,6 +38,8 @@ export interface CopyOptions {
   /** Called after each object with the count so far; the crash tests kill the process here. */
   afterObject?: (copied: number) => void;
   clock: Clock;
+  /** Bounds the copies sent without the SDK (copy-object-sender.ts) as the SDK's are bounded. */
+  deadline?: Deadline;
   /**
    * copyBucketHistory: what to do with a target key whose history is not a start of the
    * source's. A copy the migration made is removed and copied again (`rewrite`, the default);
@@ -90,13 +93,19 @@ export function copySource(bucket: string, key: string, versionId?: string): str
 
 class Copier {
   readonly progress: CopyProgress = { objects: 0, bytes: 0, retries: 0, multipart: 0 };
+  private readonly sender: CopyObjectSender;
 
   constructor(
     private readonly s3: S3Client,
     private readonly source: string,
     private readonly target: string,
     private readonly options: CopyOptions,
-  ) {}
+  ) {
+    this.sender = new CopyObjectSender(s3, {
+      clock: options.clock,
+      ...(options.deadline ? { deadline: options.deadline } : {}),
+    });
+  }
 
   /** Runs `send`, counting the SDK's retries and adding a few slower rounds for throttling. */
   private async withRetry<T extends { $metadata?: { attempts?: number } }>(
@@ -146,19 +155,17 @@ class Copier {
       await this.copyInParts(object, partSize);
       this.progress.multipart += 1;
     } else {
-      await this.withRetry(() =>
-        this.s3.send(
-          new CopyObjectCommand({
-            Bucket: this.target,
-            Key: object.key,
-            CopySource: copySource(this.source, object.key, object.versionId),
+      await this.withRetry(async () => ({
+        $metadata: {
+          attempts: await this.sender.copy({
+            bucket: this.target,
+            key: object.key,
+            copySource: copySource(this.source, object.key, object.versionId),
             // The copy must be the object that was listed, not one written since.
-            CopySourceIfMatch: object.etag || undefined,
-            MetadataDirective: 'COPY',
-            TaggingDirective: 'COPY',
+            ...(object.etag ? { ifMatch: object.etag } : {}),
           }),
-        ),
-      );
+        },
+      }));
     }
     this.progress.objects += 1;
     this.progress.bytes += object.size;

@@ -339,6 +339,7 @@ export async function copyStackBuckets(
     const options = {
       concurrency: request.copyConcurrency,
       clock: context.clock,
+      ...(context.deadline ? { deadline: context.deadline } : {}),
       ...(context.afterStep
         ? { afterObject: (copied: number) => context.afterStep!(`copy-object:${copied}`) }
         : {}),

@@ -225,3 +225,54 @@ describe('strategy: rollback', () => {
     expect(none.stdout).toMatch(/has no colours to roll back between/);
   });
 });
+
+// The rollback killed (SIGKILL, no cleanup) right after each of its steps is journalled
+// (switch-dns needs a record, tested in the first test): the re-run finishes from the journal.
+const ROLLBACK_CRASH_POINTS = [
+  'check:target',
+  'plan-unavailable:source',
+  'unavailable:source',
+  'copy:source-to-target',
+  'compare:source-to-target',
+  'switch-pointer',
+  'available:target',
+  'record:rolled-back',
+];
+
+describe('strategy: rollback killed after a step, then run again', () => {
+  test.each(ROLLBACK_CRASH_POINTS.map((step, index) => [step, index]))(
+    'after %s: the re-run finishes the rollback with every write',
+    async (step, index) => {
+      const environment = `rbk${index}`;
+      await switchedToGreen(environment, 30);
+      await put(`${environment}-records-green`, 'customer-000/after-the-switch.json', '{}');
+      const expected = (await world.keysOf(`${environment}-records-green`)).sort();
+      const rollback = inputs(environment, { strategy: 'rollback', version: '1.0.0' });
+
+      const crashed = await world.migrate(rollback, {
+        ENVIRONMENT_PIPELINE_CRASH_AFTER: String(step),
+      });
+      expect(crashed.exitCode).not.toBe(0);
+
+      const resumed = expectSuccess(await world.migrate(rollback));
+      expect(resumed.outputs['status']).toBe('completed');
+      expect(resumed.outputs['stack-name']).toBe(`${environment}-records-blue`);
+      expect(await world.pointer(`/environments/${environment}/records/active-colour`)).toBe(
+        'blue',
+      );
+      expect(await world.keysOf(`${environment}-records-blue`)).toEqual(expected);
+      expect(await world.instanceStates(`${environment}-records-blue`)).toEqual([
+        'InService',
+        'InService',
+      ]);
+      expect(await world.instanceStates(`${environment}-records-green`)).toEqual([
+        'Standby',
+        'Standby',
+      ]);
+      // Recorded once, after users moved: the version left is no longer vouched for there.
+      expect(
+        (await ledger('1.1.0', environment)).filter((name) => /-failed-/.test(name)),
+      ).toHaveLength(1);
+    },
+  );
+});
