@@ -4,7 +4,8 @@
 // environment's service runs on loopback (harness/sample-service.ts) over its stack's
 // resources in moto, and the stack's ServiceUrl output points at it.
 //
-//   build the web server AMI with Packer (newest base image, user-data wait, tags)
+//   build the web server AMI with Packer (newest base image, user-data wait, tags; without
+//   Packer the step is skipped, said up front, and the stacks run on the base image)
 //   → package 1.0.0 → deploy ci + smoke test, on that AMI → write data → package 1.1.0
 //   → migrate staging to 1.1.0 requiring ci (refused: 1.1.0 never passed ci)
 //   → update ci to 1.1.0 + smoke test → create staging's blue colour at 1.1.0 → smoke test it
@@ -32,7 +33,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { putHandMadeBucketAlarm } from '../harness/hand-made-alarm.js';
+import { findPacker } from '../src/ami/run-packer.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../harness/run-action.js';
 import { startSampleService, type SampleService } from '../harness/sample-service.js';
@@ -45,6 +48,8 @@ interface Step {
   name: string;
   run: ActionRun;
   detail: string;
+  /** A step the demo could not run on this machine (the AMI build without Packer). */
+  skipped?: boolean;
 }
 
 const steps: Step[] = [];
@@ -114,18 +119,96 @@ function report(): void {
   ];
   for (const entry of steps) {
     lines.push(
-      `| ${entry.name} | ${entry.detail.startsWith('refused as expected') ? '⛔ refused' : entry.run.exitCode === 0 ? '✅' : '❌'} | ${seconds(entry.run.durationMs)} | ${entry.detail.replace(/\|/g, '\\|')} |`,
+      `| ${entry.name} | ${entry.skipped ? '⏭️ skipped' : entry.detail.startsWith('refused as expected') ? '⛔ refused' : entry.run.exitCode === 0 ? '✅' : '❌'} | ${entry.skipped ? '—' : seconds(entry.run.durationMs)} | ${entry.detail.replace(/\|/g, '\\|')} |`,
     );
   }
-  for (const entry of steps)
+  for (const entry of steps.filter((step) => !step.skipped))
     lines.push('', '---', '', `<!-- step: ${entry.name} -->`, entry.run.summary);
   writeFileSync(path.join(OUT, 'report.md'), lines.join('\n'));
+}
+
+async function buildAmi(): Promise<string> {
+  // The web servers' image, built by the real Packer against moto. The demo plays user data:
+  // it writes 1 to the signal file, then 0 a moment later, and the build waits for it.
+  const signal = path.join(OUT, 'user-data-signal');
+  writeFileSync(signal, '1\n');
+  const userData = setTimeout(() => writeFileSync(signal, '0\n'), 1500);
+  const ami = await step(
+    'build AMI sample-service 1.0.0 (Packer)',
+    {
+      template: 'demo/ami/sample-service.json',
+      name: 'sample-service',
+      version: '1.0.0',
+      'working-directory': REPO_ROOT,
+      'manifest-file': path.join(OUT, 'ami-manifest.json'),
+      'source-ami-filter': 'owners=amazon\nname=amzn2-ami-hvm-*-x86_64-gp2',
+      'wait-for-user-data': 'signal-file',
+      platform: 'local',
+      'signal-path': signal,
+      'signal-interval-seconds': '1',
+      'signal-timeout-seconds': '30',
+      keep: '3',
+    },
+    (run) =>
+      `${run.outputs['ami-id']} ${run.outputs['ami-name']} from ${run.outputs['source-ami']}; waited for user data (${/user data finished \(signal '0'\) after (\d+s)/.exec(run.stdout)?.[1] ?? '?'})`,
+    { action: 'action-build-ami' },
+  ).finally(() => clearTimeout(userData));
+  return ami.outputs['ami-id']!;
+}
+
+/**
+ * Without Packer, the image the AMI would have been built from: moto's newest Amazon Linux 2,
+ * found as action-build-ami finds its source. The step is listed as skipped, saying so.
+ */
+async function baseImage(region: string): Promise<string> {
+  const ec2 = new EC2Client({
+    region,
+    endpoint: moto!.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const { Images = [] } = await ec2.send(
+    new DescribeImagesCommand({
+      Owners: ['amazon'],
+      Filters: [{ Name: 'name', Values: ['amzn2-ami-hvm-*-x86_64-gp2'] }],
+    }),
+  );
+  const newest = Images.sort((a, b) =>
+    (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''),
+  )[0];
+  if (!newest?.ImageId) throw new Error('moto has no Amazon Linux 2 base image to run on');
+  const detail = `Packer not found: the stacks run on the base image ${newest.ImageId} (${newest.Name}); install Packer to build the AMI`;
+  steps.push({
+    name: 'build AMI sample-service 1.0.0 (Packer)',
+    detail,
+    skipped: true,
+    run: {
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
+      summary: '',
+      outputs: {},
+      durationMs: 0,
+    } as unknown as ActionRun,
+  });
+  console.log(
+    `⏭ ${'build AMI sample-service 1.0.0 (Packer)'.padEnd(46)} ${'skipped'.padStart(8)}  ${detail}`,
+  );
+  return newest.ImageId;
 }
 
 async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const started = Date.now();
+  // Said once, before anything runs: the demo goes on without the AMI step.
+  const packer = await findPacker(process.env.PACKER_PATH).catch((error: unknown) => {
+    // "Packer was not found (no packer on PATH)", or why the one found cannot be used.
+    const why = ((error as { detail?: string }).detail ?? (error as Error).message).split(';')[0];
+    console.log(
+      `${why}: the AMI step is skipped, and the stacks run on moto's newest Amazon Linux 2 base image instead. Install Packer to build the AMI too: apt-get install packer (Debian, Ubuntu), or https://developer.hashicorp.com/packer/install; or set PACKER_PATH.\n`,
+    );
+    return undefined;
+  });
   console.log('Starting a local AWS (moto server)…');
   moto = await startMoto();
   console.log(`moto is listening on ${moto.endpoint}\n`);
@@ -153,32 +236,7 @@ async function main(): Promise<void> {
     `ci's service on ${ciService.endpoint}; staging's blue on ${blueService.endpoint}, green on ${greenService.endpoint}\n`,
   );
 
-  // The web servers' image, built by the real Packer against moto. The demo plays user data:
-  // it writes 1 to the signal file, then 0 a moment later, and the build waits for it.
-  const signal = path.join(OUT, 'user-data-signal');
-  writeFileSync(signal, '1\n');
-  const userData = setTimeout(() => writeFileSync(signal, '0\n'), 1500);
-  const ami = await step(
-    'build AMI sample-service 1.0.0 (Packer)',
-    {
-      template: 'demo/ami/sample-service.json',
-      name: 'sample-service',
-      version: '1.0.0',
-      'working-directory': REPO_ROOT,
-      'manifest-file': path.join(OUT, 'ami-manifest.json'),
-      'source-ami-filter': 'owners=amazon\nname=amzn2-ami-hvm-*-x86_64-gp2',
-      'wait-for-user-data': 'signal-file',
-      platform: 'local',
-      'signal-path': signal,
-      'signal-interval-seconds': '1',
-      'signal-timeout-seconds': '30',
-      keep: '3',
-    },
-    (run) =>
-      `${run.outputs['ami-id']} ${run.outputs['ami-name']} from ${run.outputs['source-ami']}; waited for user data (${/user data finished \(signal '0'\) after (\d+s)/.exec(run.stdout)?.[1] ?? '?'})`,
-    { action: 'action-build-ami' },
-  ).finally(() => clearTimeout(userData));
-  const imageId = ami.outputs['ami-id']!;
+  const imageId = packer ? await buildAmi() : await baseImage(region);
 
   const v1 = await step(
     'package 1.0.0',
@@ -213,7 +271,9 @@ async function main(): Promise<void> {
       `ci's ImageId is ${runsOn?.ParameterValue}, not the AMI just built (${imageId})`,
     );
   }
-  console.log(`  ci's web servers launch from ${imageId}, the AMI built above`);
+  console.log(
+    `  ci's web servers launch from ${imageId}, ${packer ? 'the AMI built above' : 'the base image (no Packer)'}`,
+  );
 
   const bucket = JSON.parse(created.outputs.outputs!).DataBucketName as string;
   for (let index = 0; index < 25; index++) {
@@ -498,7 +558,14 @@ async function main(): Promise<void> {
   console.log(`\nPromotion ledger (s3://${ARTIFACTS}/promotions/):`);
   for (const key of records) console.log(`  ${key}`);
   console.log(
-    `\nAll ${steps.length} steps passed in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))}`,
+    `\nAll ${steps.filter((entry) => !entry.skipped).length} steps passed${
+      steps.some((entry) => entry.skipped)
+        ? ` (${steps
+            .filter((entry) => entry.skipped)
+            .map((entry) => entry.name)
+            .join(', ')} skipped: no Packer)`
+        : ''
+    } in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))}`,
   );
   const ciStats = await statisticsOf(ciService);
   const standing = [

@@ -1,6 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../core/errors.js';
+import { proxyConfigured } from '../core/proxy-environment.js';
+import type { ProxyAwareRequestHandler } from './proxy-request-handler.js';
 import { boundCalls, ThrottleLog, type CallBounds } from './bounded-calls.js';
 
 export const USER_AGENT = 'environment-pipeline-actions';
@@ -58,6 +60,26 @@ export function resolveAwsSettings(
 }
 
 /**
+ * The proxy-aware handler (proxy-request-handler.ts), loaded on the first request so that an
+ * action run without a proxy never loads it.
+ */
+function proxyAwareHandler() {
+  let handler: Promise<ProxyAwareRequestHandler> | undefined;
+  const load = () =>
+    (handler ??= import('./proxy-request-handler.js').then(
+      (module) => new module.ProxyAwareRequestHandler(),
+    ));
+  return {
+    metadata: { handlerProtocol: 'http/1.1' },
+    handle: async (...args: Parameters<ProxyAwareRequestHandler['handle']>) =>
+      (await load()).handle(...args),
+    updateHttpClientConfig: () => undefined,
+    httpHandlerConfigs: () => ({}),
+    destroy: () => void handler?.then((loaded) => loaded.destroy()),
+  };
+}
+
+/**
  * What every client shares: region, endpoint override, retry policy and user agent. Used by
  * each client factory (this file and ec2-clients.ts), so clients differ only in their service.
  */
@@ -70,6 +92,8 @@ export function clientConfig(settings: AwsSettings, region = settings.region) {
     maxAttempts: settings.maxAttempts,
     customUserAgent: [[USER_AGENT], [settings.caller]] as [string, string?][],
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    // Behind a corporate proxy: the SDK's own handler ignores HTTPS_PROXY and NO_PROXY.
+    ...(proxyConfigured() ? { requestHandler: proxyAwareHandler() } : {}),
   };
 }
 

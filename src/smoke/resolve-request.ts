@@ -1,3 +1,4 @@
+import { proxyFor } from '../core/proxy-environment.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import {
@@ -39,6 +40,10 @@ export function resolveRequest(
       `${fieldSource(spec, 'proxy')} (filled in as '${rendered}')`,
     );
     proxy = new URL(rendered);
+  } else {
+    // The runner's proxy (HTTPS_PROXY / HTTP_PROXY, unless NO_PROXY names the host), as the
+    // AWS clients use it (src/aws/proxy-request-handler.ts).
+    proxy = proxyFor(new URL(url));
   }
   const headers: Record<string, string> = {
     'user-agent': 'environment-pipeline-actions smoke-test',

@@ -1,7 +1,7 @@
 // The injected user-data wait, run by the real Packer: the `null` builder with the wait as a
 // `shell-local` provisioner (platform local), and user data simulated by a background writer
 // that changes the signal file while Packer waits.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +9,13 @@ import type { PackerEvent } from '../../src/ami/packer-output.js';
 import { adjustJsonTemplate } from '../../src/ami/packer-template.js';
 import { runPacker, type PackerBinary } from '../../src/ami/run-packer.js';
 import { waitProvisioner, type UserDataWait } from '../../src/ami/user-data-wait.js';
-import { requirePacker } from '../support/packer.js';
+import { describeWithPacker, requirePacker, skipsPacker } from '../support/packer.js';
 
 let packer: PackerBinary;
 let work: string;
 
 beforeAll(async () => {
+  if (skipsPacker) return;
   packer = await requirePacker();
   work = mkdtempSync(path.join(os.tmpdir(), 'user-data-wait-'));
 });
@@ -74,7 +75,7 @@ async function buildWithWait(
 
 const index = (lines: string[], pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
 
-describe('wait-for-user-data: signal-file, run by Packer', () => {
+describeWithPacker('wait-for-user-data: signal-file, run by Packer', () => {
   test('1 then done: the wait passes and the template provisioner runs after it', async () => {
     const signal = path.join(work, 'signal-done');
     writeFileSync(signal, '1\n');
@@ -149,7 +150,7 @@ describe('wait-for-user-data: signal-file, run by Packer', () => {
   });
 });
 
-describe('wait-for-user-data: cloud-init, run by Packer', () => {
+describeWithPacker('wait-for-user-data: cloud-init, run by Packer', () => {
   // A stand-in `cloud-init` on PATH that answers `status --wait` with a given exit status, the
   // contract of cloud-init 18+ (0 done, 1 error, 2 degraded).
   function fakeCloudInit(exitStatus: number, said: string): NodeJS.ProcessEnv {

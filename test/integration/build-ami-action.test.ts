@@ -1,6 +1,6 @@
 // action-build-ami as the runner runs it (node action-build-ami/dist/index.js with INPUT_*),
 // driving the real Packer's amazon-ebs builder against moto.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import {
   DescribeImageAttributeCommand,
   DescribeInstancesCommand,
@@ -17,7 +17,7 @@ import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { runAction, type ActionRun } from '../../harness/run-action.js';
 import { fileURLToPath } from 'node:url';
 import { ec2Client, imageExists } from '../support/ami-fixtures.js';
-import { requirePacker } from '../support/packer.js';
+import { describeWithPacker, requirePacker, skipsPacker } from '../support/packer.js';
 
 let moto: MotoServer;
 let ec2: EC2Client;
@@ -128,6 +128,7 @@ const tagsOf = (tags: Array<{ Key?: string; Value?: string }> | undefined) =>
   Object.fromEntries((tags ?? []).map((tag) => [tag.Key, tag.Value]));
 
 beforeAll(async () => {
+  if (skipsPacker) return;
   await requirePacker();
   moto = await startMoto({ amisFile: BASE_AMIS });
   ec2 = ec2Client(moto);
@@ -138,7 +139,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-describe('action-build-ami on moto with the real Packer', () => {
+describeWithPacker('action-build-ami on moto with the real Packer', () => {
   let firstAmi: string;
 
   test('builds from the newest base image, tags the AMI and its snapshot, masks sensitive values', async () => {

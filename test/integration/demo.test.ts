@@ -2,10 +2,110 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
+import { testWithPacker } from '../support/packer.js';
 import { REPO_ROOT } from '../../harness/run-action.js';
 
 // The README's first command: the demo must run end to end and leave a readable report.
-test('npm run demo runs the pipeline end to end against moto', () => {
+testWithPacker(
+  'npm run demo runs the pipeline end to end against moto',
+  () => {
+    const result = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'demo/run-demo.ts'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 420_000,
+      },
+    );
+    expect(result.stdout).toMatch(
+      /✔ build AMI sample-service 1\.0\.0 \(Packer\)\s+[\d.]+ s\s+ami-[0-9a-f]+ sample-service-1\.0\.0-\d{8}T\d{6} from ami-[0-9a-f]+; waited for user data/,
+    );
+    expect(result.stdout).toMatch(
+      /ci's web servers launch from ami-[0-9a-f]+, the AMI built above/,
+    );
+    expect(result.stdout).toMatch(/✔ package 1\.0\.0/);
+    expect(result.stdout).toMatch(/✔ deploy ci 1\.2\.0 again \(no-op\)\s+[\d.]+ s\s+changed=false/);
+    expect(result.stdout).toMatch(
+      /✔ nightly: recreate ci from the newest package .*deleted and created again at 1\.2\.0; smoke 3\/3 passed/,
+    );
+    expect(result.stdout).toMatch(
+      /✔ migrate production to 1\.2\.0, blue → green .*gates: staging smoke \+ statistics passed; production-sample-service-green serves production; statistics gate passed \(600 objects copied and verified\)/,
+    );
+    expect(result.stdout).toMatch(
+      /production's data before \(blue\): 200 customers, 200 invoices, 200 orders, (\d+) bytes\n.*production's data after \(green\): 200 customers, 200 invoices, 200 orders, \1 bytes/,
+    );
+    expect(result.stdout).toMatch(
+      /Where each environment stands:\n {2}ci +1\.2\.0 +ci-sample-service/,
+    );
+    expect(result.stdout).toMatch(
+      / {2}production +1\.2\.0 +production-sample-service-green +210 customers/,
+    );
+    expect(result.stdout).toMatch(
+      /✔ deploy ci 1\.0\.0 \+ smoke test \(create\).*smoke 3\/3 passed/,
+    );
+    expect(result.stdout).toMatch(
+      /✔ migrate staging to 1\.1\.0 \(gate: ci\)\s+[\d.]+ s\s+refused as expected/,
+    );
+    expect(result.stdout).toMatch(
+      /✔ migrate staging to 1\.2\.0, blue → green .*statistics gate passed \(300 objects copied and verified\)/,
+    );
+    expect(result.stdout).toMatch(
+      /staging's data before \(blue\): 100 customers, 100 invoices, 100 orders, (\d+) bytes\n.*staging's data after \(green\): 100 customers, 100 invoices, 100 orders, \1 bytes/,
+    );
+    expect(result.stdout).toMatch(
+      /promotions\/sample-service\/1\.2\.0\/staging\/statistics\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
+    );
+    expect(result.stdout).toMatch(/✔ smoke test staging \(green\).*recorded in the ledger/);
+    expect(result.stdout).toMatch(
+      /promotions\/sample-service\/1\.0\.0\/ci\/smoke\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
+    );
+    expect(result.stdout).toMatch(
+      /✔ plan production 1\.2\.0 \(review before migrating\).*guard pass on production-sample-service-blue: .*parameters ServiceEndpoint, EnvironmentVersion/,
+    );
+    expect(result.stdout).toContain(
+      '## 📝 Plan for production-sample-service-blue (production) at 1.2.0',
+    );
+    expect(result.stdout).toMatch(
+      /✔ deploy the reviewed plan of ci \(now stale\).*refused as expected: Change set plan-sample-service-1-2-0-\w+ was not executed: stack ci-sample-service was updated since the plan was made/,
+    );
+    expect(result.stdout).toMatch(
+      /✔ compare staging with production.*refused as expected: .*production has alarm production-data-bucket-shrinks \(AWS\/S3 NumberOfObjects Average on DataBucket\) that staging lacks/,
+    );
+    // The rollback keeps what users wrote on green since the switch, and goes forward again.
+    expect(result.stdout).toMatch(
+      /✔ roll production back to 1\.1\.0, green → blue.*production-sample-service-blue serves production at 1\.1\.0 again with every write made on green \(statistics gate passed\)/,
+    );
+    expect(result.stdout).toMatch(
+      /production's data after the rollback \(blue\): 210 customers, 210 invoices, 210 orders/,
+    );
+    expect(result.stdout).toMatch(/✔ smoke test production \(blue\)/);
+    expect(result.stdout).toMatch(
+      /✔ roll production forward again to 1\.2\.0, blue → green.*production-sample-service-green serves production at 1\.2\.0 again/,
+    );
+    expect(result.stdout).toContain('All 26 steps passed');
+    expect(result.status).toBe(0);
+    const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
+    expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
+    expect(report).toContain('## ✅ sample-service in staging migrated to 1.2.0');
+    expect(report).toContain(
+      '## ↩️ sample-service in production rolled back to 1.1.0 (from 1.2.0)',
+    );
+    expect(report).toContain(
+      '#### ✅ Statistics: staging-sample-service-blue → staging-sample-service-green',
+    );
+    expect(report).toMatch(/## AMI sample-service-1\.0\.0-\d{8}T\d{6}/);
+    expect(report).toContain('| ↳ ReadCustomerData | ✅ pass |');
+    expect(report).toContain(
+      '| Burst | Callers | Requests | Errors | Req/s | p50 | p95 | p99 | Max |',
+    );
+  },
+  450_000,
+);
+
+// A new user's machine without Packer: the README's command still runs the whole pipeline,
+// saying once, before anything runs, that the AMI step is skipped and how to install Packer.
+test('without Packer the demo says so up front, skips the AMI step and still ends green', () => {
   const result = spawnSync(
     process.execPath,
     [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'demo/run-demo.ts'],
@@ -13,81 +113,26 @@ test('npm run demo runs the pipeline end to end against moto', () => {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       timeout: 420_000,
+      env: { ...process.env, PACKER_PATH: path.join(REPO_ROOT, '.demo-no-packer', 'packer') },
     },
   );
-  expect(result.stdout).toMatch(
-    /✔ build AMI sample-service 1\.0\.0 \(Packer\)\s+[\d.]+ s\s+ami-[0-9a-f]+ sample-service-1\.0\.0-\d{8}T\d{6} from ami-[0-9a-f]+; waited for user data/,
+  const notices = result.stdout.match(/Packer was not found/g) ?? [];
+  expect(notices).toHaveLength(1);
+  expect(result.stdout.indexOf('Packer was not found')).toBeLessThan(
+    result.stdout.indexOf('Starting a local AWS'),
   );
-  expect(result.stdout).toMatch(/ci's web servers launch from ami-[0-9a-f]+, the AMI built above/);
-  expect(result.stdout).toMatch(/✔ package 1\.0\.0/);
-  expect(result.stdout).toMatch(/✔ deploy ci 1\.2\.0 again \(no-op\)\s+[\d.]+ s\s+changed=false/);
+  expect(result.stdout).toContain('apt-get install packer');
   expect(result.stdout).toMatch(
-    /✔ nightly: recreate ci from the newest package .*deleted and created again at 1\.2\.0; smoke 3\/3 passed/,
-  );
-  expect(result.stdout).toMatch(
-    /✔ migrate production to 1\.2\.0, blue → green .*gates: staging smoke \+ statistics passed; production-sample-service-green serves production; statistics gate passed \(600 objects copied and verified\)/,
+    /⏭ build AMI sample-service 1\.0\.0 \(Packer\)\s+skipped\s+Packer not found: the stacks run on the base image ami-[0-9a-f]+/,
   );
   expect(result.stdout).toMatch(
-    /production's data before \(blue\): 200 customers, 200 invoices, 200 orders, (\d+) bytes\n.*production's data after \(green\): 200 customers, 200 invoices, 200 orders, \1 bytes/,
-  );
-  expect(result.stdout).toMatch(
-    /Where each environment stands:\n {2}ci +1\.2\.0 +ci-sample-service/,
-  );
-  expect(result.stdout).toMatch(
-    / {2}production +1\.2\.0 +production-sample-service-green +210 customers/,
-  );
-  expect(result.stdout).toMatch(/✔ deploy ci 1\.0\.0 \+ smoke test \(create\).*smoke 3\/3 passed/);
-  expect(result.stdout).toMatch(
-    /✔ migrate staging to 1\.1\.0 \(gate: ci\)\s+[\d.]+ s\s+refused as expected/,
-  );
-  expect(result.stdout).toMatch(
-    /✔ migrate staging to 1\.2\.0, blue → green .*statistics gate passed \(300 objects copied and verified\)/,
-  );
-  expect(result.stdout).toMatch(
-    /staging's data before \(blue\): 100 customers, 100 invoices, 100 orders, (\d+) bytes\n.*staging's data after \(green\): 100 customers, 100 invoices, 100 orders, \1 bytes/,
-  );
-  expect(result.stdout).toMatch(
-    /promotions\/sample-service\/1\.2\.0\/staging\/statistics\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
-  );
-  expect(result.stdout).toMatch(/✔ smoke test staging \(green\).*recorded in the ledger/);
-  expect(result.stdout).toMatch(
-    /promotions\/sample-service\/1\.0\.0\/ci\/smoke\/\d{8}T\d{9}Z-passed-[0-9a-f]{8}\.json/,
-  );
-  expect(result.stdout).toMatch(
-    /✔ plan production 1\.2\.0 \(review before migrating\).*guard pass on production-sample-service-blue: .*parameters ServiceEndpoint, EnvironmentVersion/,
+    /ci's web servers launch from ami-[0-9a-f]+, the base image \(no Packer\)/,
   );
   expect(result.stdout).toContain(
-    '## 📝 Plan for production-sample-service-blue (production) at 1.2.0',
+    'All 25 steps passed (build AMI sample-service 1.0.0 (Packer) skipped: no Packer)',
   );
-  expect(result.stdout).toMatch(
-    /✔ deploy the reviewed plan of ci \(now stale\).*refused as expected: Change set plan-sample-service-1-2-0-\w+ was not executed: stack ci-sample-service was updated since the plan was made/,
-  );
-  expect(result.stdout).toMatch(
-    /✔ compare staging with production.*refused as expected: .*production has alarm production-data-bucket-shrinks \(AWS\/S3 NumberOfObjects Average on DataBucket\) that staging lacks/,
-  );
-  // The rollback keeps what users wrote on green since the switch, and goes forward again.
-  expect(result.stdout).toMatch(
-    /✔ roll production back to 1\.1\.0, green → blue.*production-sample-service-blue serves production at 1\.1\.0 again with every write made on green \(statistics gate passed\)/,
-  );
-  expect(result.stdout).toMatch(
-    /production's data after the rollback \(blue\): 210 customers, 210 invoices, 210 orders/,
-  );
-  expect(result.stdout).toMatch(/✔ smoke test production \(blue\)/);
-  expect(result.stdout).toMatch(
-    /✔ roll production forward again to 1\.2\.0, blue → green.*production-sample-service-green serves production at 1\.2\.0 again/,
-  );
-  expect(result.stdout).toContain('All 26 steps passed');
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
-  expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
-  expect(report).toContain('## ✅ sample-service in staging migrated to 1.2.0');
-  expect(report).toContain('## ↩️ sample-service in production rolled back to 1.1.0 (from 1.2.0)');
-  expect(report).toContain(
-    '#### ✅ Statistics: staging-sample-service-blue → staging-sample-service-green',
-  );
-  expect(report).toMatch(/## AMI sample-service-1\.0\.0-\d{8}T\d{6}/);
-  expect(report).toContain('| ↳ ReadCustomerData | ✅ pass |');
-  expect(report).toContain(
-    '| Burst | Callers | Requests | Errors | Req/s | p50 | p95 | p99 | Max |',
-  );
+  expect(report).toContain('| build AMI sample-service 1.0.0 (Packer) | ⏭️ skipped | — |');
+  expect(report).not.toMatch(/## AMI sample-service-1\.0\.0/);
 }, 450_000);

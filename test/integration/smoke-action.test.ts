@@ -259,6 +259,62 @@ describe('action-smoke-test', () => {
   });
 });
 
+describe("behind the runner's proxy (HTTP_PROXY / HTTPS_PROXY, NO_PROXY)", () => {
+  test('the checks and every AWS call go through it, and NO_PROXY sends them direct', async () => {
+    const proxied = { ...moto.env, ...RUN_ENV, HTTP_PROXY: proxy.url };
+    const before = proxy.requests.length;
+    const check = await smokeTest({ url: `${service.endpoint}/health` }, { HTTP_PROXY: proxy.url });
+    expectSuccess(check);
+    expect(proxy.requests.slice(before)).toContainEqual({
+      method: 'GET',
+      target: `${service.endpoint}/health`,
+    });
+
+    // The AWS SDK ignores the variables by itself; the suite's clients do not.
+    const packaged = await runAction(
+      'action-provision',
+      {
+        definition,
+        lint: 'false',
+        operation: 'package',
+        version: '2.9.0',
+        'artifact-bucket': BUCKET,
+      },
+      proxied,
+      { cwd: work },
+    );
+    expectSuccess(packaged);
+    const toMoto = proxy.requests
+      .slice(before)
+      .filter((request) => request.target.startsWith(moto.endpoint));
+    expect(toMoto.map((request) => request.method)).toContain('PUT');
+    expect(toMoto.some((request) => request.target.includes('2.9.0'))).toBe(true);
+
+    const direct = proxy.requests.length;
+    const bypassed = await runAction(
+      'action-provision',
+      {
+        definition,
+        lint: 'false',
+        operation: 'package',
+        version: '2.9.1',
+        'artifact-bucket': BUCKET,
+      },
+      { ...proxied, NO_PROXY: '127.0.0.1' },
+      { cwd: work },
+    );
+    expectSuccess(bypassed);
+    expect(proxy.requests.length).toBe(direct);
+
+    const broken = await smokeTest(
+      { url: `${service.endpoint}/health` },
+      { HTTP_PROXY: 'http://bad proxy:3128' },
+    );
+    expect(broken.exitCode).not.toBe(0);
+    expect(broken.stdout).toContain("HTTP_PROXY: 'http://bad proxy:3128' is not a proxy URL");
+  });
+});
+
 describe('provisioning with smoke tests, the ledger and the promotion gate', () => {
   let packageUrl: string;
 

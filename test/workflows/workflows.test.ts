@@ -95,6 +95,7 @@ function changesEnvironment(step: Step): boolean {
 test('there are workflows to check: the five to copy and the repository CI', () => {
   expect(files.sort()).toEqual([
     path.join('.github', 'workflows', 'ci.yml'),
+    path.join('.github', 'workflows', 'release.yml'),
     path.join('workflows', 'ami-refresh.yml'),
     path.join('workflows', 'environment-ci.yml'),
     path.join('workflows', 'environment-nightly.yml'),
@@ -102,6 +103,35 @@ test('there are workflows to check: the five to copy and the repository CI', () 
     path.join('workflows', 'environment-pull-request.yml'),
   ]);
 });
+
+/**
+ * The pins the workflows may use, each SHA read from the action's own repository at the tag
+ * (git rev-list -n1 TAG), and the first major whose action.yml says `using: node24`. GitHub's
+ * runners dropped Node 20 in September 2026; a bump must be checked the same way and written
+ * here, or this test fails.
+ */
+const VERIFIED_PINS: Record<string, { sha: string; version: string; firstNode24Major: number }> = {
+  'actions/checkout': {
+    sha: '3d3c42e5aac5ba805825da76410c181273ba90b1',
+    version: 'v7.0.1',
+    firstNode24Major: 5,
+  },
+  'actions/setup-node': {
+    sha: '820762786026740c76f36085b0efc47a31fe5020',
+    version: 'v7.0.0',
+    firstNode24Major: 5,
+  },
+  'aws-actions/configure-aws-credentials': {
+    sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c',
+    version: 'v6.2.3',
+    firstNode24Major: 6,
+  },
+  'actions/github-script': {
+    sha: 'ed597411d8f924073f98dfc5c65a23a2325f34cd',
+    version: 'v8.0.0',
+    firstNode24Major: 8,
+  },
+};
 
 describe.each(files)('%s', (file) => {
   const { text, workflow } = load(file);
@@ -148,6 +178,20 @@ describe.each(files)('%s', (file) => {
     }
   });
 
+  test('every third-party action runs on Node 24, pinned to a commit checked against its own repository', () => {
+    for (const line of text.split('\n').filter((entry) => /^\s*(-\s+)?uses:/.test(entry))) {
+      const uses = line.replace(/^\s*(-\s+)?uses:\s*/, '').trim();
+      if (uses.startsWith('./') || suiteAction(uses)) continue;
+      const [, action, sha, version] = /^(.+)@([0-9a-f]{40}) # (v[\d.]+)$/.exec(uses) ?? [];
+      const pin = VERIFIED_PINS[action ?? ''];
+      expect({ uses, known: pin !== undefined }).toEqual({ uses, known: true });
+      const major = Number(/^v(\d+)/.exec(version!)![1]);
+      // A Node 20 major fails here whatever SHA it is pinned to: the runners no longer have it.
+      expect({ uses, node24: major >= pin!.firstNode24Major }).toEqual({ uses, node24: true });
+      expect({ uses, sha, version }).toEqual({ uses, sha: pin!.sha, version: pin!.version });
+    }
+  });
+
   test('no ${{ }} expression is expanded inside a run script', () => {
     for (const { job, step } of steps) {
       if (step.run === undefined) continue;
@@ -168,9 +212,17 @@ describe.each(files)('%s', (file) => {
         job: name,
         idToken: assumesRole ? 'write' : undefined,
       });
+      // Writing the repository's contents is for publishing a release, and only there.
+      const releases = (job.steps ?? []).some((step) => /gh release create/.test(step.run ?? ''));
       for (const [scope, level] of Object.entries(job.permissions ?? {})) {
         if (level === 'write')
-          expect(['id-token', 'issues', 'deployments', 'pull-requests']).toContain(scope);
+          expect([
+            'id-token',
+            'issues',
+            'deployments',
+            'pull-requests',
+            ...(releases ? ['contents'] : []),
+          ]).toContain(scope);
       }
       // Writing to pull requests is for the plan's comment, and only there.
       if (job.permissions?.['pull-requests'] === 'write') {
@@ -342,6 +394,77 @@ const HOSTILE: Record<string, HostileCase[]> = {
     { what: 'no package at all', env: PRODUCTION, aws: 'None', expected: 'refused' },
   ],
 };
+
+describe('a version tag is released only with fresh bundles and a changelog section', () => {
+  const { workflow } = load(path.join('.github', 'workflows', 'release.yml'));
+  const steps = workflow.jobs['release']!.steps ?? [];
+  const index = (pattern: RegExp) => steps.findIndex((step) => pattern.test(step.run ?? ''));
+
+  test('runs on v1.2.3 tags; checks every dist/ and reads the notes before it creates the release, then moves the major tag', () => {
+    expect(workflow.on).toEqual({ push: { tags: ['v[0-9]+.[0-9]+.[0-9]+'] } });
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    const check = index(/scripts\/bundle\.mjs --check/);
+    const notes = index(/scripts\/release-notes\.mjs "\$TAG"/);
+    const release = index(/gh release create "\$TAG" --verify-tag .*--notes-file/);
+    const major = index(/git push --force origin "refs\/tags\/\$major"/);
+    expect(check).toBeGreaterThan(-1);
+    expect([check < notes, notes < release, release < major]).toEqual([true, true, true]);
+    expect(steps[major]!.run).toContain('major="${TAG%%.*}"');
+  });
+
+  function notesFor(tag: string, changelog: string) {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'release-'));
+    writeFileSync(path.join(root, 'package.json'), JSON.stringify({ version: '1.2.0' }));
+    writeFileSync(path.join(root, 'CHANGELOG.md'), changelog);
+    const script = path.join(REPO_ROOT, 'scripts', 'release-notes.mjs');
+    return spawnSync(process.execPath, [script, tag], {
+      encoding: 'utf8',
+      env: { ...process.env, RELEASE_ROOT: root },
+    });
+  }
+
+  const CHANGELOG = [
+    '# Changelog',
+    '',
+    '## [Unreleased]',
+    '',
+    '- not yet',
+    '',
+    '## [1.2.0] - 2026-12-02',
+    '',
+    '### Fixed',
+    '',
+    '- a copy that failed open',
+    '',
+    '## [1.1.0] - 2026-11-30',
+    '',
+    '- older',
+    '',
+    '[1.2.0]: https://example.test/compare/v1.1.0...v1.2.0',
+  ].join('\n');
+
+  test("the release's text is the version's section of the changelog, and nothing else", () => {
+    const run = notesFor('v1.2.0', CHANGELOG);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('### Fixed\n\n- a copy that failed open');
+  });
+
+  test('a tag with no section, another version than package.json, or not a version is refused', () => {
+    const missing = notesFor('v1.2.0', CHANGELOG.replace('## [1.2.0] - 2026-12-02', '## [1.2.1]'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("CHANGELOG.md has no section '## [1.2.0]' with text");
+    const other = notesFor('v1.3.0', CHANGELOG);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('package.json says 1.2.0, the tag v1.3.0');
+    expect(notesFor('latest', CHANGELOG).stderr).toContain("'latest' is not a release tag");
+  });
+
+  test("this repository's own changelog and package.json agree on the form", () => {
+    const changelog = readFileSync(path.join(REPO_ROOT, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toMatch(/^## \[Unreleased\]$/m);
+    expect(changelog).toContain('Keep a Changelog');
+  });
+});
 
 describe('values from outside the repository cannot add lines to GITHUB_ENV or GITHUB_OUTPUT', () => {
   const writers = files.flatMap((file) =>
