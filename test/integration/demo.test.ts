@@ -5,19 +5,20 @@ import { expect, test } from '@jest/globals';
 import { testWithPacker } from '../support/packer.js';
 import { REPO_ROOT } from '../../harness/run-action.js';
 
+/** `npm run demo`, as a user runs it, within the test's time. */
+function runDemo(env: Record<string, string> = {}) {
+  return spawnSync(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'demo/run-demo.ts'],
+    { cwd: REPO_ROOT, encoding: 'utf8', timeout: 420_000, env: { ...process.env, ...env } },
+  );
+}
+
 // The README's first command: the demo must run end to end and leave a readable report.
 testWithPacker(
   'npm run demo runs the pipeline end to end against moto',
   () => {
-    const result = spawnSync(
-      process.execPath,
-      [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'demo/run-demo.ts'],
-      {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        timeout: 420_000,
-      },
-    );
+    const result = runDemo();
     expect(result.stdout).toMatch(
       /✔ build AMI sample-service 1\.0\.0 \(Packer\)\s+[\d.]+ s\s+ami-[0-9a-f]+ sample-service-1\.0\.0-\d{8}T\d{6} from ami-[0-9a-f]+; waited for user data/,
     );
@@ -106,16 +107,7 @@ testWithPacker(
 // A new user's machine without Packer: the README's command still runs the whole pipeline,
 // saying once, before anything runs, that the AMI step is skipped and how to install Packer.
 test('without Packer the demo says so up front, skips the AMI step and still ends green', () => {
-  const result = spawnSync(
-    process.execPath,
-    [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'demo/run-demo.ts'],
-    {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 420_000,
-      env: { ...process.env, PACKER_PATH: path.join(REPO_ROOT, '.demo-no-packer', 'packer') },
-    },
-  );
+  const result = runDemo({ PACKER_PATH: path.join(REPO_ROOT, '.demo-no-packer', 'packer') });
   const notices = result.stdout.match(/Packer was not found/g) ?? [];
   expect(notices).toHaveLength(1);
   expect(result.stdout.indexOf('Packer was not found')).toBeLessThan(
