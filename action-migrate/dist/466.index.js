@@ -378,15 +378,14 @@ async function planRollback(context, request, stackName, latest) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${target} was taken out of service with availability maintenance-hook, so only its maintenance-off URL brings it back.`, 'Run the rollback with availability: maintenance-hook and the same maintenance URLs.');
     }
     await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .checkClonable */ .d8)(context, request, source);
-    const databases = [
-        ...(await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, source, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD])),
-        ...(await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, target, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD])),
-    ];
+    // Each colour listed once, for what it must not hold and what must have been measured.
+    const [sourceData, targetData] = await Promise.all([source, target].map((stack) => (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, stack, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD, _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U])));
+    const databases = [...sourceData, ...targetData].filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD);
     if (databases.length > 0) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} or ${target} holds RDS DB instance(s) (${[...new Set(databases.map((db) => db.path))].join(', ')}): a rollback copies bucket data back, and a database's writes since the switch cannot be copied into ${target}'s database without replacing it.`, `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`);
     }
-    const tables = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, source, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U]);
-    const unmeasured = tables.filter((table) => !inherited.verifiedTables?.some((verified) => verified.path === table.path));
+    const unmeasured = sourceData.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U &&
+        !inherited.verifiedTables?.some((verified) => verified.path === resource.path));
     if (unmeasured.length > 0) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} holds DynamoDB table(s) (${unmeasured.map((table) => table.path).join(', ')}) that the statistics gate of migration ${inherited.undoes} did not measure in ${target}, so it cannot be shown that ${target}'s tables still hold what users left there.`, `Migrate forward with strategy blue-green to ${request.version} instead (it copies every item into the new stack's tables).`);
     }
@@ -417,7 +416,13 @@ async function planRollback(context, request, stackName, latest) {
  */
 async function checkUnchanged(run, target) {
     const verified = run.data('verified:target') ?? [];
-    const buckets = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(run.context.cloudFormation, target, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .BUCKET_TYPE */ .sv]);
+    const verifiedTables = run.data('verified-tables:target') ?? [];
+    const resources = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(run.context.cloudFormation, target, [
+        _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .BUCKET_TYPE */ .sv,
+        _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U,
+    ]);
+    const buckets = resources.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .BUCKET_TYPE */ .sv);
+    const tables = resources.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U);
     const changed = [];
     for (const bucket of verified) {
         const live = buckets.find((candidate) => candidate.path === bucket.path);
@@ -436,10 +441,6 @@ async function checkUnchanged(run, target) {
             run.context.logger.info(`${bucket.path}: ${now.objects} object(s), as verified when users left ${target}.`);
         }
     }
-    const verifiedTables = run.data('verified-tables:target') ?? [];
-    const tables = verifiedTables.length
-        ? await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(run.context.cloudFormation, target, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U])
-        : [];
     for (const table of verifiedTables) {
         const live = tables.find((candidate) => candidate.path === table.path);
         if (!live) {

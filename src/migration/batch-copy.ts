@@ -74,16 +74,11 @@ export async function reachesThreshold(
   bucket: string,
   threshold: number,
 ): Promise<{ reached: boolean; counted: number }> {
-  const listing = listObjects(s3, bucket);
   let counted = 0;
-  try {
-    for await (const object of listing) {
-      void object;
-      counted += 1;
-      if (counted >= threshold) return { reached: true, counted };
-    }
-  } finally {
-    await listing.return(undefined);
+  // Leaving the loop early closes the listing: no page is fetched past the threshold.
+  for await (const _object of listObjects(s3, bucket)) {
+    counted += 1;
+    if (counted >= threshold) return { reached: true, counted };
   }
   return { reached: false, counted };
 }

@@ -3,6 +3,7 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/transport';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest as SignedRequest } from '@smithy/types';
+import { isThrottling } from '../aws/bounded-calls.js';
 import type { Deadline } from '../core/deadline.js';
 import type { Clock } from '../core/waiter.js';
 
@@ -252,20 +253,16 @@ export class S3CopyError extends Error {
   }
 }
 
-const RETRYABLE_CODES = new Set([
-  'SlowDown',
-  'ServiceUnavailable',
-  'InternalError',
-  'RequestTimeout',
-  'Throttling',
-  'ThrottlingException',
-]);
-
 /** What the SDK's standard strategy retries: throttling, 5xx, timeouts, dropped connections. */
 function retryable(error: unknown): boolean {
   if (error instanceof S3CopyError) {
-    const status = error.$metadata.httpStatusCode;
-    return RETRYABLE_CODES.has(error.name) || status === 429 || status >= 500;
+    // The SDK's throttling codes (SlowDown, 429 …), and every server error: S3's
+    // InternalError and ServiceUnavailable included, in a 200's body or not.
+    return (
+      isThrottling(error) ||
+      ['InternalError', 'ServiceUnavailable', 'RequestTimeout'].includes(error.name) ||
+      error.$metadata.httpStatusCode >= 500
+    );
   }
   const code = (error as { code?: string }).code ?? '';
   return (

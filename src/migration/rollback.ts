@@ -219,19 +219,25 @@ async function planRollback(
     );
   }
   await checkClonable(context, request, source);
-  const databases = [
-    ...(await listStackResources(context.cloudFormation, source, [DATABASE_TYPE])),
-    ...(await listStackResources(context.cloudFormation, target, [DATABASE_TYPE])),
-  ];
+  // Each colour listed once, for what it must not hold and what must have been measured.
+  const [sourceData, targetData] = await Promise.all(
+    [source, target].map((stack) =>
+      listStackResources(context.cloudFormation, stack, [DATABASE_TYPE, TABLE_TYPE]),
+    ),
+  );
+  const databases = [...sourceData!, ...targetData!].filter(
+    (resource) => resource.type === DATABASE_TYPE,
+  );
   if (databases.length > 0) {
     throw new RefusalError(
       `${source} or ${target} holds RDS DB instance(s) (${[...new Set(databases.map((db) => db.path))].join(', ')}): a rollback copies bucket data back, and a database's writes since the switch cannot be copied into ${target}'s database without replacing it.`,
       `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`,
     );
   }
-  const tables = await listStackResources(context.cloudFormation, source, [TABLE_TYPE]);
-  const unmeasured = tables.filter(
-    (table) => !inherited.verifiedTables?.some((verified) => verified.path === table.path),
+  const unmeasured = sourceData!.filter(
+    (resource) =>
+      resource.type === TABLE_TYPE &&
+      !inherited.verifiedTables?.some((verified) => verified.path === resource.path),
   );
   if (unmeasured.length > 0) {
     throw new RefusalError(
@@ -269,7 +275,13 @@ async function planRollback(
  */
 async function checkUnchanged(run: MigrationRun, target: string): Promise<void> {
   const verified = run.data<VerifiedBucket[]>('verified:target') ?? [];
-  const buckets = await listStackResources(run.context.cloudFormation, target, [BUCKET_TYPE]);
+  const verifiedTables = run.data<VerifiedTable[]>('verified-tables:target') ?? [];
+  const resources = await listStackResources(run.context.cloudFormation, target, [
+    BUCKET_TYPE,
+    TABLE_TYPE,
+  ]);
+  const buckets = resources.filter((resource) => resource.type === BUCKET_TYPE);
+  const tables = resources.filter((resource) => resource.type === TABLE_TYPE);
   const changed: string[] = [];
   for (const bucket of verified) {
     const live = buckets.find((candidate) => candidate.path === bucket.path);
@@ -291,10 +303,6 @@ async function checkUnchanged(run: MigrationRun, target: string): Promise<void> 
       );
     }
   }
-  const verifiedTables = run.data<VerifiedTable[]>('verified-tables:target') ?? [];
-  const tables = verifiedTables.length
-    ? await listStackResources(run.context.cloudFormation, target, [TABLE_TYPE])
-    : [];
   for (const table of verifiedTables) {
     const live = tables.find((candidate) => candidate.path === table.path);
     if (!live) {
