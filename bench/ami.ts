@@ -25,12 +25,15 @@ async function main(): Promise<void> {
   const packer = await findPacker(process.env.PACKER_PATH);
   const moto = await startMoto();
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-ami-'));
-  const { document } = adjustJsonTemplate(JSON.parse(readFileSync(TEMPLATE, 'utf8')), {
-    amiName: 'bench-bare-{{timestamp}}-{{uuid}}',
-    region: moto.env.AWS_REGION!,
-    endpoint: moto.endpoint,
-    firstProvisioner: undefined,
-  });
+  const { document } = adjustJsonTemplate(
+    JSON.parse(readFileSync(TEMPLATE, 'utf8')) as Record<string, unknown>,
+    {
+      amiName: 'bench-bare-{{timestamp}}-{{uuid}}',
+      region: moto.env.AWS_REGION!,
+      endpoint: moto.endpoint,
+      firstProvisioner: undefined,
+    },
+  );
   writeFileSync(path.join(work, 'bare.json'), JSON.stringify(document));
   const env = { ...process.env, ...moto.env, CHECKPOINT_DISABLE: '1' };
   const bare: number[] = [];

@@ -30,7 +30,7 @@ function startTarget(): Promise<{ endpoint: string; child: ChildProcess }> {
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the target did not start in 20 s')), 20_000);
-    child.stdout!.once('data', (chunk: Buffer) => {
+    child.stdout.once('data', (chunk: Buffer) => {
       clearTimeout(timer);
       resolve({ endpoint: chunk.toString().trim(), child });
     });

@@ -134,7 +134,7 @@ async function measure(
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const said: Buffer[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => said.push(chunk));
+  child.stdout.on('data', (chunk: Buffer) => said.push(chunk));
   if (child.pid === undefined) throw new Error(`${subject.label} did not start`);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const first = endpoint.next(child.pid).then((cpuMs) => ({ cpuMs, at: performance.now() }));

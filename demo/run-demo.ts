@@ -188,7 +188,7 @@ async function baseImage(region: string): Promise<string> {
       summary: '',
       outputs: {},
       durationMs: 0,
-    } as unknown as ActionRun,
+    },
   });
   console.log(
     `⏭ ${'build AMI sample-service 1.0.0 (Packer)'.padEnd(46)} ${'skipped'.padStart(8)}  ${detail}`,
@@ -275,7 +275,8 @@ async function main(): Promise<void> {
     `  ci's web servers launch from ${imageId}, ${packer ? 'the AMI built above' : 'the base image (no Packer)'}`,
   );
 
-  const bucket = JSON.parse(created.outputs.outputs!).DataBucketName as string;
+  const bucket = (JSON.parse(created.outputs.outputs!) as { DataBucketName: string })
+    .DataBucketName;
   for (let index = 0; index < 25; index++) {
     await s3.send(
       new PutObjectCommand({

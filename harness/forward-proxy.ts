@@ -49,8 +49,10 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
     const target = request.url ?? '';
     requests.push({ method: 'CONNECT', target });
     const [host, port] = target.split(':');
-    tunnels.add(client as net.Socket);
-    client.on('close', () => tunnels.delete(client as net.Socket));
+    // http.Server's 'connect' hands over the client's socket, typed as a Duplex.
+    const socket = client as unknown as net.Socket;
+    tunnels.add(socket);
+    client.on('close', () => tunnels.delete(socket));
     const upstream = net.connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);

@@ -76,7 +76,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
         const comment = {
           id: ++next,
           issue: Number(issueComments[1]),
-          body: String(JSON.parse(text).body),
+          body: String((JSON.parse(text) as { body?: unknown }).body),
         };
         api.comments.push(comment);
         return reply(201, {
@@ -88,7 +88,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
       if (oneComment && request.method === 'PATCH') {
         const comment = api.comments.find((stored) => stored.id === Number(oneComment[1]));
         if (!comment) return reply(404, { message: 'Not Found' });
-        comment.body = String(JSON.parse(text).body);
+        comment.body = String((JSON.parse(text) as { body?: unknown }).body);
         return reply(200, {
           id: comment.id,
           html_url: `https://github.example/comment/${comment.id}`,

@@ -29,7 +29,7 @@ export function checkMotoInstalled(): void {
   const probe = spawnSync(python(), ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new MotoNotInstalledError(
-      `moto's server is not installed for ${python()}: install it with \`pip install "moto[server]"\` (or point MOTO_PYTHON at a Python that has it). ${probe.stderr ?? ''}`.trim(),
+      `moto's server is not installed for ${python()}: install it with \`pip install "moto[server]"\` (or point MOTO_PYTHON at a Python that has it). ${(probe.stderr as string | null) ?? ''}`.trim(),
     );
   }
 }

@@ -51,7 +51,9 @@ export function actionDefaults(action: string): Record<string, string> {
   };
   const defaults: Record<string, string> = {};
   for (const [name, input] of Object.entries(manifest.inputs ?? {})) {
-    if (input.default !== undefined) defaults[name] = String(input.default);
+    if (input.default !== undefined)
+      defaults[name] =
+        typeof input.default === 'string' ? input.default : JSON.stringify(input.default);
   }
   return defaults;
 }

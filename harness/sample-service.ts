@@ -163,24 +163,32 @@ export async function startSampleService(
     const answer = async (): Promise<void> => {
       if (route === '/health') {
         const result = await health();
-        return reply(result.DatabaseConnectivity ? 200 : 503, result);
+        reply(result.DatabaseConnectivity ? 200 : 503, result);
+        return;
       }
       if (route === '/admin/statistics') {
         const current = await stack();
         const bucket = current?.outputs.DataBucketName;
-        if (!bucket) return reply(503, { error: `stack ${stackName} has no bucket` });
-        return reply(200, {
+        if (!bucket) {
+          reply(503, { error: `stack ${stackName} has no bucket` });
+          return;
+        }
+        reply(200, {
           data: { ...(await countObjects(bucket)), generatedAt: new Date().toISOString() },
         });
+        return;
       }
       if (route === '/test') {
         const result = await selfTest();
         const ok = result.Health.DatabaseConnectivity && result.Tests.every((test) => test.Success);
-        return reply(ok ? 200 : 503, result);
+        reply(ok ? 200 : 503, result);
+        return;
       }
-      return reply(404, { error: `no route ${route}` });
+      reply(404, { error: `no route ${route}` });
     };
-    answer().catch((error: Error) => reply(500, { error: error.message }));
+    answer().catch((error: unknown) =>
+      reply(500, { error: error instanceof Error ? error.message : String(error) }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -111,7 +111,7 @@ export async function startSmokeService(): Promise<SmokeService> {
         case 'whoami':
           // A service that echoes the bare credential, without its auth scheme.
           return json(200, {
-            token: String(request.headers.authorization ?? '').replace(/^\S+\s+/, ''),
+            token: (request.headers.authorization ?? '').replace(/^\S+\s+/, ''),
           });
         case 'text':
           response.writeHead(200, { 'content-type': 'text/plain' });

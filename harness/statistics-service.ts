@@ -70,28 +70,37 @@ export async function startStatisticsService(
     const [, stack, route] = match as unknown as [string, string, string];
     const answer = async (): Promise<void> => {
       if (route === '/admin/statistics') {
-        if (request.headers.authorization !== `Bearer ${token}`)
-          return reply(401, { error: 'admins only' });
+        if (request.headers.authorization !== `Bearer ${token}`) {
+          reply(401, { error: 'admins only' });
+          return;
+        }
         statisticsRequests.set(stack, (statisticsRequests.get(stack) ?? 0) + 1);
         const bucket = await bucketOf(stack);
-        if (!bucket) return reply(503, { error: `stack ${stack} has no bucket` });
-        return reply(200, { data: await statistics(bucket) });
+        if (!bucket) {
+          reply(503, { error: `stack ${stack} has no bucket` });
+          return;
+        }
+        reply(200, { data: await statistics(bucket) });
+        return;
       }
       if (route === '/maintenance/on' || route === '/maintenance/off') {
         const on = route.endsWith('/on');
         if (on) maintenance.add(stack);
         else maintenance.delete(stack);
         maintenanceCalls.push(`${stack} ${on ? 'on' : 'off'}`);
-        return reply(200, { maintenance: on });
+        reply(200, { maintenance: on });
+        return;
       }
       if (route === '/health') {
-        return maintenance.has(stack)
-          ? reply(503, { MaintenanceMode: true })
-          : reply(200, { MaintenanceMode: false });
+        if (maintenance.has(stack)) reply(503, { MaintenanceMode: true });
+        else reply(200, { MaintenanceMode: false });
+        return;
       }
-      return reply(404, { error: `no route ${route}` });
+      reply(404, { error: `no route ${route}` });
     };
-    answer().catch((error: Error) => reply(500, { error: error.message }));
+    answer().catch((error: unknown) =>
+      reply(500, { error: error instanceof Error ? error.message : String(error) }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

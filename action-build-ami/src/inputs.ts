@@ -119,7 +119,7 @@ type Values = InputValues<typeof buildAmiInputs>;
 
 /** Inputs that only act when another input turns them on: set without it, they are refused. */
 function onlyWith(
-  names: Array<keyof Values & string>,
+  names: Array<Extract<keyof Values, string>>,
   condition: (inputs: Values) => boolean,
   why: string,
 ): InputRule<Values> {

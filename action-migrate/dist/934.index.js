@@ -420,10 +420,11 @@ async function copyStackTables(context, request, sourceStack, targetStack, how =
     for (const pair of await pairTables(context, sourceStack, targetStack)) {
         await (0,dynamodb_tables/* checkSameKeys */.TH)(context.dynamodb(), pair.path, pair.source, pair.target);
         const options = { segments: (0,dynamodb_tables/* segmentsFor */.Yc)(request.copyConcurrency), clock: context.clock };
-        const result = how === 'mirror'
+        const mirrored = how === 'mirror'
             ? await (0,dynamodb_tables/* mirrorTable */.AK)(context.dynamodb(), pair.source, pair.target, options)
-            : await (0,dynamodb_tables/* copyTable */.uM)(context.dynamodb(), pair.source, pair.target, options);
-        const deleted = 'deleted' in result ? `, ${result.deleted} item(s) deleted first` : '';
+            : undefined;
+        const result = mirrored ?? (await (0,dynamodb_tables/* copyTable */.uM)(context.dynamodb(), pair.source, pair.target, options));
+        const deleted = mirrored ? `, ${mirrored.deleted} item(s) deleted first` : '';
         context.logger.info(`${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target}${deleted} in ${(result.durationMs / 1000).toFixed(1)} s, ${options.segments} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`);
         results.push(result);
     }

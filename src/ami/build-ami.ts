@@ -509,7 +509,7 @@ export async function buildAmi(
     });
     if (template.format === 'json' && !template.variables.has(request.sourceAmiVariable)) {
       logger.warning(
-        `${request.template} declares no variable "${request.sourceAmiVariable}": the source AMI ${sourceAmi!.imageId} is passed but the template may not use it; declare it and set "source_ami": "{{user \`${request.sourceAmiVariable}\`}}"`,
+        `${request.template} declares no variable "${request.sourceAmiVariable}": the source AMI ${sourceAmi.imageId} is passed but the template may not use it; declare it and set "source_ami": "{{user \`${request.sourceAmiVariable}\`}}"`,
       );
     }
   }
@@ -544,7 +544,7 @@ export async function buildAmi(
   }
   const args = [...packerArgs(request, extraVariables), copy?.path ?? template.path];
 
-  let packerMs = 0;
+  let packerMs: number;
   let artifacts;
   try {
     await logger.group(`packer validate (Packer ${packer.version})`, async () => {

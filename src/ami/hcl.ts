@@ -64,8 +64,10 @@ function loadParser(): Promise<Parse> {
     }
     return (file, text) =>
       new Promise((resolve, reject) => {
-        const callback: Callback = (error, result) =>
-          error ? reject(new Error(String(error))) : resolve(JSON.parse(result ?? 'null'));
+        const callback: Callback = (error, result) => {
+          if (error) reject(new Error(typeof error === 'string' ? error : JSON.stringify(error)));
+          else resolve(JSON.parse(result ?? 'null'));
+        };
         root.parse!(file, text, callback);
       });
   })());
@@ -108,7 +110,7 @@ export async function parseHcl(
     parsed = await parseWithin(file, text);
   } catch (error) {
     // The parser's message carries the file, line and column: `x.hcl:3,7-8: Invalid ...`.
-    const detail = String((error as Error).message ?? error)
+    const detail = (error instanceof Error ? error.message : String(error))
       .replace(/^parse config: /, '')
       .replace(/^\[([\s\S]*)\]$/, '$1')
       .slice(0, 600);
@@ -128,5 +130,5 @@ export function stringsIn(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.flatMap(stringsIn);
   if (isRecord(value)) return Object.values(value).flatMap(stringsIn);
-  return value === undefined || value === null ? [] : [String(value)];
+  return value === undefined || value === null ? [] : [JSON.stringify(value)];
 }

@@ -199,7 +199,7 @@ export function adjustJsonTemplate(
         amiBuilders.length > 1 ? `${adjustments.amiName}-${name}` : adjustments.amiName;
       if (builder.ami_name !== amiName) {
         changes.push(
-          `${name}: ami_name ${amiName}${builder.ami_name === undefined ? '' : ` (was ${String(builder.ami_name)})`}`,
+          `${name}: ami_name ${amiName}${builder.ami_name === undefined ? '' : ` (was ${JSON.stringify(builder.ami_name)})`}`,
         );
       }
       builder.ami_name = amiName;
@@ -207,7 +207,9 @@ export function adjustJsonTemplate(
     }
   });
   if (adjustments.firstProvisioner !== undefined) {
-    const provisioners = Array.isArray(document.provisioners) ? document.provisioners : [];
+    const provisioners: unknown[] = Array.isArray(document.provisioners)
+      ? (document.provisioners as unknown[])
+      : [];
     document.provisioners = [adjustments.firstProvisioner, ...provisioners];
     changes.push(
       `provisioner ${String(adjustments.firstProvisioner.type)} added before the others`,

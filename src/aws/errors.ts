@@ -1,7 +1,7 @@
 /** Helpers to classify AWS SDK v3 errors without depending on each service's error classes. */
 export function awsErrorName(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'name' in error) {
-    return String((error as { name: unknown }).name);
+    return String(error.name);
   }
   return undefined;
 }

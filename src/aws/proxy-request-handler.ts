@@ -38,11 +38,11 @@ export class ProxyAwareRequestHandler {
       Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== 'expect'),
     );
     const answer = await send(url, {
-      method: request.method as Dispatcher.HttpMethod,
+      method: request.method,
       headers,
       body: request.body as Dispatcher.DispatchOptions['body'],
       dispatcher: proxy ? this.proxyAgent(proxy) : this.direct,
-      ...(options.abortSignal ? { signal: options.abortSignal as AbortSignal } : {}),
+      ...(options.abortSignal ? { signal: options.abortSignal } : {}),
       ...(options.requestTimeout
         ? { headersTimeout: options.requestTimeout, bodyTimeout: options.requestTimeout }
         : {}),

@@ -104,8 +104,6 @@ export function required<T>(
 }
 
 /** One of a few words; without a fallback the input is required. */
-export function choice<const T extends string>(values: readonly T[]): InputSchema<T>;
-export function choice<const T extends string>(values: readonly T[], fallback: T): InputSchema<T>;
 export function choice<const T extends string>(values: readonly T[], fallback?: T): InputSchema<T> {
   const read = parsedInput(wordOf(values));
   if (fallback !== undefined) return withDefault(read, fallback);

@@ -9,7 +9,13 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (isRecord(value)) return 'a mapping';
-  return `${typeof value} '${excerpt(String(value))}'`;
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+        ? value.toString()
+        : typeof value;
+  return `${typeof value} '${excerpt(text)}'`;
 }
 
 /** A value as a message may quote it: whole when short, its start and its length when long. */

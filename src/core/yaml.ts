@@ -75,7 +75,7 @@ function offsetFinder(doc: YAML.Document): (key: string) => number | undefined {
   return (key) => {
     const segments = segmentsOf(key);
     let node: unknown = doc.contents;
-    let offset: number | undefined = (doc.contents as Node | null)?.range?.[0];
+    let offset: number | undefined = doc.contents?.range?.[0];
     let index = 0;
     while (index < segments.length) {
       const segment = segments[index];

@@ -61,12 +61,12 @@ function cloudFormationTags(): Tags {
     tags.push({
       tag: `!${short}`,
       collection: 'seq',
-      resolve: (seq) => ({ [long]: seq.toJSON() }),
+      resolve: (seq) => ({ [long]: seq.toJSON() as unknown }),
     });
     tags.push({
       tag: `!${short}`,
       collection: 'map',
-      resolve: (map) => ({ [long]: map.toJSON() }),
+      resolve: (map) => ({ [long]: map.toJSON() as unknown }),
     });
   }
   return tags;

@@ -127,12 +127,12 @@ async function rollBackBlueGreen(run: MigrationRun, cause: unknown): Promise<voi
     // Users first: the active colour serves again before the new one is deleted, so a
     // rollback that runs out of time leaves a stack to delete, never users without service.
     if (source) {
-      await restoreStack(run, ['source'], source).catch((error) =>
+      await restoreStack(run, ['source'], source).catch((error: unknown) =>
         problems.push(`restoring ${source}'s availability failed: ${errorMessage(error)}`),
       );
     }
     if (hasStarted(run.journal, 'create:target')) {
-      await deleteOwnStack(run, target).catch((error) =>
+      await deleteOwnStack(run, target).catch((error: unknown) =>
         problems.push(`deleting ${target} failed: ${errorMessage(error)}`),
       );
     }

@@ -91,7 +91,7 @@ async function listVersionsPage(
     (next) => async (args) => {
       const result = await next(args);
       const response = result.response as { body?: unknown };
-      const body = response?.body as AsyncIterable<Uint8Array> | undefined;
+      const body = response.body as AsyncIterable<Uint8Array> | undefined;
       if (body && typeof body[Symbol.asyncIterator] === 'function') {
         const chunks: Buffer[] = [];
         for await (const chunk of body) chunks.push(Buffer.from(chunk));
@@ -269,20 +269,23 @@ export async function* pairHistories(
   source: AsyncGenerator<KeyHistory>,
   target: AsyncGenerator<KeyHistory>,
 ): AsyncGenerator<PairedHistory> {
-  let a = await source.next();
-  let b = await target.next();
-  for (let step = 0; step < Number.MAX_SAFE_INTEGER && !(a.done && b.done); step++) {
-    const order = a.done ? 1 : b.done ? -1 : compareKeys(a.value.key, b.value.key);
-    if (order < 0) {
-      yield { key: a.value!.key, source: a.value! };
-      a = await source.next();
-    } else if (order > 0) {
-      yield { key: b.value!.key, target: b.value! };
-      b = await target.next();
-    } else {
-      yield { key: a.value!.key, source: a.value!, target: b.value! };
-      a = await source.next();
-      b = await target.next();
+  const next = async (histories: AsyncGenerator<KeyHistory>) => {
+    const result = await histories.next();
+    return result.done ? undefined : result.value;
+  };
+  let a = await next(source);
+  let b = await next(target);
+  for (let step = 0; step < Number.MAX_SAFE_INTEGER && (a || b); step++) {
+    if (a && b && compareKeys(a.key, b.key) === 0) {
+      yield { key: a.key, source: a, target: b };
+      a = await next(source);
+      b = await next(target);
+    } else if (a && (!b || compareKeys(a.key, b.key) < 0)) {
+      yield { key: a.key, source: a };
+      a = await next(source);
+    } else if (b) {
+      yield { key: b.key, target: b };
+      b = await next(target);
     }
   }
 }

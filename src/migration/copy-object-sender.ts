@@ -2,7 +2,7 @@ import { CopyObjectCommand, type CopyObjectCommandInput, type S3Client } from '@
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/transport';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest as SignedRequest } from '@smithy/types';
+import type { HttpResponse, HttpRequest as SignedRequest } from '@smithy/types';
 import { isThrottling } from '../aws/bounded-calls.js';
 import type { Deadline } from '../core/deadline.js';
 import type { Clock } from '../core/waiter.js';
@@ -116,7 +116,10 @@ export class CopyObjectSender {
   }
 
   private async exchange(request: SignedRequest): Promise<void> {
-    const { response } = await this.s3.config.requestHandler.handle(request, {});
+    // The client's handler is typed loosely; over HTTP it answers with an HttpResponse.
+    const { response } = (await this.s3.config.requestHandler.handle(request, {})) as {
+      response: HttpResponse;
+    };
     const body = await readBody(response.body);
     const status = response.statusCode;
     // S3 may answer a copy 200 and only then fail it, in the body (CopyObject's documentation).
@@ -203,7 +206,7 @@ export function templateOf(request: HttpRequest, input: CopyInput): Template | u
   );
   const key = encodeKey(input.key);
   // The SDK names the operation in the query (x-id=CopyObject); anything else is not known.
-  const query = request.query ?? {};
+  const query = request.query;
   if (
     !scope ||
     !request.path.endsWith(key) ||

@@ -118,11 +118,13 @@ export async function copyStackTables(
   for (const pair of await pairTables(context, sourceStack, targetStack)) {
     await checkSameKeys(context.dynamodb(), pair.path, pair.source, pair.target);
     const options = { segments: segmentsFor(request.copyConcurrency), clock: context.clock };
-    const result =
+    const mirrored =
       how === 'mirror'
         ? await mirrorTable(context.dynamodb(), pair.source, pair.target, options)
-        : await copyTable(context.dynamodb(), pair.source, pair.target, options);
-    const deleted = 'deleted' in result ? `, ${result.deleted} item(s) deleted first` : '';
+        : undefined;
+    const result =
+      mirrored ?? (await copyTable(context.dynamodb(), pair.source, pair.target, options));
+    const deleted = mirrored ? `, ${mirrored.deleted} item(s) deleted first` : '';
     context.logger.info(
       `${pair.path}: copied ${result.items} item(s) from table ${pair.source} to ${pair.target}${deleted} in ${(result.durationMs / 1000).toFixed(1)} s, ${options.segments} segment(s) at a time${result.retries ? `, ${result.retries} retried batch(es)` : ''}.`,
     );

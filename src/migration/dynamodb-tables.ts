@@ -150,7 +150,7 @@ async function eachSegment(
     Array.from({ length: segments }, (_, segment) => work(segment)),
   );
   const failed = results.find((result) => result.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  if (failed) throw failed.reason;
 }
 
 /** A table's statistics, from a parallel scan. */

@@ -183,9 +183,9 @@ export class MigrationLock {
       throw error;
     }
     try {
-      const record = JSON.parse(text) as LockRecord;
-      if (record?.schema === 1 && typeof record.token === 'string' && record.process) {
-        return { record, etag };
+      const parsed = JSON.parse(text) as Partial<LockRecord> | null;
+      if (parsed?.schema === 1 && typeof parsed.token === 'string' && parsed.process) {
+        return { record: parsed as LockRecord, etag };
       }
     } catch {
       // falls through: an unreadable lock proves nothing about its holder

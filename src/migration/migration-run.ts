@@ -137,8 +137,8 @@ export class MigrationRun {
     return isDone(this.journal, name);
   }
 
-  data<T>(name: string): T | undefined {
-    return stepOf(this.journal, name)?.data as T | undefined;
+  data(name: string): unknown {
+    return stepOf(this.journal, name)?.data;
   }
 
   /**

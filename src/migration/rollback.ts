@@ -59,9 +59,9 @@ export interface VerifiedTable {
 
 const COPY_BACK = 'source-to-target';
 
-function undoneStep<T>(journal: MigrationJournal, name: string): T | undefined {
+function undoneStep(journal: MigrationJournal, name: string): unknown {
   const step = stepOf(journal, name);
-  return step?.status === 'done' ? (step.data as T | undefined) : undefined;
+  return step?.status === 'done' ? step.data : undefined;
 }
 
 function seeded(name: string, data: unknown, now: Date): JournalStep {
@@ -110,15 +110,16 @@ function inherit(
     latest.stacks.source === active &&
     latest.stacks.target === previous;
   if (abandoned && !hasStarted(latest, `copy:${COPY_BACK}`)) {
-    const unavailability = undoneStep<Unavailability>(latest, 'plan-unavailable:target');
-    const verified = undoneStep<VerifiedBucket[]>(latest, 'verified:target');
+    const unavailability = undoneStep(latest, 'plan-unavailable:target') as
+      Unavailability | undefined;
+    const verified = undoneStep(latest, 'verified:target') as VerifiedBucket[] | undefined;
     if (unavailability && verified) {
       return {
         undoes: latest.stacks.undoes,
         leaving: latest.stacks.leaving,
         unavailability,
         verified,
-        verifiedTables: undoneStep<VerifiedTable[]>(latest, 'verified-tables:target'),
+        verifiedTables: undoneStep(latest, 'verified-tables:target') as VerifiedTable[] | undefined,
       };
     }
   }
@@ -130,8 +131,9 @@ function inherit(
         : how,
     );
   }
-  const unavailability = undoneStep<Unavailability>(latest, 'plan-unavailable:source');
-  const gate = undoneStep<GateResult>(latest, `compare:${COPY_BACK}`);
+  const unavailability = undoneStep(latest, 'plan-unavailable:source') as
+    Unavailability | undefined;
+  const gate = undoneStep(latest, `compare:${COPY_BACK}`) as GateResult | undefined;
   if (!unavailability || !gate || gate.from !== previous) {
     throw new RefusalError(
       `The journal of ${describeMigration(latest)} has no ${unavailability ? `statistics gate measuring ${previous}` : `record of what took ${previous} out of service`}.`,
@@ -274,8 +276,8 @@ async function planRollback(
  * migration's gate measured: whatever was written there since would be overwritten.
  */
 async function checkUnchanged(run: MigrationRun, target: string): Promise<void> {
-  const verified = run.data<VerifiedBucket[]>('verified:target') ?? [];
-  const verifiedTables = run.data<VerifiedTable[]>('verified-tables:target') ?? [];
+  const verified = (run.data('verified:target') as VerifiedBucket[] | undefined) ?? [];
+  const verifiedTables = (run.data('verified-tables:target') as VerifiedTable[] | undefined) ?? [];
   const resources = await listStackResources(run.context.cloudFormation, target, [
     BUCKET_TYPE,
     TABLE_TYPE,

@@ -124,7 +124,7 @@ async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome> {
     await run.recover(() =>
       context.logger.group(`Serve users from ${source} again`, async () => {
         let note = '';
-        await restoreStack(run, ['source'], source).catch((restore) => {
+        await restoreStack(run, ['source'], source).catch((restore: unknown) => {
           note = `; restoring its availability failed (${errorMessage(restore)})`;
         });
         await run.setStatus(

@@ -102,7 +102,8 @@ export async function uploadArtifacts(
   const distinct = distinctArtifacts(artifacts);
   let uploaded = 0;
   for (const artifact of distinct) {
-    if ((await ensureArtifact(s3, artifact, async () => artifact.data)) === 'uploaded') uploaded++;
+    if ((await ensureArtifact(s3, artifact, () => Promise.resolve(artifact.data))) === 'uploaded')
+      uploaded++;
   }
   if (distinct.length > 0) {
     logger.info(

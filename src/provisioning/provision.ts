@@ -281,10 +281,11 @@ async function runDeploy(
       production: release.protect,
     },
     change,
-    async ({ deployed }) => ({
-      description: `${definition.component} ${deployed.version} on ${deployed.stackName}`,
-      url: deployed.outputs[request.environmentUrlOutput],
-    }),
+    ({ deployed }) =>
+      Promise.resolve({
+        description: `${definition.component} ${deployed.version} on ${deployed.stackName}`,
+        url: deployed.outputs[request.environmentUrlOutput],
+      }),
   );
   return { operation: request.operation, ...outcome };
 }

@@ -56,7 +56,12 @@ function reportEntries(document: unknown): ReportEntry[] | undefined {
     description: typeof test.Description === 'string' ? test.Description : '',
     endpoint: typeof test.Endpoint === 'string' ? test.Endpoint : '',
     success: test.Success as boolean,
-    error: test.Error === undefined || test.Error === null ? null : String(test.Error),
+    error:
+      test.Error === undefined || test.Error === null
+        ? null
+        : typeof test.Error === 'string'
+          ? test.Error
+          : JSON.stringify(test.Error),
   }));
 }
 
@@ -67,7 +72,7 @@ function inMaintenance(document: unknown): boolean {
 }
 
 function parseJson(response: HttpResponse): { ok: true; value: unknown } | { ok: false } {
-  const type = String(response.headers['content-type'] ?? '');
+  const type = response.headers['content-type'] ?? '';
   const text = response.body.trim();
   if (!type.includes('json') && !text.startsWith('{') && !text.startsWith('['))
     return { ok: false };

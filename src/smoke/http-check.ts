@@ -24,7 +24,7 @@ export async function runHttpCheck(
   const maxAttempts = Math.floor(timeoutMs / intervalMs) + 2;
   let lastActual = '';
   let verdict: Verdict = { passed: false, failures: [], entries: [], maintenance: false };
-  let attempts = 0;
+  let attempts: number;
   for (attempts = 1; attempts <= maxAttempts; attempts++) {
     try {
       const response = await sendRequest(request);

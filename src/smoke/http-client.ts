@@ -112,10 +112,8 @@ export async function sendRequest(
   // undici's own header and body timeouts instead: coarser (about a second), but free,
   // where a timer per request would cost a fifth of the rate.
   const controller = dispatcher ? undefined : new AbortController();
-  let timedOut = false;
   const timer = controller
     ? setTimeout(() => {
-        timedOut = true;
         controller.abort();
       }, request.timeoutMs)
     : undefined;
@@ -124,7 +122,7 @@ export async function sendRequest(
       ...(controller ? { signal: controller.signal } : {}),
       origin: request.url.origin,
       path: `${request.url.pathname}${request.url.search}`,
-      method: request.method as Dispatcher.HttpMethod,
+      method: request.method,
       headers: request.headers,
       body: request.body,
       headersTimeout: request.timeoutMs,
@@ -133,13 +131,14 @@ export async function sendRequest(
     const body = await readBody(response.body);
     return {
       status: response.statusCode,
-      headers: response.headers as IncomingHttpHeaders,
+      headers: response.headers,
       body: body.text,
       truncated: body.truncated,
       durationMs: performance.now() - started,
     };
   } catch (error) {
-    throw timedOut
+    // Only the timer aborts this controller.
+    throw controller?.signal.aborted
       ? new HttpRequestError(`no response within ${request.timeoutMs / 1000} s`, 'ETIMEDOUT')
       : describeFailure(error, request);
   } finally {

@@ -465,7 +465,7 @@ describe('s3-copy-engine batch-operations', () => {
       factor: 1.5,
       timeoutMs: 300_000,
     });
-    fake.script = Array.from({ length: 1_000 }, () => 'Active' as JobStatus);
+    fake.script = Array.from({ length: 1_000 }, () => 'Active');
     const timeout = await copyBucketWithBatchOperations(source, target, options).catch(
       (error: unknown) => error,
     );

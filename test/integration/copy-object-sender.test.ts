@@ -34,7 +34,7 @@ function hmac(key: Buffer | string, data: string): Buffer {
 
 /** SigV4 as the specification defines it for S3 (the path signed as sent, not re-encoded). */
 function verifySignature(method: string, url: string, headers: http.IncomingHttpHeaders): boolean {
-  const authorization = String(headers['authorization'] ?? '');
+  const authorization = headers['authorization'] ?? '';
   const match =
     /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
       authorization,

@@ -56,7 +56,9 @@ describe('GitHub deployments', () => {
   test('a deploy is recorded: created, in_progress, then success with the environment URL', async () => {
     const run = expectSuccess(await provision('ghdeploy', '1.0.0'));
     expect(
-      github.calls.map((call) => `${call.method} ${call.path} ${call.body.state ?? ''}`.trim()),
+      github.calls.map((call) =>
+        `${call.method} ${call.path} ${typeof call.body.state === 'string' ? call.body.state : ''}`.trim(),
+      ),
     ).toEqual([
       'POST /repos/acme/records/deployments',
       'POST /repos/acme/records/deployments/101/statuses in_progress',

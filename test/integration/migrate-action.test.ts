@@ -249,10 +249,10 @@ describe('update', () => {
       template,
       text
         .replace(
-          /  DataBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration:\n        Status: Enabled\n/,
+          / {2}DataBucket:\n {4}Type: AWS::S3::Bucket\n {4}Properties:\n {6}VersioningConfiguration:\n {8}Status: Enabled\n/,
           '',
         )
-        .replace(/  DataBucketName:\n    Value: !Ref DataBucket\n/, ''),
+        .replace(/ {2}DataBucketName:\n {4}Value: !Ref DataBucket\n/, ''),
     );
     expect(readFileSync(template, 'utf8')).not.toContain('AWS::S3::Bucket');
     const run = await world.migrate({

