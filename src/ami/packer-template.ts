@@ -199,7 +199,7 @@ export function adjustJsonTemplate(
         amiBuilders.length > 1 ? `${adjustments.amiName}-${name}` : adjustments.amiName;
       if (builder.ami_name !== amiName) {
         changes.push(
-          `${name}: ami_name ${amiName}${builder.ami_name === undefined ? '' : ` (was ${JSON.stringify(builder.ami_name)})`}`,
+          `${name}: ami_name ${amiName}${builder.ami_name === undefined ? '' : ` (was ${typeof builder.ami_name === 'string' ? builder.ami_name : JSON.stringify(builder.ami_name)})`}`,
         );
       }
       builder.ami_name = amiName;
