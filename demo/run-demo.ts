@@ -38,6 +38,10 @@ import { putHandMadeBucketAlarm } from '../harness/hand-made-alarm.js';
 import { findPacker } from '../src/ami/run-packer.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../harness/run-action.js';
+import { sampleAmiInputs } from '../harness/sample-ami.js';
+import { readSummary } from '../harness/summary-html.js';
+import { summaryPage } from '../harness/summary-page.js';
+import { SummaryBuilder } from '../src/core/summary.js';
 import { startSampleService, type SampleService } from '../harness/sample-service.js';
 
 const OUT = path.join(REPO_ROOT, '.demo');
@@ -110,21 +114,55 @@ function smokeLine(run: ActionRun): string {
   return `smoke ${report.checks.filter((check) => check.passed).length}/${report.checks.length} passed${burst ? ` (burst ${burst.requests} requests, p99 ${burst.p99Ms.toFixed(1)} ms)` : ''}`;
 }
 
-function report(): void {
-  const lines = [
+/**
+ * `.demo/report.md`: an overview of the steps, then every step's job summary as the runner
+ * would show it; and `.demo/report.html`, the same in a page a browser shows as GitHub does.
+ */
+function report(failed: boolean): void {
+  const overview = new SummaryBuilder();
+  const refused = steps.filter((entry) => entry.detail.startsWith('refused as expected'));
+  const skipped = steps.filter((entry) => entry.skipped);
+  overview.verdict(
+    failed ? 'failed' : 'success',
+    failed
+      ? `The demo stopped at “${steps[steps.length - 1]?.name}”`
+      : 'The pipeline ran end to end',
+    `${steps.length - skipped.length} steps ran in ${seconds(steps.reduce((sum, entry) => sum + entry.run.durationMs, 0))}: ${refused.length} of them refused as the demo expects (the gates at work)${skipped.length > 0 ? `; ${skipped.map((entry) => entry.name).join(', ')} skipped` : ''}. Each step's job summary follows.`,
+  );
+  overview.table(
+    ['Step', 'Result', 'Time', 'Detail'],
+    steps.map((entry) => [
+      entry.name,
+      entry.skipped
+        ? '⏭️ skipped'
+        : entry.detail.startsWith('refused as expected')
+          ? '⛔ refused, as expected'
+          : entry.run.exitCode === 0
+            ? '✅ passed'
+            : '❌ failed',
+      entry.skipped ? '' : seconds(entry.run.durationMs),
+      overview.linkify(entry.detail.replace(/^refused as expected: /, '')),
+    ]),
+    { fold: 'never' },
+  );
+  const parts = [
     '# Demo report',
     '',
-    '| Step | Result | Time | Detail |',
-    '| --- | --- | --- | --- |',
+    overview.toHtml(),
+    ...steps
+      .filter((entry) => !entry.skipped && entry.run.summary !== '')
+      .flatMap((entry) => [`<!-- step: ${entry.name} -->`, entry.run.summary]),
   ];
-  for (const entry of steps) {
-    lines.push(
-      `| ${entry.name} | ${entry.skipped ? '⏭️ skipped' : entry.detail.startsWith('refused as expected') ? '⛔ refused' : entry.run.exitCode === 0 ? '✅' : '❌'} | ${entry.skipped ? '—' : seconds(entry.run.durationMs)} | ${entry.detail.replace(/\|/g, '\\|')} |`,
-    );
-  }
-  for (const entry of steps.filter((step) => !step.skipped))
-    lines.push('', '---', '', `<!-- step: ${entry.name} -->`, entry.run.summary);
-  writeFileSync(path.join(OUT, 'report.md'), lines.join('\n'));
+  writeFileSync(path.join(OUT, 'report.md'), parts.join('\n'));
+  writeFileSync(
+    path.join(OUT, 'report.html'),
+    summaryPage('Demo report', [
+      overview.toHtml(),
+      ...steps
+        .filter((entry) => !entry.skipped && entry.run.summary !== '')
+        .map((entry) => entry.run.summary),
+    ]),
+  );
 }
 
 async function buildAmi(): Promise<string> {
@@ -136,17 +174,13 @@ async function buildAmi(): Promise<string> {
   const ami = await step(
     'build AMI sample-service 1.0.0 (Packer)',
     {
-      template: 'demo/ami/sample-service.json',
-      name: 'sample-service',
-      version: '1.0.0',
-      'working-directory': REPO_ROOT,
-      'manifest-file': path.join(OUT, 'ami-manifest.json'),
-      'source-ami-filter': 'owners=amazon\nname=amzn2-ami-hvm-*-x86_64-gp2',
-      'wait-for-user-data': 'signal-file',
-      platform: 'local',
-      'signal-path': signal,
-      'signal-interval-seconds': '1',
-      'signal-timeout-seconds': '30',
+      ...sampleAmiInputs({
+        template: 'demo/ami/sample-service.json',
+        name: 'sample-service',
+        workingDirectory: REPO_ROOT,
+        manifestFile: path.join(OUT, 'ami-manifest.json'),
+        signalPath: signal,
+      }),
       keep: '3',
     },
     (run) =>
@@ -186,6 +220,7 @@ async function baseImage(region: string): Promise<string> {
       stdout: '',
       stderr: '',
       summary: '',
+      summaryText: '',
       outputs: {},
       durationMs: 0,
     },
@@ -429,9 +464,8 @@ async function main(): Promise<void> {
   );
   const planMarkdown = productionPlan.outputs['plan-markdown'] ?? '';
   console.log(
-    planMarkdown
+    readSummary(planMarkdown)
       .split('\n')
-      .filter((line) => line.trim() !== '' && !line.startsWith('<'))
       .slice(0, 14)
       .map((line) => `    ${line}`)
       .join('\n'),
@@ -566,7 +600,7 @@ async function main(): Promise<void> {
             .map((entry) => entry.name)
             .join(', ')} skipped: no Packer)`
         : ''
-    } in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))}`,
+    } in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))} (in a browser: ${path.relative(process.cwd(), path.join(OUT, 'report.html'))})`,
   );
   const ciStats = await statisticsOf(ciService);
   const standing = [
@@ -609,7 +643,7 @@ try {
   exitCode = 1;
   console.error(`\nDemo failed: ${(error as Error).message}`);
 } finally {
-  if (steps.length > 0) report();
+  if (steps.length > 0) report(exitCode !== 0);
   await Promise.all(services.map((service) => service.close()));
   await moto?.stop();
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { checkSummary, readSummary } from './summary-html.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -12,7 +13,10 @@ export interface ActionRun {
   stdout: string;
   stderr: string;
   outputs: Record<string, string>;
+  /** The job summary as written (HTML). */
   summary: string;
+  /** The job summary as text: `## verdict`, `| cell | cell |` rows (see summary-html.ts). */
+  summaryText: string;
   durationMs: number;
   /** When `signal` was sent, in ms since the start; undefined if it never was. */
   signalledAtMs?: number;
@@ -111,12 +115,24 @@ export async function runAction(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
+      const summary = readFileSync(summaryFile, 'utf8');
+      // The tests and the demo hold every summary to the one scheme (CHECK_SUMMARIES=1).
+      const problems = summary === '' ? [] : checkSummary(summary);
+      if (process.env.CHECK_SUMMARIES === '1' && problems.length > 0) {
+        reject(
+          new Error(
+            `The job summary of ${action} breaks the summary scheme:\n- ${problems.join('\n- ')}\n\n${summary}`,
+          ),
+        );
+        return;
+      }
       resolve({
         exitCode: code ?? 1,
         stdout,
         stderr,
         outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-        summary: readFileSync(summaryFile, 'utf8'),
+        summary,
+        summaryText: readSummary(summary),
         durationMs: Date.now() - started,
         ...(signalledAtMs !== undefined ? { signalledAtMs } : {}),
       });

@@ -276,9 +276,9 @@ function undoneStep(journal, name) {
     const step = (0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .stepOf */ .cg)(journal, name);
     return step?.status === 'done' ? step.data : undefined;
 }
-function seeded(name, data, now) {
+function seeded(name, title, data, now) {
     const at = now.toISOString();
-    return { name, status: 'done', startedAt: at, finishedAt: at, data };
+    return { name, title, status: 'done', startedAt: at, finishedAt: at, data };
 }
 /**
  * What a rollback needs from the migration it undoes, refused when any of it is unknown: that
@@ -404,9 +404,9 @@ async function planRollback(context, request, stackName, latest) {
         },
         steps: [
             // Named as the copying steps name a frozen stack's plan, so restoring it finds it.
-            seeded('plan-unavailable:target', inherited.unavailability, now),
-            seeded('verified:target', inherited.verified, now),
-            seeded('verified-tables:target', inherited.verifiedTables ?? [], now),
+            seeded('plan-unavailable:target', `Take over how migration ${inherited.undoes} stopped traffic to ${target}`, inherited.unavailability, now),
+            seeded('verified:target', `Take over what migration ${inherited.undoes} verified in the buckets of ${target}`, inherited.verified, now),
+            seeded('verified-tables:target', `Take over what migration ${inherited.undoes} verified in the tables of ${target}`, inherited.verifiedTables ?? [], now),
         ],
     };
 }

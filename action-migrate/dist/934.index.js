@@ -1766,7 +1766,7 @@ class StatefulResourceGuardError extends core_errors/* RefusalError */.XQ {
             violation.type,
             violation.why,
             violation.allowEntry,
-        ]));
+        ]), { title: 'What the guard stopped' });
     }
 }
 function isAlreadyExists(error) {
@@ -2034,13 +2034,12 @@ class StackOperationError extends _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/*
     details(summary) {
         if (this.failures.length === 0)
             return;
-        summary.heading('Why it failed (stack events, root cause first)', 3);
         summary.table(['Logical ID', 'Type', 'Status', 'Reason'], this.failures.map((failure) => [
             failure.logicalId,
             failure.type,
             failure.status,
             failure.reason,
-        ]));
+        ]), { title: 'Why it failed (stack events, root cause first)' });
     }
 }
 

@@ -119,6 +119,7 @@ export class PackerFailedError extends OperationError {
     summary.table(
       ['Packer said'],
       this.errors.map((line) => [line]),
+      { title: 'What Packer reported' },
     );
   }
 }
@@ -161,6 +162,7 @@ export class PackerTimeoutError extends PackerFailedError {
         resource.id,
         resource.removed ? 'yes' : 'not reported: check EC2',
       ]),
+      { title: 'Temporary resources of the build' },
     );
     super.details(summary);
   }

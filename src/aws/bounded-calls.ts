@@ -208,7 +208,7 @@ export function reportThrottling(
   const entries = throttles.list();
   if (entries.length === 0) return;
   logger.warning(`AWS throttled this step: ${throttles.describe()}`, { title: 'AWS throttling' });
-  summary.heading('AWS throttling', 3).table(
+  summary.table(
     ['Operation', 'Answer', 'Times', 'First', 'Last'],
     entries.map((entry) => [
       entry.operation,
@@ -217,5 +217,6 @@ export function reportThrottling(
       new Date(entry.firstAt).toISOString(),
       new Date(entry.lastAt).toISOString(),
     ]),
+    { title: 'AWS throttling' },
   );
 }

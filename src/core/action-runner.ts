@@ -9,7 +9,8 @@ import { runContextFromEnv, type RunContext } from './github-context.js';
 import type { InputSource } from './inputs.js';
 import { ActionsLogger, type Location, type Logger } from './logger.js';
 import { onRunnerStop } from './runner-signals.js';
-import { SummaryBuilder } from './summary.js';
+import { AwsConsole } from '../aws/console-links.js';
+import { SummaryBuilder, type Inline } from './summary.js';
 
 /**
  * What a step has established so far (the domain fills it in as it learns), so a failure's
@@ -66,6 +67,12 @@ export interface ActionSpec<I, R> {
   failureOutputs?(error: unknown, facts: StepFacts): Outputs;
 }
 
+/**
+ * The exit code of a failed step (`core.ExitCode.Failure`), spelt out: @github/local-action's
+ * stand-in for @actions/core has no `ExitCode`, and a failure must still be told there.
+ */
+const FAILED = 1;
+
 /** No GitHub deployment: the change just runs. */
 const untracked: DeploymentTracker = { track: (_fields, work) => work() };
 
@@ -95,7 +102,7 @@ class PhaseLogger extends ActionsLogger {
 /** Writes the job summary, with masked values removed (the runner masks only the log). */
 async function writeSummary(summary: SummaryBuilder, logger: Logger): Promise<void> {
   try {
-    await core.summary.addRaw(logger.redact(summary.toMarkdown())).write();
+    await core.summary.addRaw(logger.redact(summary.toHtml())).write();
   } catch (error) {
     // Outside a runner (or with no summary file) a missing summary must not fail the step.
     core.debug(`No job summary written: ${errorMessage(error)}`);
@@ -108,26 +115,27 @@ function writeOutputs(outputs: Outputs, logger: Logger): void {
 }
 
 function factRows(
+  summary: SummaryBuilder,
   facts: StepFacts,
   phase: string | undefined,
   nextStep: string | undefined,
-): Array<[string, string]> {
-  const rows: Array<[string, string | undefined]> = [
+): Array<[string, Inline | undefined]> {
+  return [
+    ['How to go on', nextStep && summary.linkify(nextStep)],
+    ['Failed during', phase],
     ['Environment', facts.environment],
     ['Component', facts.component],
-    ['Stack', facts.stack],
+    ['Stack', facts.stack && summary.stackLink(facts.stack)],
     ['Version', facts.version],
-    ['Source', facts.source],
-    ['Failed during', phase],
-    ['How to go on', nextStep],
+    ['Source', summary.locate(facts.source)],
   ];
-  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
 }
 
 /**
- * Every failure told the same way: a verdict (⛔ for a deliberate refusal, ❌ otherwise) with
- * what the step had established, the error's own sections, then one annotation that fails the
- * step (on the user's line when the error knows it).
+ * Every failure told the same way: the verdict first (⛔ for a deliberate refusal, ❌
+ * otherwise) with the error's message as its reason, how to go on and what the step had
+ * established, the error's own sections, then what the step had written before it failed;
+ * and one annotation that fails the step (on the user's line when the error knows it).
  */
 function reportFailure(
   error: unknown,
@@ -137,10 +145,21 @@ function reportFailure(
   settings: Iterable<AwsSettings>,
 ): void {
   const failure = asActionError(error);
-  summary.heading(`${failure.kind === 'refusal' ? '⛔' : '❌'} ${failure.headline}`);
-  summary.facts(factRows(facts, logger.phaseOf(error), failure.nextStep()));
-  summary.paragraph(failure.message);
+  const before = summary.takeSections();
+  const next = failure.nextStep();
+  // A refusal's message ends with how to go on, which the table below says on its own line.
+  const reason =
+    next && failure.message.endsWith(next)
+      ? failure.message.slice(0, -next.length).trim()
+      : failure.message;
+  summary.verdict(
+    failure.kind === 'refusal' ? 'refused' : 'failed',
+    failure.headline,
+    summary.linkify(reason),
+  );
+  summary.facts(factRows(summary, facts, logger.phaseOf(error), next));
   failure.details(summary);
+  summary.append(before);
   for (const each of settings) reportThrottling(each.bounds.throttles, summary, logger);
   for (const extra of failure.extraAnnotations()) {
     logger.error(extra.message, extra.title ? { title: extra.title } : undefined);
@@ -154,7 +173,7 @@ function reportFailure(
     ...(at.column === undefined ? {} : { startColumn: at.column }),
   };
   logger.error(failure.annotation(), location);
-  process.exitCode = core.ExitCode.Failure;
+  process.exitCode = FAILED;
 }
 
 /**
@@ -195,6 +214,10 @@ export async function runAction<I, R>(spec: ActionSpec<I, R>): Promise<void> {
           resolved = resolveAwsSettings(spec.name, regionInput);
           resolved.bounds.deadline = deadline;
           settings.set(key, resolved);
+          // The first region the step works in is the one its summary links into.
+          if (summary.console.region === undefined) {
+            summary.console = new AwsConsole(resolved.region);
+          }
         }
         return resolved;
       },
@@ -214,7 +237,7 @@ export async function runAction<I, R>(spec: ActionSpec<I, R>): Promise<void> {
     } catch (rendering) {
       logger.debug(`The failure could not be rendered: ${errorMessage(rendering)}`);
       logger.error(errorMessage(error));
-      process.exitCode = core.ExitCode.Failure;
+      process.exitCode = FAILED;
     }
   } finally {
     stopListening();

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { escapeHtml } from './summary.js';
 
 /** Where a message points in the user's files, for annotations. */
 export interface Location {
@@ -32,14 +33,14 @@ export interface Logger {
 
 /**
  * Every form a secret can take in what the suite writes: as it is; inside a JSON string
- * (quotes and backslashes escaped); URL-encoded (in a query string, `+` for spaces too); and,
+ * (quotes and backslashes escaped); escaped as HTML text (a job summary); URL-encoded (in a query string, `+` for spaces too); and,
  * for a value that spans lines, or whose literal `\n` a tool turns into line breaks (Packer
  * does), each of its lines, since that is how it then appears (and how the runner masks it).
  * Forms under three visible characters are left out: they would redact the whole log.
  */
 export function secretForms(secret: string): string[] {
   const encoded = encodeURIComponent(secret);
-  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), encoded]);
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), encoded, escapeHtml(secret)]);
   forms.add(encoded.replace(/%20/g, '+'));
   const unescaped = secret.replace(/\\r/g, '\r').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
   for (const whole of [secret, unescaped]) {

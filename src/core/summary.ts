@@ -1,17 +1,92 @@
+import path from 'node:path';
+import * as core from '@actions/core';
+import { AwsConsole } from '../aws/console-links.js';
+
 /**
- * Builds job-summary Markdown. Kept free of `@actions/core` so the library can return summary
- * sections and tests can read them; the action writes them with `core.summary`.
+ * Job summaries, built with `@actions/core`'s summary API so they read like every other
+ * action's: HTML that GitHub renders in the job summary, in a pull-request comment and in any
+ * Markdown file. Every summary has one shape: an `<h2>` verdict first (✅, ⚠️, ⛔ or ❌ and what
+ * happened), the reason under it, a key/value table, then `<h3>` sections, with long tables
+ * folded under `<details>`.
+ *
+ * Text from templates, stacks and users is escaped on the way in; only the helpers here make
+ * markup, so a `</details>` or `<!--` in a property value can never fold or hide the rest.
  */
-export function escapeCell(value: string): string {
-  // A value from a template or a stack (a property, a drifted setting) is text, never markup:
-  // a `</details>` or `<!--` in it must not fold or hide the rest of a summary or comment.
-  return value
+
+declare const trusted: unique symbol;
+
+/** Markup made by this module's helpers (a link, code, emphasis): never escaped again. */
+export interface Markup {
+  readonly html: string;
+  readonly [trusted]: true;
+}
+
+/** What a cell, a paragraph or a heading holds: text (escaped), markup, or a run of both. */
+export type Inline = string | Markup | readonly Inline[];
+
+function trust(html: string): Markup {
+  return { html } as Markup;
+}
+
+export function escapeHtml(text: string): string {
+  return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>');
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function isMarkup(value: Inline): value is Markup {
+  return typeof value === 'object' && !Array.isArray(value) && 'html' in value;
+}
+
+export function renderInline(value: Inline): string {
+  if (typeof value === 'string') return escapeHtml(value).replace(/\r?\n/g, '<br>');
+  if (isMarkup(value)) return value.html;
+  return value.map(renderInline).join('');
+}
+
+type CoreSummary = typeof core.summary;
+
+/**
+ * A summary buffer of its own: `@actions/core` exports only the step's instance of its Summary
+ * class, and the blocks rendered here must not touch what is buffered there.
+ */
+function coreSummary(): CoreSummary {
+  const Summary = core.summary.constructor as new () => CoreSummary;
+  return new Summary();
+}
+
+/** A link (core's `addLink`) to `href`, or the label alone when there is no address. */
+export function link(label: Inline, href: string | undefined): Markup {
+  if (href === undefined) return trust(renderInline(label));
+  return trust(coreSummary().addLink(renderInline(label), escapeHtml(href)).stringify().trimEnd());
+}
+
+export function code(value: string): Markup {
+  return trust(`<code>${escapeHtml(value)}</code>`);
+}
+
+export function strong(value: Inline): Markup {
+  return trust(`<strong>${renderInline(value)}</strong>`);
+}
+
+/** Parts joined by a separator, as one inline value. */
+export function joined(parts: readonly Inline[], separator = ', '): Inline[] {
+  return parts.flatMap((part, index) => (index === 0 ? [part] : [separator, part]));
+}
+
+/** A clause as a sentence: a capital first letter and a full stop. */
+export function sentence(clause: string): string {
+  const text = clause.trim();
+  if (text === '') return text;
+  return `${text[0]!.toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
+
+/** "1 check", "3 checks": a count as a sentence says it. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
 }
 
 /** A byte count as people read it: 2,890 B, 132.6 KiB, 7.3 GiB. */
@@ -26,44 +101,217 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes.toLocaleString('en-US')} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-export function markdownTable(headers: string[], rows: string[][]): string {
-  const head = `| ${headers.map(escapeCell).join(' | ')} |`;
-  const rule = `| ${headers.map(() => '---').join(' | ')} |`;
-  const body = rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`);
-  return [head, rule, ...body].join('\n');
+/**
+ * A file on the runner as a reader of the summary knows it: relative to the workspace (or the
+ * working directory) when inside it, else its name. A runner's absolute paths (`/home/runner/
+ * work/…`, `/tmp/…`) mean nothing to someone reading the run later.
+ */
+export function displayPath(file: string, env: NodeJS.ProcessEnv = process.env): string {
+  return workspacePath(file, env) ?? path.basename(path.resolve(file));
 }
 
-/** Accumulates sections of one step's summary, in order. */
+/** A path relative to the workspace (or the working directory); undefined when outside both. */
+function workspacePath(file: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const absolute = path.resolve(file);
+  for (const root of [env.GITHUB_WORKSPACE, process.cwd()]) {
+    if (!root) continue;
+    const relative = path.relative(root, absolute);
+    if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)) {
+      return relative.split(path.sep).join('/');
+    }
+  }
+  return undefined;
+}
+
+export type Outcome = 'success' | 'warning' | 'refused' | 'failed';
+
+/** ⛔ is a deliberate stop (the suite refused, nothing changed); ❌ a failure of the work. */
+export const MARKS: Readonly<Record<Outcome, string>> = {
+  success: '✅',
+  warning: '⚠️',
+  refused: '⛔',
+  failed: '❌',
+};
+
+/** Tables longer than this fold under `<details>`, so the verdict stays at the top. */
+export const FOLD_AFTER = 10;
+
+export interface TableOptions {
+  /** The section's heading; the `<details>` label when the table folds. */
+  title?: Inline;
+  /** `auto` folds tables over FOLD_AFTER rows; `always` for tables kept for the record. */
+  fold?: 'auto' | 'always' | 'never';
+}
+
+type Block = (into: CoreSummary) => void;
+
+interface Verdict {
+  outcome: Outcome;
+  title: Inline;
+  reason?: Inline;
+}
+
+/** One step's summary: a verdict, then blocks in the order they were added. */
 export class SummaryBuilder {
-  private readonly parts: string[] = [];
+  /** Console addresses in the step's region; the action's shell sets it once it is known. */
+  console = new AwsConsole(undefined);
+  private said: Verdict | undefined;
+  private blocks: Block[] = [];
 
-  heading(text: string, level = 2): this {
-    this.parts.push(`${'#'.repeat(level)} ${text}`);
+  /** The `<h2>` line every summary starts with; a later verdict replaces an earlier one. */
+  verdict(outcome: Outcome, title: Inline, reason?: Inline): this {
+    this.said = reason === undefined ? { outcome, title } : { outcome, title, reason };
     return this;
   }
 
-  paragraph(text: string): this {
-    this.parts.push(text);
+  get outcome(): Outcome | undefined {
+    return this.said?.outcome;
+  }
+
+  /** A section's `<h3>`. */
+  heading(title: Inline): this {
+    this.blocks.push((into) => into.addHeading(renderInline(title), 3));
     return this;
   }
 
-  table(headers: string[], rows: string[][]): this {
-    if (rows.length > 0) this.parts.push(markdownTable(headers, rows));
+  paragraph(content: Inline): this {
+    this.blocks.push((into) => into.addRaw(`<p>${renderInline(content)}</p>`, true));
     return this;
   }
 
-  /** A section folded under its one-line summary: for tables too long to read at a glance. */
-  details(title: string, inner: SummaryBuilder): this {
-    this.parts.push(`<details><summary>${title}</summary>\n\n${inner.toMarkdown()}\n</details>`);
+  list(items: readonly Inline[]): this {
+    if (items.length > 0) this.blocks.push((into) => into.addList(items.map(renderInline)));
     return this;
   }
 
-  /** A two-column key/value table, the "at a glance" block at the top of a summary. */
-  facts(facts: Array<[string, string]>): this {
-    return this.table(['', ''], facts);
+  /**
+   * Key/value rows, the keys as row headers (no empty header row above them). A row whose
+   * value is undefined or empty is left out: a summary shows what is known.
+   */
+  facts(rows: ReadonlyArray<readonly [string, Inline | undefined]>): this {
+    const known = rows.filter(
+      (row): row is readonly [string, Inline] =>
+        row[1] !== undefined && renderInline(row[1]) !== '',
+    );
+    if (known.length === 0) return this;
+    this.blocks.push((into) =>
+      into.addTable(
+        known.map(([name, value]) => [
+          { data: escapeHtml(name), header: true },
+          { data: renderInline(value) },
+        ]),
+      ),
+    );
+    return this;
   }
 
-  toMarkdown(): string {
-    return this.parts.join('\n\n') + '\n';
+  /** A table with a header row; nothing when there are no rows. */
+  table(
+    headers: readonly string[],
+    rows: ReadonlyArray<readonly Inline[]>,
+    options: TableOptions = {},
+  ): this {
+    if (rows.length === 0) return this;
+    const fold = options.fold ?? 'auto';
+    const table: Block = (into) =>
+      into.addTable([
+        headers.map((header) => ({ data: escapeHtml(header) || '&nbsp;', header: true })),
+        ...rows.map((row) => row.map((cell) => ({ data: renderInline(cell) || '–' }))),
+      ]);
+    if (fold === 'always' || (fold === 'auto' && rows.length > FOLD_AFTER)) {
+      const label: Inline = [options.title ?? 'Rows', ` (${rows.length})`];
+      this.blocks.push((into) => into.addDetails(renderInline(label), render([table])));
+      return this;
+    }
+    if (options.title !== undefined) this.heading(options.title);
+    this.blocks.push(table);
+    return this;
   }
+
+  /** A section folded under its one-line label. */
+  details(label: Inline, inner: SummaryBuilder): this {
+    this.blocks.push((into) => into.addDetails(renderInline(label), render(inner.blocks)));
+    return this;
+  }
+
+  /** Another builder's sections (not its verdict), after these. */
+  append(other: SummaryBuilder): this {
+    this.blocks.push(...other.blocks);
+    return this;
+  }
+
+  /** Moves the sections written so far out into a builder of their own, leaving this empty. */
+  takeSections(): SummaryBuilder {
+    const taken = new SummaryBuilder();
+    taken.console = this.console;
+    taken.blocks = this.blocks;
+    this.blocks = [];
+    return taken;
+  }
+
+  /**
+   * Where something is, as a reader follows it: an `s3://` URI as a link to the console, an
+   * http(s) URL as a link, a file on the runner by its path in the workspace.
+   */
+  locate(where: string | undefined): Inline | undefined {
+    if (where === undefined || where === '') return undefined;
+    return /^(s3|https?):\/\//.test(where) ? this.reference(where) : displayPath(where);
+  }
+
+  /** A value that may be an address (an output, a detail): linked when it is one. */
+  reference(value: string): Inline {
+    if (value.startsWith('s3://')) return link(value, this.console.s3Uri(value));
+    if (/^https?:\/\/[^\s]+$/.test(value)) return link(value, value);
+    return value;
+  }
+
+  /**
+   * Prose with the addresses in it (`s3://`, `http(s)://`) linked, and the runner's paths in the
+   * workspace shortened to the path a reader knows; a path outside it is quoted as it is.
+   */
+  linkify(text: string): Inline {
+    const parts: Inline[] = [];
+    let last = 0;
+    const addresses = /(?:s3:\/\/[a-z0-9]|https?:\/\/)[^\s<>"']*|(?<=^|[\s('"])\/[^\s<>"'(),;:]+/g;
+    for (const match of text.matchAll(addresses)) {
+      // A full stop or bracket after an address ends the sentence, not the address.
+      const address = match[0].replace(/[.,;:!?)\]]+$/, '');
+      parts.push(
+        text.slice(last, match.index),
+        address.startsWith('/') ? (workspacePath(address) ?? address) : this.reference(address),
+      );
+      last = match.index + address.length;
+    }
+    parts.push(text.slice(last));
+    return parts;
+  }
+
+  /** A stack's name linked to it in the console (by its ARN when known). */
+  stackLink(name: string, id?: string): Markup {
+    return link(name, this.console.stack(id ?? name));
+  }
+
+  /** The verdict: its heading and reason, as HTML. */
+  verdictHtml(): string {
+    const said = this.said;
+    if (!said) return '';
+    const into = coreSummary().addHeading(`${MARKS[said.outcome]} ${renderInline(said.title)}`, 2);
+    if (said.reason !== undefined) into.addRaw(`<p>${renderInline(said.reason)}</p>`, true);
+    return into.stringify();
+  }
+
+  /** Each section as HTML on its own, whole elements only (a comment cuts between them). */
+  sectionsHtml(): string[] {
+    return this.blocks.map((block) => render([block]));
+  }
+
+  toHtml(): string {
+    return this.verdictHtml() + render(this.blocks);
+  }
+}
+
+function render(blocks: readonly Block[]): string {
+  const into = coreSummary();
+  for (const block of blocks) block(into);
+  return into.stringify();
 }

@@ -1,6 +1,7 @@
 import type { getOctokit } from '@actions/github';
 import type { Logger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
+import { link } from '../core/summary.js';
 
 type Octokit = ReturnType<typeof getOctokit>;
 
@@ -10,8 +11,10 @@ export interface PlanComment {
   pullRequest: number;
   component: string;
   environment: string;
-  /** The plan as the job summary shows it; its first lines are the verdict. */
-  markdown: string;
+  /** The plan's verdict as the job summary shows it: its heading and reason (HTML). */
+  verdict: string;
+  /** The plan's sections (HTML), each a whole element, in order. */
+  sections: string[];
   runUrl: string | null;
 }
 
@@ -24,26 +27,32 @@ function marker(comment: Pick<PlanComment, 'component' | 'environment'>): string
   return `<!-- environment-pipeline plan: ${comment.component}/${comment.environment} -->`;
 }
 
-/** The verdict stays in sight; the plan's tables fold under it, cut to GitHub's size limit. */
+function runLink(runUrl: string | null, text: string): string {
+  return runUrl ? link(text, runUrl).html : text;
+}
+
+/**
+ * The verdict stays in sight; the plan's sections fold under it. Sections are kept whole, so
+ * a plan longer than a comment can hold is cut between two of them, never inside a table.
+ */
 export function planCommentBody(comment: PlanComment): string {
-  const [heading = '', ...rest] = comment.markdown.trim().split('\n');
-  let details = rest.join('\n').trim();
-  // The verdict row of the plan's first table, said again above the fold.
-  const verdict = /^\| Verdict \| (.*) \|$/m.exec(details)?.[1];
-  if (details.length > MAX_BODY) {
-    details = `${details.slice(0, MAX_BODY)}\n\n… the plan is longer than a comment can hold; the rest is in ${comment.runUrl ? `[the run's summary](${comment.runUrl})` : "the run's summary"}.`;
+  const kept: string[] = [];
+  let size = comment.verdict.length;
+  for (const section of comment.sections) {
+    if (size + section.length > MAX_BODY) {
+      kept.push(
+        `<p>… ${comment.sections.length - kept.length} more section(s) of the plan do not fit in a comment; they are in ${runLink(comment.runUrl, "the run's summary")}.</p>\n`,
+      );
+      break;
+    }
+    kept.push(section);
+    size += section.length;
   }
   return [
     marker(comment),
-    heading,
-    '',
-    ...(verdict ? [`**${verdict}**`, ''] : []),
-    '<details><summary>The plan: changes, the guard, parameters, drift</summary>',
-    '',
-    details,
-    '',
-    '</details>',
-    ...(comment.runUrl ? ['', `[The run](${comment.runUrl})`] : []),
+    comment.verdict.trimEnd(),
+    `<details><summary>The plan: changes, the guard, parameters, drift</summary>\n${kept.join('')}</details>`,
+    ...(comment.runUrl ? [`<p>${runLink(comment.runUrl, 'The run')}</p>`] : []),
   ].join('\n');
 }
 

@@ -9,10 +9,15 @@ export const STRATEGIES = ['update', 'blue-green', 'double-clone', 'rollback'] a
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface JournalStep {
+  /** The step's key in the journal: a re-run finds its result by it. */
   name: string;
+  /** What the step does, as the summary says it (absent in journals from before 0.2). */
+  title?: string;
   /** `started` and never finished means the run died during it. */
   status: 'started' | 'done' | 'failed';
   error?: string;
+  /** The step stopped on purpose (a refusal: ⛔), not because its work failed (❌). */
+  refused?: boolean;
   startedAt: string;
   finishedAt?: string;
   /** What the step found or made, for the steps after it and for a re-run. */
@@ -110,6 +115,7 @@ function isStepList(value: unknown): value is JournalStep[] {
       (step) =>
         isRecord(step) &&
         typeof step.name === 'string' &&
+        (step.title === undefined || typeof step.title === 'string') &&
         (step.status === 'started' || step.status === 'done' || step.status === 'failed'),
     )
   );

@@ -26,7 +26,7 @@ import type {
   RecoveryMode,
 } from './migration-context.js';
 import type { StatisticsEndpoint } from './statistics-endpoint.js';
-import { gateTables, journalFacts, stepsTable } from './summaries.js';
+import { gateClause, gateTables, journalFacts, stepsTable } from './summaries.js';
 import { crashHook } from './test-hooks.js';
 
 /** Every input of action-migrate, validated once, before any AWS call. */
@@ -240,21 +240,27 @@ export async function migrateEnvironment(
   );
   step.facts.stack = result.activeStack;
   const { journal } = result;
-  summary.heading(
+  const serving = summary.stackLink(result.activeStack);
+  summary.verdict(
+    'success',
     result.rolledBack
-      ? `↩️ ${definition.component} in ${request.environment}: migration rolled back`
+      ? `The unfinished migration of ${definition.component} in ${request.environment} rolled back (recover: rollback)`
       : journal.strategy === 'rollback'
-        ? `↩️ ${definition.component} in ${request.environment} rolled back to ${version} (from ${journal.stacks.leaving})`
-        : `✅ ${definition.component} in ${request.environment} migrated to ${version}`,
+        ? `${definition.component} in ${request.environment} rolled back to ${version} (from ${journal.stacks.leaving})`
+        : `${definition.component} in ${request.environment} migrated to ${version}`,
+    [
+      serving,
+      ' serves users',
+      result.rolledBack
+        ? '; the migration was undone'
+        : (gateClause(result.gates)?.replace(/^/, '; ') ?? ''),
+      '.',
+    ],
   );
   journalFacts(summary, result.journal, result.journalUrl, [
-    ['Serving users', `\`${result.activeStack}\``],
-    ...(result.resumed
-      ? ([['Resumed', 'yes, from the journal of an earlier run']] as Array<[string, string]>)
-      : []),
-    ...(result.record
-      ? ([['Promotion ledger', `\`${result.record}\``]] as Array<[string, string]>)
-      : []),
+    ['Serving users', serving],
+    ['Resumed', result.resumed ? 'yes, from the journal of an earlier run' : undefined],
+    ['Promotion ledger', summary.locate(result.record)],
   ]);
   gateTables(summary, result.gates);
   stepsTable(summary, result.journal);

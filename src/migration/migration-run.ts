@@ -153,6 +153,7 @@ export class MigrationRun {
     }
     this.lock?.assertHeld();
     const entry: JournalStep = existing ?? { name, status: 'started', startedAt: '' };
+    entry.title = title;
     entry.status = 'started';
     entry.startedAt = this.now().toISOString();
     if (!existing) this.journal.steps.push(entry);
@@ -169,6 +170,7 @@ export class MigrationRun {
       entry.status = 'failed';
       entry.finishedAt = this.now().toISOString();
       entry.error = errorMessage(error);
+      if (asActionError(error).kind === 'refusal') entry.refused = true;
       // The journal must not hide the step's own error if S3 fails too.
       await this.save().catch(() => undefined);
       throw error;
@@ -177,6 +179,7 @@ export class MigrationRun {
     // recognise (a stack created, a record written).
     this.context.afterStep?.(`${name}:unjournalled`);
     delete entry.error;
+    delete entry.refused;
     entry.status = 'done';
     entry.finishedAt = this.now().toISOString();
     if (value !== undefined) entry.data = value;

@@ -64,9 +64,9 @@ function undoneStep(journal: MigrationJournal, name: string): unknown {
   return step?.status === 'done' ? step.data : undefined;
 }
 
-function seeded(name: string, data: unknown, now: Date): JournalStep {
+function seeded(name: string, title: string, data: unknown, now: Date): JournalStep {
   const at = now.toISOString();
-  return { name, status: 'done', startedAt: at, finishedAt: at, data };
+  return { name, title, status: 'done', startedAt: at, finishedAt: at, data };
 }
 
 interface Inherited {
@@ -264,9 +264,24 @@ async function planRollback(
     },
     steps: [
       // Named as the copying steps name a frozen stack's plan, so restoring it finds it.
-      seeded('plan-unavailable:target', inherited.unavailability, now),
-      seeded('verified:target', inherited.verified, now),
-      seeded('verified-tables:target', inherited.verifiedTables ?? [], now),
+      seeded(
+        'plan-unavailable:target',
+        `Take over how migration ${inherited.undoes} stopped traffic to ${target}`,
+        inherited.unavailability,
+        now,
+      ),
+      seeded(
+        'verified:target',
+        `Take over what migration ${inherited.undoes} verified in the buckets of ${target}`,
+        inherited.verified,
+        now,
+      ),
+      seeded(
+        'verified-tables:target',
+        `Take over what migration ${inherited.undoes} verified in the tables of ${target}`,
+        inherited.verifiedTables ?? [],
+        now,
+      ),
     ],
   };
 }

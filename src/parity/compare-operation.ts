@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { Step } from '../core/action-runner.js';
 import { RefusalError } from '../core/errors.js';
+import { plural } from '../core/summary.js';
 import { loadDefinition, SUITE_PARAMETERS } from '../definition/definition.js';
 import { openPackage } from '../packaging/open-package.js';
 import type { ProvisionRequest } from '../provisioning/provision.js';
@@ -68,7 +69,7 @@ export async function runCompare(
   }
   if (request.failOnDifference && comparison.unexplained.length > 0) {
     throw new RefusalError(
-      `${request.environment} and ${other} differ in ${comparison.unexplained.length} way(s) the definition does not explain: ${comparison.unexplained.slice(0, 3).join('; ')}${comparison.unexplained.length > 3 ? '; …' : ''}.`,
+      `${request.environment} and ${other} differ in ${plural(comparison.unexplained.length, 'way')} the definition does not explain: ${comparison.unexplained.slice(0, 3).join('; ')}${comparison.unexplained.length > 3 ? '; …' : ''}.`,
       'Make them alike through the template (an alarm added by hand belongs in it), or say in the definition how they differ, then compare again.',
       'The environments differ',
     );
@@ -76,7 +77,7 @@ export async function runCompare(
   logger.info(
     comparison.unexplained.length === 0
       ? `${request.environment} and ${other} differ only as the definition says.`
-      : `${request.environment} and ${other} differ in ${comparison.unexplained.length} way(s) nothing explains (fail-on-difference is off).`,
+      : `${request.environment} and ${other} differ in ${plural(comparison.unexplained.length, 'way')} nothing explains (fail-on-difference is off).`,
   );
   return { operation: 'compare', comparison };
 }

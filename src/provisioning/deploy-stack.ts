@@ -112,6 +112,7 @@ export class StatefulResourceGuardError extends RefusalError {
         violation.why,
         violation.allowEntry,
       ]),
+      { title: 'What the guard stopped' },
     );
   }
 }

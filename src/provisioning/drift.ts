@@ -174,7 +174,6 @@ export class DriftError extends RefusalError {
 /** The drifted resources and their property differences, for the job summary. */
 export function driftSection(summary: SummaryBuilder, report: DriftReport): void {
   if (report.kind !== 'drifted') return;
-  summary.heading('Drift of the live stack', 3);
   summary.table(
     ['Resource', 'Type', 'Drift', 'Property', 'Template says', 'Live'],
     report.resources.flatMap((resource) =>
@@ -189,6 +188,9 @@ export function driftSection(summary: SummaryBuilder, report: DriftReport): void
             property.actual,
           ]),
     ),
+    {
+      title: `Drift of the live stack: ${report.resources.length} resource${report.resources.length === 1 ? '' : 's'} changed by hand`,
+    },
   );
 }
 

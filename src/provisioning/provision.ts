@@ -8,7 +8,6 @@ import type { LintMode } from '../definition/cfn-lint.js';
 import { loadDefinition } from '../definition/definition.js';
 import { packageEnvironment, type PackageOutcome } from '../packaging/package-environment.js';
 import type { PackageReference } from '../packaging/package-reference.js';
-import { smokeSummary } from '../smoke/summaries.js';
 import { defaultPolling, type ProvisionContext } from './context.js';
 import { deleteStack, type DeleteResult } from './delete-stack.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
@@ -23,9 +22,9 @@ import { smokeAfterDeploy, type SmokeAfterDeployResult } from './smoke-after-dep
 import { stackNameFor } from '../aws/suite-tags.js';
 import {
   deleteSummary,
+  deploySmokeSummary,
   deploySummary,
   packageSummary,
-  planMarkdown,
   planSummary,
 } from './summaries.js';
 import { publishPlanComment } from '../github/plan-comment.js';
@@ -269,8 +268,7 @@ async function runDeploy(
               run: step.run,
             },
     });
-    smokeSummary(summary, smoke.report);
-    if (smoke.record) summary.paragraph(`Recorded in the promotion ledger: \`${smoke.record}\``);
+    deploySmokeSummary(summary, request.environment, deployed, smoke.report, smoke.record);
     return { deployed, outputs, smoke };
   };
   const outcome = await step.deployments.track(
@@ -358,9 +356,9 @@ async function runPlan(
     commit: release.source.commit,
   });
   // One rendering for the job summary, the pull-request comment and the plan-markdown output.
-  const markdown = planMarkdown(request.environment, plan, release.source.label);
-  planSummary(step.summary, markdown, Date.now() - started);
-  const comment = await commentPlan(request, step, markdown, release);
+  planSummary(step.summary, request.environment, plan, release.source.label, Date.now() - started);
+  const markdown = step.summary.toHtml();
+  const comment = await commentPlan(request, step, release);
   return {
     operation: 'plan',
     plan,
@@ -374,7 +372,6 @@ async function runPlan(
 async function commentPlan(
   request: ProvisionRequest & { environment: string },
   step: Step,
-  markdown: string,
   release: Release,
 ): Promise<string | undefined> {
   if (!request.githubToken) return undefined;
@@ -390,7 +387,8 @@ async function commentPlan(
       pullRequest,
       component: release.definition.component,
       environment: request.environment,
-      markdown,
+      verdict: step.summary.verdictHtml(),
+      sections: step.summary.sectionsHtml(),
       runUrl,
     },
     step.logger,

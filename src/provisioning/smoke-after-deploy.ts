@@ -6,7 +6,7 @@ import { recordSmokeResult, type RecordSubject } from '../promotion/ledger.js';
 import type { SmokeCheck } from '../smoke/checks.js';
 import type { SmokeReport } from '../smoke/results.js';
 import { runSmokeChecks } from '../smoke/run-checks.js';
-import { smokeSummary } from '../smoke/summaries.js';
+import { smokeSection, smokeTitle } from '../smoke/summaries.js';
 import type { ProvisionContext } from './context.js';
 import { deleteStack } from './delete-stack.js';
 import type { DeployResult } from './deploy-stack.js';
@@ -26,8 +26,7 @@ export class SmokeTestFailedError extends OperationError {
   }
 
   override details(summary: SummaryBuilder): void {
-    smokeSummary(summary, this.report);
-    if (this.record) summary.paragraph(`Recorded in the promotion ledger: \`${this.record}\``);
+    smokeSection(summary, this.report, smokeTitle(this.report), this.record);
   }
 }
 

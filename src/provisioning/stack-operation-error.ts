@@ -22,7 +22,6 @@ export class StackOperationError extends OperationError {
 
   override details(summary: SummaryBuilder): void {
     if (this.failures.length === 0) return;
-    summary.heading('Why it failed (stack events, root cause first)', 3);
     summary.table(
       ['Logical ID', 'Type', 'Status', 'Reason'],
       this.failures.map((failure) => [
@@ -31,6 +30,7 @@ export class StackOperationError extends OperationError {
         failure.status,
         failure.reason,
       ]),
+      { title: 'Why it failed (stack events, root cause first)' },
     );
   }
 }

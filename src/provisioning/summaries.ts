@@ -1,12 +1,21 @@
+import {
+  code,
+  displayPath,
+  link,
+  plural,
+  sentence,
+  type Inline,
+  type SummaryBuilder,
+} from '../core/summary.js';
 import { formatDuration } from '../core/waiter.js';
-import { SummaryBuilder } from '../core/summary.js';
 import type { PackageOutcome } from '../packaging/package-environment.js';
-import { CHANGE_HEADERS, changeRows } from './change-set.js';
+import type { SmokeReport } from '../smoke/results.js';
+import { smokeOutcome, smokeSection, smokeTitle } from '../smoke/summaries.js';
+import { CHANGE_HEADERS, changeRows, type ResourceChangeRow } from './change-set.js';
 import type { DeleteResult } from './delete-stack.js';
 import type { DeployResult } from './deploy-stack.js';
 import type { StackPlan } from './plan.js';
 import { driftSection, type DriftReport } from './drift.js';
-import type { FailureReason } from './stack-events.js';
 
 export function packageSummary(
   summary: SummaryBuilder,
@@ -14,28 +23,71 @@ export function packageSummary(
   durationMs: number,
 ): void {
   const { manifest } = outcome.package;
-  summary.heading(`📦 Packaged ${manifest.component} ${outcome.version}`);
+  const published = outcome.published;
+  summary.verdict(
+    outcome.unversioned ? 'warning' : 'success',
+    `Packaged ${manifest.component} ${outcome.version}${outcome.unversioned ? ' (unversioned)' : ''}`,
+    [
+      published
+        ? published.status === 'unchanged'
+          ? 'Already published with identical content: '
+          : 'Published to '
+        : 'Not published (no artifact-bucket): ',
+      published
+        ? (summary.locate(published.url) ?? published.url)
+        : displayPath(outcome.package.path),
+      '.',
+      outcome.unversioned
+        ? ' No version was given, so the package has an obviously wrong one: give the version input for a release.'
+        : '',
+    ],
+  );
   summary.facts([
-    [
-      'Result',
-      outcome.published?.status === 'unchanged' ? '✅ already published, identical' : '✅ packaged',
-    ],
-    ['Version', outcome.unversioned ? `${outcome.version} ⚠️ unversioned` : outcome.version],
-    ['Package', outcome.package.path],
-    ['Published', outcome.published?.url ?? 'not published (no artifact-bucket)'],
+    ['Version', outcome.version],
+    ['Package file', displayPath(outcome.package.path)],
     ['Commit', manifest.commit ?? 'unknown'],
-    [
-      'Lint',
-      outcome.lint.ran
-        ? `cfn-lint: ${outcome.lint.findings.length} finding(s)`
-        : 'cfn-lint not run',
-    ],
+    ['cfn-lint', outcome.lint.ran ? plural(outcome.lint.findings.length, 'finding') : 'not run'],
     ['Duration', formatDuration(durationMs)],
   ]);
   summary.table(
     ['File', 'SHA-256'],
-    Object.entries(manifest.files).map(([file, sum]) => [file, `\`${sum.slice(0, 16)}…\``]),
+    Object.entries(manifest.files).map(([file, sum]) => [file, code(`${sum.slice(0, 16)}…`)]),
+    { title: 'Files and their checksums', fold: 'always' },
   );
+}
+
+/** "2 added, 1 modified": what a change set does to the stack's resources. */
+function changeCounts(changes: ResourceChangeRow[]): string {
+  if (changes.length === 0) return 'no resource changes (parameters, outputs or tags only)';
+  const counts = new Map<string, number>();
+  for (const change of changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
+  const verbs: Record<string, string> = {
+    Add: 'added',
+    Modify: 'modified',
+    Remove: 'removed',
+    Import: 'imported',
+    Dynamic: 'changed at deploy time',
+  };
+  return [...counts]
+    .map(
+      ([action, count]) => `${plural(count, 'resource')} ${verbs[action] ?? action.toLowerCase()}`,
+    )
+    .join(', ');
+}
+
+function deployTitle(summary: SummaryBuilder, environment: string, result: DeployResult): Inline {
+  const what = { create: 'Created', update: 'Updated', none: 'No changes to' }[result.operation];
+  return [
+    `${what} `,
+    summary.stackLink(result.stackName, result.stackId),
+    ` (${environment}) at ${result.version}`,
+  ];
+}
+
+function deployReason(result: DeployResult): string {
+  return result.changed
+    ? sentence(`${result.status}: ${changeCounts(result.changes)}`)
+    : 'The change set was empty: the stack already matches this version.';
 }
 
 export function deploySummary(
@@ -45,38 +97,50 @@ export function deploySummary(
   source: string,
   durationMs: number,
 ): void {
-  const what = { create: 'Created', update: 'Updated', none: 'No changes to' }[result.operation];
-  summary.heading(`🚀 ${what} ${result.stackName} (${environment}) at ${result.version}`);
+  summary.verdict('success', deployTitle(summary, environment, result), deployReason(result));
   summary.facts([
-    ['Result', result.changed ? `✅ ${result.status}` : '✅ unchanged (empty change set)'],
-    ['Stack', result.stackName],
+    ['Stack', summary.stackLink(result.stackName, result.stackId)],
     ['Environment', environment],
     ['Version', result.version],
-    ['Source', source],
-    ['Changes', String(result.changes.length)],
-    ['Termination protection', result.terminationProtection],
+    ['Source', summary.locate(source)],
+    ['Status', result.status],
+    [
+      'Termination protection',
+      { enabled: 'turned on', 'already-enabled': 'on', off: 'off' }[result.terminationProtection],
+    ],
+    ['Replaced a broken stack', result.replacedBrokenStack],
     ['Duration', formatDuration(durationMs)],
-    ...(result.replacedBrokenStack
-      ? ([['Replaced broken stack', result.replacedBrokenStack]] as Array<[string, string]>)
-      : []),
   ]);
-  if (result.changes.length > 0) {
-    summary.heading('Change set', 3);
-    summary.table(CHANGE_HEADERS, changeRows(result.changes));
-  }
-  if (result.guard.allowed.length > 0) {
-    summary.heading('Stateful resources replaced on purpose', 3);
-    summary.table(
-      ['Logical ID', 'Type', 'What happens'],
-      result.guard.allowed.map((entry) => [entry.path, entry.type, entry.why]),
-    );
-  }
+  summary.table(CHANGE_HEADERS, changeRows(result.changes), {
+    title: `Change set: ${changeCounts(result.changes)}`,
+  });
+  summary.table(
+    ['Logical ID', 'Type', 'What happens'],
+    result.guard.allowed.map((entry) => [entry.path, entry.type, entry.why]),
+    { title: 'Stateful resources replaced on purpose (allow-replacement)' },
+  );
   if (result.drift) driftSection(summary, result.drift);
-  const outputs = Object.entries(result.outputs);
-  if (outputs.length > 0) {
-    summary.heading('Outputs', 3);
-    summary.table(['Output', 'Value'], outputs);
-  }
+  summary.table(
+    ['Output', 'Value'],
+    Object.entries(result.outputs).map(([name, value]) => [name, summary.reference(value)]),
+    { title: 'Outputs' },
+  );
+}
+
+/** The smoke test after a deploy: its section, and the verdict says it too. */
+export function deploySmokeSummary(
+  summary: SummaryBuilder,
+  environment: string,
+  result: DeployResult,
+  report: SmokeReport,
+  record: string | undefined,
+): void {
+  summary.verdict(
+    'success',
+    deployTitle(summary, environment, result),
+    `${deployReason(result)} ${sentence(`smoke test: ${smokeOutcome(report)}`)}`,
+  );
+  smokeSection(summary, report, smokeTitle(report), record);
 }
 
 export function deleteSummary(
@@ -84,40 +148,32 @@ export function deleteSummary(
   result: DeleteResult,
   durationMs: number,
 ): void {
-  summary.heading(
-    result.deleted ? `🗑️ Deleted ${result.stackName}` : `🗑️ ${result.stackName}: nothing to delete`,
+  const emptied = result.buckets.filter((bucket) => bucket.deleted !== null);
+  summary.verdict(
+    'success',
+    result.deleted
+      ? ['Deleted ', summary.stackLink(result.stackName, result.stackId)]
+      : `${result.stackName}: nothing to delete`,
+    result.deleted
+      ? emptied.length > 0
+        ? `Its ${plural(emptied.length, 'bucket')} emptied first (every version and delete marker), then the stack deleted.`
+        : 'The stack was deleted.'
+      : 'The stack did not exist.',
   );
   summary.facts([
-    ['Result', result.deleted ? '✅ deleted' : '✅ the stack did not exist'],
     ['Stack', result.stackName],
     ['Duration', formatDuration(durationMs)],
   ]);
   summary.table(
     ['Bucket', 'Logical ID', 'Objects removed', 'Note'],
     result.buckets.map((bucket) => [
-      bucket.bucket,
+      link(bucket.bucket, summary.console.s3(bucket.bucket)),
       bucket.logicalId,
-      bucket.deleted === null ? '-' : String(bucket.deleted),
+      bucket.deleted === null ? '' : bucket.deleted.toLocaleString('en-US'),
       bucket.note,
     ]),
+    { title: 'Buckets' },
   );
-}
-
-export function failureSummary(
-  summary: SummaryBuilder,
-  title: string,
-  message: string,
-  failures: FailureReason[] = [],
-): void {
-  summary.heading(`❌ ${title}`);
-  summary.paragraph(message);
-  if (failures.length > 0) {
-    summary.heading('Why it failed (stack events, root cause first)', 3);
-    summary.table(
-      ['Logical ID', 'Type', 'Status', 'Reason'],
-      failures.map((failure) => [failure.logicalId, failure.type, failure.status, failure.reason]),
-    );
-  }
 }
 
 /** How many resources drifted, as the plan's `drifted` output and its summary say it. */
@@ -134,70 +190,85 @@ function driftVerdict(report: DriftReport | undefined): string {
   if (!report) return 'not checked (drift: ignore, or a new stack)';
   if (report.kind === 'in-sync') return '✅ none: the stack matches its template';
   if (report.kind === 'unknown') return `⚠️ unknown: ${report.reason}`;
-  return `⚠️ ${report.resources.length} resource(s) changed by hand: ${report.resources.map((resource) => resource.logicalId).join(', ')}`;
+  return `⚠️ ${plural(report.resources.length, 'resource')} changed by hand: ${report.resources.map((resource) => resource.logicalId).join(', ')}`;
 }
 
-/** Rows beyond this are folded, so the plan's verdict stays at the top of the page. */
-const FOLD_AFTER = 15;
 const MAX_VALUE = 200;
 
 function shown(value: string | undefined): string {
-  if (value === undefined) return '–';
+  if (value === undefined) return '';
   return value.length > MAX_VALUE
     ? `${value.slice(0, MAX_VALUE)}… (${value.length} characters)`
     : value;
 }
 
-function addTable(
-  summary: SummaryBuilder,
-  title: string,
-  headers: string[],
-  rows: string[][],
-): void {
-  if (rows.length === 0) return;
-  if (rows.length <= FOLD_AFTER) {
-    summary.heading(title, 3);
-    summary.table(headers, rows);
-  } else {
-    summary.details(`${title} (${rows.length})`, new SummaryBuilder().table(headers, rows));
+function planVerdict(summary: SummaryBuilder, environment: string, plan: StackPlan): void {
+  const title: Inline = [
+    'Plan for ',
+    summary.stackLink(plan.stackName, plan.stackId),
+    ` (${environment}) at ${plan.version}`,
+  ];
+  if (plan.guard.blocked.length > 0) {
+    summary.verdict(
+      'refused',
+      [title, ': the guard would stop it'],
+      `A deploy of this plan would be refused by the stateful-resource guard: ${plan.guard.blocked
+        .map((entry) => `${entry.path} (${entry.type}) ${entry.why}`)
+        .join(
+          '; ',
+        )}. Allow exactly these in allow-replacement only if losing that data is intended.`,
+    );
+    return;
   }
+  const changes = plan.hasChanges
+    ? `${sentence(changeCounts(plan.changes))} The stateful-resource guard passes.`
+    : 'No changes: the stack already matches.';
+  const drifted = plan.drift !== undefined && plan.drift.kind !== 'in-sync';
+  summary.verdict(
+    drifted ? 'warning' : 'success',
+    title,
+    drifted ? `${changes} Drift: ${driftVerdict(plan.drift).replace(/^⚠️ /, '')}.` : changes,
+  );
 }
 
-/** What a deploy of this plan would do, as a reviewer reads it (summary and pull request). */
-export function planMarkdown(environment: string, plan: StackPlan, source: string): string {
-  const summary = new SummaryBuilder();
-  const refused = plan.guard.blocked.length > 0;
-  summary.heading(
-    `${refused ? '⛔' : plan.hasChanges ? '📝' : '✅'} Plan for ${plan.stackName} (${environment}) at ${plan.version}`,
-  );
+/**
+ * What a deploy of this plan would do, as a reviewer reads it: the job summary, and from it the
+ * pull-request comment and the plan-markdown output.
+ */
+export function planSummary(
+  summary: SummaryBuilder,
+  environment: string,
+  plan: StackPlan,
+  source: string,
+  durationMs: number,
+): void {
+  planVerdict(summary, environment, plan);
   summary.facts([
-    [
-      'Verdict',
-      refused
-        ? `⛔ the stateful-resource guard would refuse it: ${plan.guard.blocked.map((entry) => entry.path).join(', ')}`
-        : plan.hasChanges
-          ? plan.changes.length > 0
-            ? `📝 ${plan.changes.length} resource change(s); the stateful-resource guard passes`
-            : '📝 the change set lists no resource changes (parameters or tags change); the stateful-resource guard passes'
-          : '✅ no changes: the stack already matches',
-    ],
-    ['Stack', plan.stackName],
+    ['Stack', summary.stackLink(plan.stackName, plan.stackId)],
     ['Environment', environment],
     ['Version', plan.version],
-    ['Source', source],
+    ['Source', summary.locate(source)],
     [
       'Change set',
       plan.changeSet
-        ? `\`${plan.changeSet.name}\` (${plan.changeSet.type === 'CREATE' ? 'creates the stack' : 'updates the stack'})`
+        ? [
+            link(
+              code(plan.changeSet.name),
+              summary.console.changeSet(plan.stackId, plan.changeSet.id),
+            ),
+            plan.changeSet.type === 'CREATE' ? ' (creates the stack)' : ' (updates the stack)',
+          ]
         : 'none (nothing to change)',
     ],
     ['Termination protection', plan.terminationProtection ? 'on' : 'off'],
-    ['Stack policy', shown(plan.stackPolicy)],
+    [
+      'Stack policy',
+      plan.stackPolicy.startsWith('{') ? code(shown(plan.stackPolicy)) : plan.stackPolicy,
+    ],
     ['Drift', driftVerdict(plan.drift)],
+    ['Planned in', formatDuration(durationMs)],
   ]);
-  addTable(
-    summary,
-    'Changes',
+  summary.table(
     [...CHANGE_HEADERS, 'Guard'],
     plan.changes.map((change) => {
       const blocked = plan.guard.blocked.find((entry) => entry.path === change.path);
@@ -207,10 +278,9 @@ export function planMarkdown(environment: string, plan: StackPlan, source: strin
         blocked ? `⛔ ${blocked.why}` : allowed ? `⚠️ allowed: ${allowed.why}` : '',
       ];
     }),
+    { title: `Changes: ${changeCounts(plan.changes)}` },
   );
-  addTable(
-    summary,
-    'Property changes',
+  summary.table(
     ['Resource', 'Property', 'Change', 'Before', 'After', 'Recreation'],
     plan.changes.flatMap((change) =>
       change.details.map((detail) => [
@@ -219,31 +289,28 @@ export function planMarkdown(environment: string, plan: StackPlan, source: strin
         detail.changeType ?? change.action,
         shown(detail.before),
         shown(detail.after),
-        detail.requiresRecreation || '–',
+        detail.requiresRecreation,
       ]),
     ),
+    { title: 'Property changes' },
   );
-  addTable(
-    summary,
-    'Parameter changes',
+  summary.table(
     ['Parameter', 'Before', 'After'],
     plan.parameters.map((parameter) => [
       parameter.name,
       shown(parameter.before),
       shown(parameter.after),
     ]),
+    { title: 'Parameter changes' },
   );
   if (plan.drift) driftSection(summary, plan.drift);
   if (plan.changeSet) {
-    summary.paragraph(
-      `Deploy exactly this with \`operation: deploy\` and \`change-set: ${plan.changeSet.name}\`: the deploy refuses it if the stack changes or the release differs in the meantime.`,
-    );
+    summary.paragraph([
+      'Deploy exactly this with ',
+      code('operation: deploy'),
+      ' and ',
+      code(`change-set: ${plan.changeSet.name}`),
+      ': the deploy refuses it if the stack changes or the release differs in the meantime.',
+    ]);
   }
-  return summary.toMarkdown();
-}
-
-/** The plan's Markdown (see planMarkdown) as the step's job summary. */
-export function planSummary(summary: SummaryBuilder, markdown: string, durationMs: number): void {
-  summary.paragraph(markdown.trimEnd());
-  summary.paragraph(`Planned in ${formatDuration(durationMs)}.`);
 }

@@ -3,7 +3,7 @@ import type { Step } from '../core/action-runner.js';
 import { ConfigurationError, OperationError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
-import type { SummaryBuilder } from '../core/summary.js';
+import { sentence, type SummaryBuilder } from '../core/summary.js';
 import { readDefinition, type EnvironmentDefinition } from '../definition/definition.js';
 import { recordSmokeResult } from '../promotion/ledger.js';
 import { STACK_TAG, stackIdentity, stackNameFor } from '../aws/suite-tags.js';
@@ -11,7 +11,7 @@ import { checkAllPlaceholders, loadChecksFile, type HttpCheck, type SmokeCheck }
 import type { SmokeReport } from './results.js';
 import { runSmokeChecks } from './run-checks.js';
 import { readSmokeTarget, type SmokeTarget } from './smoke-target.js';
-import { smokeSummary } from './summaries.js';
+import { smokeOutcome, smokeSection } from './summaries.js';
 
 /** Where the checks come from: one quick `url` check, a checks file, or the definition. */
 export type ChecksSource =
@@ -56,21 +56,15 @@ export interface SmokeTestResult {
   subject: string;
 }
 
-/** The summary's facts and checks, the same whether the checks passed or not. */
+/** What was tested and where its verdict went, then the checks: passed or not. */
 function summarizeChecks(summary: SummaryBuilder, result: SmokeTestResult): void {
   const { report, target, record } = result;
   summary.facts([
-    ['Result', report.passed ? '✅ passed' : '❌ failed'],
-    ...(target
-      ? ([['Stack', `${target.stackName} (${target.status})`]] as Array<[string, string]>)
-      : []),
-    ...(target?.tags[STACK_TAG.version]
-      ? ([['Version', target.tags[STACK_TAG.version]]] as Array<[string, string]>)
-      : []),
-    ['Checks', String(report.checks.length)],
-    ['Promotion ledger', record || 'not recorded (no artifact-bucket)'],
+    ['Stack', target && [summary.stackLink(target.stackName), ` (${target.status})`]],
+    ['Version', target?.tags[STACK_TAG.version]],
+    ['Promotion ledger', summary.locate(record) ?? 'not recorded (no artifact-bucket)'],
   ]);
-  smokeSummary(summary, report, 'Checks');
+  smokeSection(summary, report, 'Checks');
 }
 
 /** Checks failed and fail-on-error is true; the outputs still carry the report. */
@@ -222,7 +216,17 @@ export async function smokeTest(request: SmokeTestRequest, step: Step): Promise<
   const subject = target?.stackName ?? request.environment ?? steps.checks[0]?.url ?? 'no checks';
   const result = { report, target, record, subject };
   if (!report.passed && request.failOnError) throw new SmokeChecksFailedError(result);
-  step.summary.heading(`Smoke test of ${subject}`);
+  step.summary.verdict(
+    report.passed ? 'success' : 'warning',
+    [
+      'Smoke test of ',
+      target ? step.summary.stackLink(target.stackName) : subject,
+      report.passed ? ' passed' : ' failed',
+    ],
+    report.passed
+      ? sentence(smokeOutcome(report))
+      : sentence(`${smokeOutcome(report)}; fail-on-error is false, so the step passes`),
+  );
   summarizeChecks(step.summary, result);
   if (!report.passed) {
     const failed = new SmokeChecksFailedError(result).message;

@@ -1,4 +1,4 @@
-import type { SummaryBuilder } from '../core/summary.js';
+import { plural, type Inline, type SummaryBuilder } from '../core/summary.js';
 import { formatDuration } from '../core/waiter.js';
 import type { SmokeReport } from './results.js';
 
@@ -6,31 +6,38 @@ function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
 }
 
-/** The smoke section of a job summary: one row per check and per `/test` entry, then bursts. */
-export function smokeSummary(
+/** "all 3 checks passed" or "1 of 3 checks failed: health". */
+export function smokeOutcome(report: SmokeReport): string {
+  const failed = report.checks.filter((check) => !check.passed);
+  return report.passed
+    ? `${report.checks.length === 1 ? 'the check' : `all ${plural(report.checks.length, 'check')}`} passed`
+    : `${failed.length} of ${plural(report.checks.length, 'check')} failed: ${failed.map((check) => check.name).join(', ')}`;
+}
+
+/**
+ * The checks of a smoke test: one row per check and per `/test` entry, then the bursts'
+ * latencies, then where the verdict was recorded. `title` heads the section.
+ */
+export function smokeSection(
   summary: SummaryBuilder,
   report: SmokeReport,
-  heading = 'Smoke test',
+  title: Inline,
+  record?: string,
 ): void {
-  const failed = report.checks.filter((check) => !check.passed).length;
-  summary.heading(
-    `${report.passed ? '✅' : '❌'} ${heading}: ${report.passed ? 'passed' : `${failed} of ${report.checks.length} check(s) failed`}`,
-    3,
-  );
-  const rows: string[][] = [];
+  const rows: Inline[][] = [];
   for (const check of report.checks) {
     rows.push([
       check.kind === 'burst' ? `${check.name} (burst)` : check.name,
-      check.passed ? '✅ pass' : '❌ fail',
+      check.passed ? '✅ passed' : '❌ failed',
       // A burst's requests are in the burst table; "attempts" would misread as retries.
-      check.kind === 'burst' ? '—' : String(check.attempts),
+      check.kind === 'burst' ? '' : String(check.attempts),
       formatDuration(check.durationMs),
       check.detail,
     ]);
     for (const entry of check.entries) {
       rows.push([
         `↳ ${entry.name}`,
-        entry.success ? '✅ pass' : '❌ fail',
+        entry.success ? '✅ passed' : '❌ failed',
         '',
         '',
         [entry.endpoint, entry.success ? entry.description : (entry.error ?? 'failed')]
@@ -39,18 +46,18 @@ export function smokeSummary(
       ]);
     }
   }
-  summary.table(['Check', 'Result', 'Attempts', 'Time', 'Detail'], rows);
+  summary.table(['Check', 'Result', 'Attempts', 'Time', 'Detail'], rows, { title });
   const bursts = report.checks.filter((check) => check.burst);
   summary.table(
-    ['Burst', 'Callers', 'Requests', 'Errors', 'Req/s', 'p50', 'p95', 'p99', 'Max'],
+    ['Burst', 'Callers', 'Requests', 'Errors', 'Requests/s', 'p50', 'p95', 'p99', 'Slowest'],
     bursts.map((check) => {
       const stats = check.burst!;
       return [
         check.name,
         String(stats.concurrency),
-        String(stats.requests),
+        stats.requests.toLocaleString('en-US'),
         String(stats.errors),
-        stats.requestsPerSecond.toFixed(0),
+        stats.requestsPerSecond.toLocaleString('en-US', { maximumFractionDigits: 0 }),
         ms(stats.p50Ms),
         ms(stats.p95Ms),
         ms(stats.p99Ms),
@@ -58,4 +65,12 @@ export function smokeSummary(
       ];
     }),
   );
+  if (record) {
+    summary.paragraph(['Recorded in the promotion ledger: ', summary.locate(record) ?? record]);
+  }
+}
+
+/** The section's heading: the verdict of the checks in a word. */
+export function smokeTitle(report: SmokeReport): Inline {
+  return `Smoke test: ${report.passed ? '✅' : '❌'} ${smokeOutcome(report)}`;
 }

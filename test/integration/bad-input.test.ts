@@ -752,7 +752,7 @@ async function expectRefusedWithoutAws(
   // A mistake in a file of the workspace is annotated on its line: `::error file=…,line=…::`.
   expect(run.stdout).toMatch(/::error( file=[^:]*,line=\d+,col=\d+)?::/);
   expect(run.stdout).toMatch(message);
-  expect(run.summary).toMatch(/^## (❌|⛔) /m);
+  expect(run.summaryText).toMatch(/^## (❌|⛔) /m);
   expect(aws.requests.length - before).toBe(0);
 }
 

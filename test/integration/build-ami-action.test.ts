@@ -206,6 +206,7 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
     expect(run.stdout).toContain(`::add-mask::${SECRET}`);
     expect(run.stdout.replace(`::add-mask::${SECRET}`, '')).not.toContain(SECRET);
     expect(run.summary).not.toContain(SECRET);
+    expect(run.summaryText).not.toContain(SECRET);
     expect(JSON.stringify(outputs)).not.toContain(SECRET);
     // The user's template is untouched and the action's copy is gone.
     expect(readFileSync(path.join(work, template), 'utf8')).toBe(before);
@@ -213,9 +214,9 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
       readdirSync(path.join(work, 'packer')).filter((name) => name.includes('.build-')),
     ).toEqual([]);
 
-    expect(run.summary).toContain(`| us-east-1 | ${firstAmi} | built by Packer |`);
-    expect(run.summary).toContain(
-      `${NEWEST_X86} base-linux-2026.11.b (created 2026-11-10T08:00:00.000Z, newest of 3)`,
+    expect(run.summaryText).toContain(`| us-east-1 | ${firstAmi} | built by Packer |`);
+    expect(run.summaryText).toContain(
+      `${NEWEST_X86} base-linux-2026.11.b (created 2026-11-10T08:00:00.000Z, the newest of 3)`,
     );
   });
 
@@ -278,7 +279,7 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
       }),
     );
     expect(volumePermission.CreateVolumePermissions).toEqual([{ UserId: '111122223333' }]);
-    expect(run.summary).toContain(`| us-west-2 | ${amis['us-west-2']} | copied |`);
+    expect(run.summaryText).toContain(`| us-west-2 | ${amis['us-west-2']} | copied |`);
   });
 
   test('retention: a dry run only plans; then old unused AMIs are retired, the shared one stays', async () => {
@@ -293,7 +294,7 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
     expectSucceeded(dryRun);
     expect(JSON.parse(dryRun.outputs.retired!)).toEqual([]);
     expect(dryRun.stdout).toContain(`would retire ${firstAmi}`);
-    expect(dryRun.summary).toMatch(
+    expect(dryRun.summaryText).toMatch(
       new RegExp(`\\| ${firstAmi} \\| [^|]+ \\| [0-9.]+ \\| would retire \\|`),
     );
     expect(await imageExists(ec2, firstAmi)).toBe(true);
@@ -315,10 +316,10 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
     expect(await imageExists(ec2, firstAmi)).toBe(false);
     expect(await imageExists(ec2, sharedAmi)).toBe(true);
     expect(await imageExists(ec2, real.outputs['ami-id']!)).toBe(true);
-    expect(real.summary).toContain(
+    expect(real.summaryText).toContain(
       'shared with 111122223333 (set retire-shared to retire it anyway)',
     );
-    expect(real.summary).toMatch(/retired \(1 snapshot\(s\) deleted\)/);
+    expect(real.summaryText).toMatch(/retired \(1 snapshot deleted\)/);
   });
 
   test('passes an HCL2 template through: the AMI name and source AMI as variables, sensitive values masked', async () => {
@@ -363,7 +364,7 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
     expect(log).toContain('cert is ***');
     expect(log).toContain('token is ***');
     for (const secret of ['cert-body-secret-line', 'first-half-secret', 'second-half-secret']) {
-      expect({ secret, leaked: log.includes(secret) || run.summary.includes(secret) }).toEqual({
+      expect({ secret, leaked: log.includes(secret) || run.summaryText.includes(secret) }).toEqual({
         secret,
         leaked: false,
       });
@@ -387,7 +388,7 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
     expect(run.stdout).toMatch(
       /packer build did not finish within build-timeout-minutes \(0\.2\) and was interrupted as Ctrl-C would; Packer cleaned up and exited\. It reported removing what it created \(key pair packer_\S+, security group packer_\S+, instance i-[0-9a-f]+\)/,
     );
-    expect(run.summary).toContain('packer build timed out');
+    expect(run.summaryText).toContain('packer build timed out');
     const instanceId = /instance (i-[0-9a-f]+)/.exec(run.stdout)![1]!;
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     expect(described.Reservations?.[0]?.Instances?.[0]?.State?.Name).toMatch(
@@ -414,8 +415,8 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
     expect(run.stdout).toMatch(
       /::error::packer build failed: amazon-ebs: Script exited with non-zero exit status: 3/,
     );
-    expect(run.summary).toContain('packer build failed');
-    expect(run.summary).toContain('disk full on /opt');
+    expect(run.summaryText).toContain('packer build failed');
+    expect(run.summaryText).toContain('disk full on /opt');
     expect(run.outputs['ami-id']).toBeUndefined();
   });
 
@@ -435,7 +436,7 @@ describeWithPacker('action-build-ami on moto with the real Packer', () => {
       /::error title=packer validate::.*either instance_type or spot_instance_types must be specified/,
     );
     expect(run.stdout).not.toContain('Launching a source AWS instance');
-    expect(run.summary).toContain('packer validate failed');
+    expect(run.summaryText).toContain('packer validate failed');
   });
 
   test('Packer missing: a configuration error that says how to install it', async () => {

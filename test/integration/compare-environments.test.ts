@@ -66,9 +66,11 @@ describe('operation: compare', () => {
       }),
     );
     expect(run.outputs.differences).toBe('0');
-    expect(run.summary).toContain('✅ staging and production differ only as the definition says');
+    expect(run.summaryText).toContain(
+      '✅ staging and production differ only as the definition says',
+    );
     // Production sets InstanceType and a greeting of its own: explained by the definition.
-    expect(run.summary).toMatch(
+    expect(run.summaryText).toMatch(
       /\| InstanceType \| t3\.micro \| t3\.small \| ↔️ explained \| the definition sets it per environment \|/,
     );
     expect(productionStack).toBe('production-sample-service');
@@ -89,8 +91,8 @@ describe('operation: compare', () => {
     expect(warned.stdout).toContain(
       '::warning title=staging and production differ::production has alarm production-data-bucket-shrinks (AWS/S3 NumberOfObjects Average on DataBucket) that staging lacks',
     );
-    expect(warned.summary).toContain(
-      '| AWS/S3 NumberOfObjects Average on DataBucket | — | production-data-bucket-shrinks: &lt; 100 over 1 × 86400 s (not in the stack) | ⛔ differs | production has it, staging lacks it |',
+    expect(warned.summaryText).toContain(
+      '| AWS/S3 NumberOfObjects Average on DataBucket | — | production-data-bucket-shrinks: < 100 over 1 × 86400 s (not in the stack) | ⛔ differs | production has it, staging lacks it |',
     );
 
     const refused = await provision({
@@ -100,9 +102,9 @@ describe('operation: compare', () => {
       'fail-on-difference': 'true',
     });
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.summary).toContain('The environments differ');
+    expect(refused.summaryText).toContain('The environments differ');
     expect(refused.stdout).toContain(
-      'staging and production differ in 1 way(s) the definition does not explain: production has alarm production-data-bucket-shrinks',
+      'staging and production differ in 1 way the definition does not explain: production has alarm production-data-bucket-shrinks',
     );
 
     // Once the definition says production alone has it, and why, the same comparison passes.
@@ -127,7 +129,7 @@ parity:
       }),
     );
     expect(explained.outputs.differences).toBe('0');
-    expect(explained.summary).toContain(
+    expect(explained.summaryText).toContain(
       "| ↔️ explained | production has it, staging lacks it, as the definition says: on-call watches production's data only |",
     );
   });

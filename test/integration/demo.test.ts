@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { testWithPacker } from '../support/packer.js';
 import { REPO_ROOT } from '../../harness/run-action.js';
+import { checkSummary, readSummary } from '../../harness/summary-html.js';
 
 /** `npm run demo`, as a user runs it, within the test's time. */
 function runDemo(env: Record<string, string> = {}) {
@@ -64,8 +65,9 @@ testWithPacker(
     expect(result.stdout).toMatch(
       /✔ plan production 1\.2\.0 \(review before migrating\).*guard pass on production-sample-service-blue: .*parameters ServiceEndpoint, EnvironmentVersion/,
     );
+    // moto cannot detect drift: the plan says so with ⚠️ rather than claiming the stack matches.
     expect(result.stdout).toContain(
-      '## 📝 Plan for production-sample-service-blue (production) at 1.2.0',
+      '## ⚠️ Plan for production-sample-service-blue (production) at 1.2.0',
     );
     expect(result.stdout).toMatch(
       /✔ deploy the reviewed plan of ci \(now stale\).*refused as expected: Change set plan-sample-service-1-2-0-\w+ was not executed: stack ci-sample-service was updated since the plan was made/,
@@ -87,18 +89,39 @@ testWithPacker(
     expect(result.stdout).toContain('All 26 steps passed');
     expect(result.status).toBe(0);
     const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
-    expect(report).toContain('## 🚀 Created ci-sample-service (ci) at 1.0.0');
-    expect(report).toContain('## ✅ sample-service in staging migrated to 1.2.0');
-    expect(report).toContain(
-      '## ↩️ sample-service in production rolled back to 1.1.0 (from 1.2.0)',
+    const text = readSummary(report);
+    expect(text).toContain('## ✅ The pipeline ran end to end');
+    expect(text).toContain('## ✅ Created ci-sample-service (ci) at 1.0.0');
+    expect(text).toContain('## ✅ sample-service in staging migrated to 1.2.0');
+    expect(text).toContain('## ✅ sample-service in production rolled back to 1.1.0 (from 1.2.0)');
+    expect(text).toContain(
+      '### ✅ Statistics gate: staging-sample-service-blue → staging-sample-service-green equal',
     );
-    expect(report).toContain(
-      '#### ✅ Statistics: staging-sample-service-blue → staging-sample-service-green',
+    expect(text).toMatch(/## ✅ Built ami-[0-9a-f]+ sample-service-1\.0\.0-\d{8}T\d{6}/);
+    expect(text).toContain('| ↳ ReadCustomerData | ✅ passed |');
+    expect(text).toContain(
+      '| Burst | Callers | Requests | Errors | Requests/s | p50 | p95 | p99 | Slowest |',
     );
-    expect(report).toMatch(/## AMI sample-service-1\.0\.0-\d{8}T\d{6}/);
-    expect(report).toContain('| ↳ ReadCustomerData | ✅ pass |');
-    expect(report).toContain(
-      '| Burst | Callers | Requests | Errors | Req/s | p50 | p95 | p99 | Max |',
+    // Refusals are ⛔ with their reason first, and journal steps are named in words.
+    expect(text).toMatch(
+      /## ⛔ Stopped by the promotion gate\nsample-service 1\.1\.0 has not been promoted/,
+    );
+    expect(text).toContain(
+      '| Copy the data of staging-sample-service-blue into staging-sample-service-green | ✅ done |',
+    );
+    expect(text).not.toMatch(/plan-unavailable:|copy:source-to-target/);
+    // Stacks link to the console in their region; every step's summary follows the one scheme.
+    expect(report).toMatch(
+      /<a href="https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudformation\/home\?region=us-east-1#\/stacks\/stackinfo\?stackId=arn%3Aaws%3Acloudformation%3Aus-east-1%3A[^"]+">ci-sample-service<\/a>/,
+    );
+    const summaries = report.split('<!-- step: ').slice(1);
+    expect(summaries).toHaveLength(26);
+    for (const part of summaries) {
+      const [name, summary] = part.split(' -->\n');
+      expect({ name, problems: checkSummary(summary ?? '') }).toEqual({ name, problems: [] });
+    }
+    expect(readFileSync(path.join(REPO_ROOT, '.demo', 'report.html'), 'utf8')).toContain(
+      '<h2>✅ The pipeline ran end to end</h2>',
     );
   },
   450_000,
@@ -125,6 +148,7 @@ test('without Packer the demo says so up front, skips the AMI step and still end
   );
   expect(result.status).toBe(0);
   const report = readFileSync(path.join(REPO_ROOT, '.demo', 'report.md'), 'utf8');
-  expect(report).toContain('| build AMI sample-service 1.0.0 (Packer) | ⏭️ skipped | — |');
-  expect(report).not.toMatch(/## AMI sample-service-1\.0\.0/);
+  const text = readSummary(report);
+  expect(text).toContain('| build AMI sample-service 1.0.0 (Packer) | ⏭️ skipped | – |');
+  expect(text).not.toMatch(/## ✅ Built ami-/);
 }, 450_000);

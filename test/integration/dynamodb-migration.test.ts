@@ -115,7 +115,9 @@ describe('DynamoDB tables', () => {
     expect(run.stdout).toMatch(
       /Orders: 1200 item\(s\) in ddb-records-blue, 1200 in ddb-records-green, every item digested: equal/,
     );
-    expect(run.summary).toMatch(/\| Orders \| 1200 → 1200 \| equal \([0-9a-f]{12}\) \| equal \|/);
+    expect(run.summaryText).toMatch(
+      /\| Orders \| 1200 → 1200 \| equal \([0-9a-f]{12}\) \| equal \|/,
+    );
     const [gate] = JSON.parse(run.outputs['statistics']!) as Array<{
       tables: Array<{ path: string; items: number }>;
     }>;
@@ -212,7 +214,9 @@ describe('DynamoDB tables', () => {
     expect(back.stdout).toMatch(
       /Orders: copied 227 item\(s\) from table .*, 3 item\(s\) deleted first/,
     );
-    expect(back.summary).toMatch(/\| Orders \| 227 → 227 \| equal \([0-9a-f]{12}\) \| equal \|/);
+    expect(back.summaryText).toMatch(
+      /\| Orders \| 227 → 227 \| equal \([0-9a-f]{12}\) \| equal \|/,
+    );
   });
 
   test('double-clone moves every item to the new version under the same name', async () => {
@@ -243,6 +247,6 @@ describe('DynamoDB tables', () => {
     expect(await world.stack('ddbdc-records-temporary')).toBeUndefined();
     expect(await itemsOf(await tableOf('ddbdc-records'))).toEqual(before);
     // Two gates: original → temporary, then temporary → the new original.
-    expect(run.summary.match(/\| Orders \| 500 → 500 \|/g)).toHaveLength(2);
+    expect(run.summaryText.match(/\| Orders \| 500 → 500 \|/g)).toHaveLength(2);
   });
 });

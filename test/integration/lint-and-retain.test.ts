@@ -97,7 +97,7 @@ describe('delete and DeletionPolicy', () => {
     expect(deleted.stdout).toContain(
       `Keeping bucket ${bucket} (DataBucket): its DeletionPolicy retains it.`,
     );
-    expect(deleted.summary).toContain('retained (DeletionPolicy)');
+    expect(deleted.summaryText).toContain('retained (DeletionPolicy)');
     await expect(s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     expect(listed.Contents?.map((object) => object.Key)).toEqual(['keep-me.json']);

@@ -245,7 +245,7 @@ describe('a template with local parts', () => {
     // Gone again, it is restored from the package by the next deploy.
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: layer.key }));
     expect(run.exitCode).not.toBe(0);
-    expect(run.summary).toContain('Artifact failed verification');
+    expect(run.summaryText).toContain('Artifact failed verification');
     expect(run.stdout).toContain(
       `${layer.key} (Shared.Content: ../layer) is not the artifact that was packaged`,
     );

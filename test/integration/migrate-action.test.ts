@@ -49,7 +49,7 @@ describe('double-clone', () => {
     });
     expect(await world.stack('dc-records-temporary')).toBeUndefined();
     expect(await world.instanceStates('dc-records')).toEqual(['InService', 'InService']);
-    expect(run.summary).toContain('Where the data is');
+    expect(run.summaryText).toContain('Where the data is');
     expect(nestedGroups(run.stdout)).toEqual([]);
     expect(run.outputs['promotion-record']).toMatch(
       /^s3:\/\/migration-artifacts\/promotions\/records\/2\.0\.0\/dc\/statistics\/.*-passed-/,
@@ -113,7 +113,9 @@ describe('blue-green', () => {
     expect(await world.keysOf('bg-records-blue')).toEqual(keys.sort());
     expect(await world.instanceStates('bg-records-blue')).toEqual(['Standby', 'Standby']);
     expect(await world.instanceStates('bg-records-green')).toEqual(['InService', 'InService']);
-    expect(run.summary).toContain('Statistics: bg-records-blue → bg-records-green');
+    expect(run.summaryText).toContain(
+      '### ✅ Statistics gate: bg-records-blue → bg-records-green equal',
+    );
     expect(nestedGroups(run.stdout)).toEqual([]);
     const journal = await world.journal(run.outputs['journal']!);
     expect(journal.status).toBe('completed');
@@ -157,7 +159,7 @@ describe('blue-green', () => {
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toContain('::group::Detect drift of bgdrift-records-blue');
     expect(run.stdout).toMatch(/The drift of stack bgdrift-records-blue could not be detected/);
-    expect(run.summary).toContain('The drift of the stack is unknown');
+    expect(run.summaryText).toContain('The drift of the stack is unknown');
     expect(await world.stack('bgdrift-records-green')).toBeUndefined();
     expect(await world.pointer('/environments/bgdrift/records/active-colour')).toBe('blue');
     expect(await world.instanceStates('bgdrift-records-blue')).toEqual(['InService', 'InService']);
@@ -203,6 +205,7 @@ describe('update', () => {
       log,
       stderr: run.stderr,
       summary: run.summary,
+      summaryText: run.summaryText,
       outputs: JSON.stringify(run.outputs),
       journal,
     })) {
@@ -292,10 +295,10 @@ describe('the statistics gate', () => {
       expect(run.stdout).toMatch(
         /The statistics of lossy-records-temporary do not match lossy-records: bucket DataBucket: 8 object\(s\) differ/,
       );
-      expect(run.summary).toContain('| DataBucket | customer-');
-      expect(run.summary).toContain('| missing |');
+      expect(run.summaryText).toContain('| DataBucket | customer-');
+      expect(run.summaryText).toContain('| missing |');
       // The endpoint's view differs too, and the table shows both values.
-      expect(run.summary).toMatch(/\| objects\.total \| 400 \| 392 \|/);
+      expect(run.summaryText).toMatch(/\| objects\.total \| 400 \| 392 \|/);
     } finally {
       await proxy.close();
     }
@@ -324,7 +327,7 @@ describe('after the point of no return', () => {
     expect(failed.exitCode).not.toBe(0);
     expect(failed.outputs['status']).toBe('failed');
     expect(failed.outputs['data-location']).toMatch(/^late-records-temporary only/);
-    expect(failed.summary).toContain('**late-records-temporary only');
+    expect(failed.summaryText).toContain('| Where the data is | late-records-temporary only');
     expect(failed.stdout).toMatch(
       /The statistics of late-records do not match late-records-temporary/,
     );
@@ -427,7 +430,7 @@ describe('versioned buckets', () => {
     expect(run.stdout).toMatch(
       /DataBucket: 25 version\(s\) and 2 delete marker\(s\) in dcver-records-temporary, 25 and 2 in dcver-records, compared key by key in order \(version IDs necessarily differ\): equal/,
     );
-    expect(run.summary).toContain('Version IDs necessarily differ between two buckets');
+    expect(run.summaryText).toContain('Version IDs necessarily differ between two buckets');
   });
 
   test('copy-versions: current says what it leaves behind before anything is deleted', async () => {

@@ -61,8 +61,8 @@ describe('a migration S3 throttles without end', () => {
     // Says what ran out, and what AWS was doing to the step meanwhile.
     expect(run.stdout).toMatch(/The step ran out of time during S3 CopyObject: timeout-minutes: 2/);
     expect(run.stdout).toMatch(/S3 CopyObject answered SlowDown for 1 min \d+ s \(\d+ times\)/);
-    expect(run.summary).toContain('### AWS throttling');
-    expect(run.summary).toMatch(/\| S3 CopyObject \| SlowDown \| \d+ \|/);
+    expect(run.summaryText).toContain('### AWS throttling');
+    expect(run.summaryText).toMatch(/\| S3 CopyObject \| SlowDown \| \d+ \|/);
     // Users are served by the original again, with every object; the partial copy is gone.
     expect(await world.instanceStates('slow-records')).toEqual(['InService', 'InService']);
     expect(await world.keysOf('slow-records')).toEqual(keys.sort());

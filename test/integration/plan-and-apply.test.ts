@@ -11,6 +11,7 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import { startGitHubApi } from '../../harness/github-api.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
+import { checkSummary, readSummary } from '../../harness/summary-html.js';
 
 // Plan → review → deploy exactly that, through the bundled action on moto. moto keeps change
 // sets, their descriptions and their execution; it gives no property values nor Replacement,
@@ -99,8 +100,10 @@ describe('action-provision plan, then deploy with change-set', () => {
     expect(plan.changes).toContainEqual(
       expect.objectContaining({ action: 'Add', logicalId: 'DataBucket' }),
     );
-    expect(run.outputs['plan-markdown']).toContain(`Plan for ${STACK} (staging) at 1.0.0`);
-    expect(run.summary).toContain('the stateful-resource guard passes');
+    expect(readSummary(run.outputs['plan-markdown']!)).toContain(
+      `## ✅ Plan for ${STACK} (staging) at 1.0.0`,
+    );
+    expect(run.summaryText).toContain('The stateful-resource guard passes');
     // CloudFormation holds a new stack's plan on an empty stack under review.
     expect(await stackStatus()).toBe('REVIEW_IN_PROGRESS');
   });
@@ -124,7 +127,7 @@ describe('action-provision plan, then deploy with change-set', () => {
       'change-set': firstPlan,
     });
     expect(run.exitCode).not.toBe(0);
-    expect(run.summary).toContain('⛔ The reviewed plan no longer applies');
+    expect(run.summaryText).toContain('⛔ The reviewed plan no longer applies');
     expect(run.stdout).toMatch(/was not executed: it (does not exist|is .*EXECUTE)/);
   });
 
@@ -153,7 +156,7 @@ describe('action-provision plan, then deploy with change-set', () => {
     });
     expect(stale.exitCode).not.toBe(0);
     expect(stale.stdout).toContain(`was updated since the plan was made`);
-    expect(stale.summary).toContain('Plan again (operation: plan)');
+    expect(stale.summaryText).toContain('Plan again (operation: plan)');
     expect(await parameter('DesiredCapacity')).toBe('3');
   });
 
@@ -193,7 +196,7 @@ describe('action-provision plan, then deploy with change-set', () => {
       'change-set': 'reviewed',
     });
     expect(none.exitCode).not.toBe(0);
-    expect(none.summary).toContain('No reviewed plan');
+    expect(none.summaryText).toContain('No reviewed plan');
     expect(none.stdout).toContain(`No reviewed plan of version 1.0.0 waits on stack ${STACK}`);
     expect(await parameter('DesiredCapacity')).toBe('2');
 
@@ -263,10 +266,13 @@ describe('the plan on its pull request', () => {
       const [comment] = github.comments;
       expect(comment!.issue).toBe(12);
       expect(comment!.body).toMatch(
-        /^<!-- environment-pipeline plan: sample-service\/staging -->\n## /,
+        /^<!-- environment-pipeline plan: sample-service\/staging -->\n<h2>(✅|⚠️) Plan for /,
       );
       expect(comment!.body).toContain('<details><summary>The plan');
-      expect(comment!.body).toContain('[The run](https://github.com/acme/sample/actions/runs/9)');
+      expect(comment!.body).toContain(
+        '<a href="https://github.com/acme/sample/actions/runs/9">The run</a>',
+      );
+      expect(checkSummary(comment!.body)).toEqual([]);
       expect(first.outputs['comment-url']).toBe(`https://github.example/comment/${comment!.id}`);
 
       const second = await planOnPullRequest();
@@ -316,7 +322,7 @@ describe('a protected environment', () => {
     expectSuccess(plan);
     const parsed = JSON.parse(plan.outputs.plan!) as { stackPolicy: string };
     expect(parsed.stackPolicy).toContain('Update:Replace');
-    expect(plan.outputs['plan-markdown']).toContain('| Stack policy |');
+    expect(readSummary(plan.outputs['plan-markdown']!)).toContain('| Stack policy |');
     // moto cannot detect drift: the plan says so instead of claiming the stack is in sync.
     expect(plan.outputs.drifted).toBe('unknown');
   });
@@ -328,7 +334,7 @@ describe('a protected environment', () => {
       package: packages['1.1.0']!,
     });
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.summary).toContain('⛔ The drift of the stack is unknown');
+    expect(refused.summaryText).toContain('⛔ The drift of the stack is unknown');
     expect(refused.stdout).toContain(
       'set drift: warn to change the stack without knowing its drift',
     );

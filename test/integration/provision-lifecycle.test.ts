@@ -123,7 +123,7 @@ describe('action-provision on moto: package → deploy → update → no-op → 
       'environment.yml',
       'scripts/README.md',
     ]);
-    expect(run.summary).toContain('Packaged sample-service 1.0.0');
+    expect(run.summaryText).toContain('Packaged sample-service 1.0.0');
   });
 
   test('publishing the same content again is a no-op; different content is refused', async () => {
@@ -188,8 +188,8 @@ describe('action-provision on moto: package → deploy → update → no-op → 
       version: '1.0.0',
     });
 
-    expect(run.summary).toContain('Created ci-sample-service (ci) at 1.0.0');
-    expect(run.summary).toMatch(/\| Add \| DataBucket \| AWS::S3::Bucket \|/);
+    expect(run.summaryText).toContain('Created ci-sample-service (ci) at 1.0.0');
+    expect(run.summaryText).toMatch(/\| Add \| DataBucket \| AWS::S3::Bucket \|/);
     expect(run.stdout).toContain('::group::Create and review the change set');
   });
 
@@ -265,7 +265,9 @@ describe('action-provision on moto: package → deploy → update → no-op → 
     expectSuccess(run);
     expect(run.outputs).toMatchObject({ changed: 'false', operation: 'none', version: '1.0.0' });
     expect(JSON.parse(run.outputs.outputs!).DataBucketName).toBe(dataBucket);
-    expect(run.summary).toContain('unchanged (empty change set)');
+    expect(run.summaryText).toContain(
+      'The change set was empty: the stack already matches this version.',
+    );
   });
 
   // moto's change sets carry no Replacement: this is the row `Modify DataBucket AWS::S3::Bucket
@@ -302,7 +304,7 @@ describe('action-provision on moto: package → deploy → update → no-op → 
       /Refusing to update ci-sample-service: DataBucket \(AWS::S3::Bucket\) may be replaced: CloudFormation did not say whether it is \(Replacement: Unknown\)/,
     );
     expect(run.stdout).toContain("add to the 'allow-replacement' input: DataBucket.");
-    expect(run.summary).toContain('Stopped by the stateful-resource guard');
+    expect(run.summaryText).toContain('Stopped by the stateful-resource guard');
     const after = await describeStack('ci-sample-service');
     expect(after.StackStatus).toBe(before.StackStatus);
     expect(after.LastUpdatedTime).toEqual(before.LastUpdatedTime);
@@ -381,7 +383,7 @@ describe('action-provision on moto: package → deploy → update → no-op → 
     expectSuccess(run);
     expect(run.outputs).toMatchObject({ changed: 'true', 'stack-name': 'ci-sample-service' });
     expect(run.stdout).toContain(`Emptied bucket ${dataBucket} (DataBucket): 11 object version(s)`);
-    expect(run.summary).toMatch(
+    expect(run.summaryText).toMatch(
       new RegExp(`\\| ${dataBucket} \\| DataBucket \\| 11 \\| emptied \\|`),
     );
     await expect(describeStack('ci-sample-service')).rejects.toThrow(/does not exist/);

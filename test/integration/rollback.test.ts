@@ -116,8 +116,8 @@ describe('strategy: rollback', () => {
       'Copy what changed in rb-records-green back into rb-records-blue',
     );
     expect(back.stdout).toMatch(/every version: 2 version\(s\) and 1 delete marker\(s\)/);
-    expect(back.summary).toContain('rolled back to 1.0.0 (from 1.1.0)');
-    expect(back.summary).toContain('Statistics: rb-records-green → rb-records-blue');
+    expect(back.summaryText).toContain('rolled back to 1.0.0 (from 1.1.0)');
+    expect(back.summaryText).toContain('Statistics gate: rb-records-green → rb-records-blue equal');
     expect(nestedGroups(back.stdout)).toEqual([]);
     const journal = await world.journal(back.outputs['journal']!);
     expect(journal).toMatchObject({

@@ -124,7 +124,7 @@ describe('action-smoke-test', () => {
     expect(report.checks).toEqual([
       expect.objectContaining({ name: `${service.endpoint}/health`, passed: true, attempts: 1 }),
     ]);
-    expect(run.summary).toContain('| Check | Result | Attempts | Time | Detail |');
+    expect(run.summaryText).toContain('| Check | Result | Attempts | Time | Detail |');
     expect(run.stdout).toContain('::group::Smoke check: ');
   });
 
@@ -139,7 +139,10 @@ describe('action-smoke-test', () => {
       /::error title=Smoke check failed%3A http%3A\/\/127\.0\.0\.1%3A\d+\/never::.*last actual value: 503 \{"error":"database unreachable"\}; waited 2\.\d s over 3 attempts/,
     );
     expect(run.stdout).toMatch(/::error::Smoke test failed: /);
-    expect(run.summary).toContain('❌ fail');
+    expect(run.summaryText).toMatch(
+      /^## ❌ Smoke test of http:\/\/127\.0\.0\.1:\d+\/never failed$/m,
+    );
+    expect(run.summaryText).toContain('❌ failed');
   });
 
   test('fail-on-error: false reports the failure and passes the step', async () => {
@@ -204,7 +207,7 @@ describe('action-smoke-test', () => {
       lastMask,
     );
     expect(run.stdout).toMatch(/token.*\*\*\*/);
-    expect(run.summary).not.toContain('s3cr3t-token');
+    expect(run.summaryText).not.toContain('s3cr3t-token');
     expect(proxy.requests).toContainEqual({ method: 'GET', target: `${service.endpoint}/echo` });
     // Outputs and the job summary are not masked by the runner; the action redacts them.
     expect(run.outputs.report).toContain('\\"authorization\\":\\"***\\"');
@@ -339,7 +342,10 @@ describe('provisioning with smoke tests, the ledger and the promotion gate', () 
       JSON.parse(run.outputs['smoke-report']!).checks.map((check: { name: string }) => check.name),
     ).toEqual(['health', 'self-test', 'concurrent readers']);
     expect(await stackExists('ci-sample-service')).toBe(true);
-    expect(run.summary).toContain('### ✅ Smoke test: passed');
+    expect(run.summaryText).toContain('### Smoke test: ✅ all 3 checks passed');
+    expect(run.summaryText).toMatch(
+      /^## ✅ Created ci-sample-service \(ci\) at 2\.0\.0\n.*Smoke test: all 3 checks passed\.$/m,
+    );
     const records = await ledger('promotions/sample-service/2.0.0/ci/smoke/');
     expect(records).toHaveLength(1);
     expect(run.outputs['promotion-record']).toBe(`s3://${BUCKET}/${records[0]!.key}`);
@@ -358,8 +364,8 @@ describe('provisioning with smoke tests, the ledger and the promotion gate', () 
   test('action-smoke-test reads the stack by environment and records another record, never overwriting', async () => {
     const run = await smokeTest({ environment: 'ci', 'artifact-bucket': BUCKET });
     expectSuccess(run);
-    expect(run.summary).toContain('| Stack | ci-sample-service (');
-    expect(run.summary).toContain('| Version | 2.0.0 |');
+    expect(run.summaryText).toContain('| Stack | ci-sample-service (');
+    expect(run.summaryText).toContain('| Version | 2.0.0 |');
     const records = await ledger('promotions/sample-service/2.0.0/ci/smoke/');
     expect(records).toHaveLength(2);
     expect(records.map((entry) => entry.key)).toContain(
@@ -452,7 +458,9 @@ describe('provisioning with smoke tests, the ledger and the promotion gate', () 
       /staging-sample-service failed its smoke test \(health, self-test, concurrent readers\)\. staging-sample-service was updated and is left as it is/,
     );
     expect(await stackExists('staging-sample-service')).toBe(true);
-    expect(run.summary).toContain('### ❌ Smoke test: 3 of 3 check(s) failed');
+    expect(run.summaryText).toContain(
+      '### Smoke test: ❌ 3 of 3 checks failed: health, self-test, concurrent readers',
+    );
   });
 
   test('a smoke failure on create deletes the new stack, and keep-failed keeps it', async () => {

@@ -32,7 +32,11 @@ export function describeWithPacker(name: string, body: () => void): void {
 }
 
 /** `test`, or `test.skip` saying so when Packer is missing outside CI. */
-export function testWithPacker(name: string, body: () => void, timeout?: number): void {
+export function testWithPacker(
+  name: string,
+  body: () => void | Promise<void>,
+  timeout?: number,
+): void {
   if (skipsPacker) {
     saySkipped(`"${name}"`);
     test.skip(name, body);

@@ -13,10 +13,13 @@ import { asActionError } from '../../src/core/failure.js';
 import { crashHook, CRASH_VARIABLE } from '../../src/migration/test-hooks.js';
 import { StatefulResourceGuardError } from '../../src/provisioning/deploy-stack.js';
 import { RecordingLogger } from '../support/recording-logger.js';
+import { checkSummary, readSummary } from '../../harness/summary-html.js';
 
 interface Ran {
   stdout: string;
+  /** The job summary as text (harness/summary-html.ts); `html` as written. */
   summary: string;
+  html: string;
   outputs: string;
   exitCode: number | undefined;
 }
@@ -43,7 +46,8 @@ async function runSpec(spec: ActionSpec<object, unknown>): Promise<Ran> {
   }
   return {
     stdout: written.join(''),
-    summary: readFileSync(files.summary, 'utf8'),
+    summary: readSummary(readFileSync(files.summary, 'utf8')),
+    html: readFileSync(files.summary, 'utf8'),
     outputs: readFileSync(files.outputs, 'utf8'),
     exitCode: process.exitCode as number | undefined,
   };
@@ -104,6 +108,13 @@ describe('one shell tells every failure the way its kind is told', () => {
       '| Database | AWS::RDS::DBInstance | would be replaced | Database |',
     );
     expect(ran.stdout).toMatch(/::error::Refusing to update staging-records: Database/);
+    // The verdict comes first, then why and how to go on; the scheme holds.
+    expect(ran.summary.split('\n').slice(0, 3)).toEqual([
+      '## ⛔ Stopped by the stateful-resource guard',
+      'Refusing to update staging-records: Database (AWS::RDS::DBInstance) would be replaced. The change set was deleted and nothing was changed.',
+      "| How to go on | If losing that data is really intended, add to the 'allow-replacement' input: Database. |",
+    ]);
+    expect(checkSummary(ran.html)).toEqual([]);
   });
 
   test('a configuration error is annotated on the line of the file it names', async () => {

@@ -18,6 +18,7 @@ import { SummaryBuilder } from '../../src/core/summary.js';
 import { deployStack, type DeployRequest } from '../../src/provisioning/deploy-stack.js';
 import { checkDrift, DriftError } from '../../src/provisioning/drift.js';
 import { mockedContext } from '../support/provision-context.js';
+import { readSummary } from '../../harness/summary-html.js';
 
 const cfn = mockClient(CloudFormationClient);
 const STACK = 'production-web';
@@ -82,7 +83,7 @@ describe('the live stack drifted', () => {
     expect((error as DriftError).headline).toBe('The live stack has drifted');
     const summary = new SummaryBuilder();
     (error as DriftError).details(summary);
-    expect(summary.toMarkdown()).toContain(
+    expect(readSummary(summary.toHtml())).toContain(
       '| HighLatency | AWS::CloudWatch::Alarm | MODIFIED | /Threshold | 500 | 2000 |',
     );
     // Every page was read, and the detection was waited for.

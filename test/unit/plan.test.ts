@@ -24,8 +24,10 @@ import {
   releaseDigest,
   StalePlanError,
 } from '../../src/provisioning/plan.js';
-import { planMarkdown } from '../../src/provisioning/summaries.js';
-import { escapeCell } from '../../src/core/summary.js';
+import { planSummary } from '../../src/provisioning/summaries.js';
+import { SummaryBuilder } from '../../src/core/summary.js';
+import { AwsConsole } from '../../src/aws/console-links.js';
+import { checkSummary, readSummary } from '../../harness/summary-html.js';
 import { mockedContext } from '../support/provision-context.js';
 
 const cfn = mockClient(CloudFormationClient);
@@ -182,16 +184,31 @@ describe('a plan a reviewer reads', () => {
     expect(cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
     expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
 
-    const markdown = planMarkdown('production', plan, 's3://artifacts/web/2.0.0.tgz');
-    expect(markdown).toContain('## ⛔ Plan for production-web (production) at 2.0.0');
-    expect(markdown).toContain(
-      '| /Properties/InstanceType | Modify | t3.micro | t3.small | Never |',
+    const summary = new SummaryBuilder();
+    summary.console = new AwsConsole('eu-west-1');
+    planSummary(summary, 'production', plan, 's3://artifacts/web/2.0.0.tgz', 1_200);
+    const html = summary.toHtml();
+    expect(checkSummary(html)).toEqual([]);
+    const text = readSummary(html);
+    expect(text.split('\n')[0]).toBe(
+      '## ⛔ Plan for production-web (production) at 2.0.0: the guard would stop it',
     );
-    expect(markdown).toContain(
+    expect(text).toContain('| /Properties/InstanceType | Modify | t3.micro | t3.small | Never |');
+    expect(text).toContain(
       '| /Properties/BucketName | Modify | web-data-1 | web-data-2 | Always |',
     );
-    expect(markdown).toContain('| Termination protection | on |');
-    expect(markdown).not.toContain('hunter2');
+    expect(text).toContain('| Termination protection | on |');
+    expect(html).not.toContain('hunter2');
+    // The stack, its change set and the package link to the console in the stack's region.
+    expect(html).toContain(
+      `<a href="https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1#/stacks/stackinfo?stackId=${encodeURIComponent(plan.stackId)}">production-web</a>`,
+    );
+    expect(html).toContain(
+      `#/stacks/changesets/changes?stackId=${encodeURIComponent(plan.stackId)}&amp;changeSetId=${encodeURIComponent(plan.changeSet!.id)}`,
+    );
+    expect(html).toContain(
+      '<a href="https://eu-west-1.console.aws.amazon.com/s3/object/artifacts?region=eu-west-1&amp;prefix=web%2F2.0.0.tgz">s3://artifacts/web/2.0.0.tgz</a>',
+    );
   });
 
   test('the release digest ignores NoEcho values and nothing else', () => {
@@ -268,29 +285,42 @@ describe('a deploy of a planned change set', () => {
 });
 
 describe('the plan as a pull-request comment', () => {
-  test('the verdict stays in sight, the tables fold, and a huge plan is cut with a link', async () => {
+  test('the verdict stays in sight, the tables fold, and a huge plan is cut between sections with a link', async () => {
     const { planCommentBody } = await import('../../src/github/plan-comment.js');
-    const markdown = `## 📝 Plan for staging-web (staging) at 2.0.0\n\n| Verdict | ⛔ the guard refuses DataBucket |\n${'| row | value |\n'.repeat(8000)}`;
+    const summary = new SummaryBuilder().verdict(
+      'refused',
+      'Plan for staging-web (staging) at 2.0.0: the guard would stop it',
+      'The guard refuses DataBucket.',
+    );
+    for (let table = 0; table < 40; table++) {
+      summary.table(
+        ['Row', 'Value'],
+        Array.from({ length: 200 }, (_, row) => [`row ${table}.${row}`, 'value']),
+        { title: `Table ${table}` },
+      );
+    }
     const body = planCommentBody({
       repository: 'acme/web',
       pullRequest: 3,
       component: 'web',
       environment: 'staging',
-      markdown,
+      verdict: summary.verdictHtml(),
+      sections: summary.sectionsHtml(),
       runUrl: 'https://github.com/acme/web/actions/runs/1',
     });
-    expect(body.split('\n').slice(0, 5)).toEqual([
-      '<!-- environment-pipeline plan: web/staging -->',
-      '## 📝 Plan for staging-web (staging) at 2.0.0',
-      '',
-      '**⛔ the guard refuses DataBucket**',
-      '',
+    expect(body.split('\n')[0]).toBe('<!-- environment-pipeline plan: web/staging -->');
+    expect(readSummary(body).split('\n').slice(0, 3)).toEqual([
+      '## ⛔ Plan for staging-web (staging) at 2.0.0: the guard would stop it',
+      'The guard refuses DataBucket.',
+      '▸ The plan: changes, the guard, parameters, drift',
     ]);
-    expect(body).toContain('<details><summary>');
     expect(body.length).toBeLessThan(65_536);
+    expect(body).toMatch(/<p>… \d+ more section\(s\) of the plan do not fit in a comment/);
     expect(body).toContain(
-      "the rest is in [the run's summary](https://github.com/acme/web/actions/runs/1)",
+      '<a href="https://github.com/acme/web/actions/runs/1">the run&#39;s summary</a>',
     );
+    // Cut between whole sections: every element that was opened is closed.
+    expect(checkSummary(body)).toEqual([]);
   });
 });
 
@@ -366,10 +396,4 @@ describe('change-set: reviewed', () => {
     );
     expect(cfn.commandCalls(ListChangeSetsCommand)).toHaveLength(50);
   });
-});
-
-test('a value in a table is text: markup in a template value cannot fold or hide the rest of a comment', () => {
-  expect(escapeCell('</details><!-- hidden | cell\nnext & more')).toBe(
-    '&lt;/details&gt;&lt;!-- hidden \\| cell<br>next &amp; more',
-  );
 });
