@@ -1,6 +1,6 @@
-// npm run demo:screenshot: one job summary of the last `npm run demo`, rendered by a headless
-// Chromium as GitHub lays it out, saved as the README's picture (docs/images/). Needs Debian's
-// chromium (or CHROMIUM_PATH); run the demo first.
+// npm run demo:screenshot [step] [file.png]: one job summary of the last `npm run demo`,
+// rendered by a headless Chromium as GitHub lays it out, saved as the README's picture
+// (docs/images/). Needs Debian's chromium (or CHROMIUM_PATH); run the demo first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,8 @@ import { REPO_ROOT } from '../harness/run-action.js';
 import { summaryPage } from '../harness/summary-page.js';
 
 const STEP = process.argv[2] ?? 'migrate production to 1.2.0, blue → green';
+// GitHub heads a job's summary with the job's name.
+const JOB = process.argv[2] === undefined ? 'Production / migrate' : STEP;
 const OUTPUT = path.join(REPO_ROOT, 'docs', 'images', process.argv[3] ?? 'summary-migrate.png');
 const HEIGHT = Number(process.env.SCREENSHOT_HEIGHT ?? 760);
 
@@ -26,7 +28,7 @@ try {
   const page = path.join(work, 'summary.html');
   writeFileSync(
     page,
-    summaryPage(STEP, [summary], { heading: false, cardTitle: 'Production / migrate summary' }),
+    summaryPage(STEP, [summary], { heading: false, cardTitle: `${JOB} summary` }),
   );
   mkdirSync(path.dirname(OUTPUT), { recursive: true });
   const chromium = process.env.CHROMIUM_PATH ?? 'chromium';
