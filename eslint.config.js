@@ -25,9 +25,6 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
-      // Still to do: 199 `!` outside the tests (124 of them in src/) are each to
-      // become a read that fails with a message when the value is missing.
-      '@typescript-eslint/no-non-null-assertion': 'off',
       // Counts, durations and sizes are the numbers our messages carry, and a
       // number renders as the reader expects. Booleans, nullish values and
       // objects stay refused: "undefined" or "[object Object]" in an error is a bug.

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     JSON.parse(readFileSync(TEMPLATE, 'utf8')) as Record<string, unknown>,
     {
       amiName: 'bench-bare-{{timestamp}}-{{uuid}}',
-      region: moto.env.AWS_REGION!,
+      region: moto.env.AWS_REGION ?? 'us-east-1',
       endpoint: moto.endpoint,
       firstProvisioner: undefined,
     },

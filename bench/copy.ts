@@ -158,7 +158,7 @@ async function alternate(
       if (result.status !== 0) throw new Error(`aws s3 sync failed: ${result.stderr}`);
       await verify(theirs, 'aws s3 sync');
       console.log(
-        `  round ${round}: copier ${(timings.copier.at(-1)! / 1000).toFixed(2)} s, aws s3 sync ${(timings.sync.at(-1)! / 1000).toFixed(2)} s`,
+        `  round ${round}: copier ${((timings.copier.at(-1) ?? 0) / 1000).toFixed(2)} s, aws s3 sync ${((timings.sync.at(-1) ?? 0) / 1000).toFixed(2)} s`,
       );
     }
     return timings;

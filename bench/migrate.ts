@@ -128,7 +128,7 @@ async function main(): Promise<void> {
       if (!synced.equal)
         throw new Error(`aws s3 sync's copy differs: ${synced.differenceCount} objects`);
       console.log(
-        `round ${round}: copier ${seconds(copier.at(-1)!)} (heap +${(heapGrowth.at(-1)! / 1024 ** 2).toFixed(1)} MiB), aws s3 sync ${seconds(sync.at(-1)!)}`,
+        `round ${round}: copier ${seconds(copier.at(-1) ?? 0)} (heap +${((heapGrowth.at(-1) ?? 0) / 1024 ** 2).toFixed(1)} MiB), aws s3 sync ${seconds(sync.at(-1) ?? 0)}`,
       );
     }
     const ratio = median(copier) / median(sync);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startCountingProxy, type CountingProxy } from '../harness/counting-proxy.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { REPO_ROOT, runAction } from '../harness/run-action.js';
+import { outputOf, REPO_ROOT, runAction } from '../harness/run-action.js';
 import { median } from './stats.js';
 
 const DEFINITION = path.join(REPO_ROOT, 'demo', 'environment', 'environment.yml');
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       },
       env,
     );
-    const pkg = packaged.outputs.package!;
+    const pkg = outputOf(packaged, 'package');
 
     const resized = {
       operation: 'deploy',
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     }
     const widths = [34, 16, 24, 8];
     const line = (cells: string[]) =>
-      cells.map((cell, index) => cell.padEnd(widths[index]!)).join(' ');
+      cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join(' ');
     console.log(line(['measure', 'action-provision', 'aws cloudformation deploy', 'ratio']));
     console.log(line(widths.map((width) => '-'.repeat(width))));
     for (const row of rows) console.log(line(row));

@@ -10,6 +10,7 @@ import { ConsoleLogger } from '../src/core/logger.js';
 import { runBurstCheck } from '../src/smoke/burst-check.js';
 import { parseChecks, type BurstCheck } from '../src/smoke/checks.js';
 import { resolveRequest } from '../src/smoke/resolve-request.js';
+import { defined } from '../src/core/values.js';
 
 const CONCURRENCY = 10;
 const SECONDS = 5;
@@ -44,9 +45,10 @@ async function burst(url: string, seconds: number): Promise<Measured> {
     'bench: ',
   );
   const logger = new ConsoleLogger();
-  const request = resolveRequest(check!, { outputs: {}, env: {} }, logger);
-  const result = await runBurstCheck(check as BurstCheck, request, logger);
-  const stats = result.burst!;
+  const burstCheck = defined(check, 'the burst check') as BurstCheck;
+  const request = resolveRequest(burstCheck, { outputs: {}, env: {} }, logger);
+  const result = await runBurstCheck(burstCheck, request, logger);
+  const stats = defined(result.burst, "the burst's statistics");
   return { rps: stats.requestsPerSecond, p50: stats.p50Ms, p99: stats.p99Ms, errors: stats.errors };
 }
 

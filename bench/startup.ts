@@ -12,6 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { REPO_ROOT } from '../harness/run-action.js';
 import { median } from './stats.js';
+import { defined } from '../src/core/values.js';
 
 const ROUNDS = 9;
 const GOAL = 1.2;
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
         if (round > 0) samples.get(subject.label)?.push(sample);
       }
     }
-    const floor = samples.get(subjects[0]!.label) ?? [];
+    const floor = samples.get(defined(subjects[0], 'the floor').label) ?? [];
     const floorMs = median(floor.map((sample) => sample.firstRequestMs));
     const floorCpu = median(floor.map((sample) => sample.cpuMs));
     console.log(

@@ -37,12 +37,13 @@ import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { putHandMadeBucketAlarm } from '../harness/hand-made-alarm.js';
 import { findPacker } from '../src/ami/run-packer.js';
 import { startMoto, type MotoServer } from '../harness/moto.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../harness/run-action.js';
+import { outputOf, REPO_ROOT, runAction, type ActionRun } from '../harness/run-action.js';
 import { sampleAmiInputs } from '../harness/sample-ami.js';
 import { readSummary } from '../harness/summary-html.js';
 import { summaryPage } from '../harness/summary-page.js';
 import { SummaryBuilder } from '../src/core/summary.js';
 import { startSampleService, type SampleService } from '../harness/sample-service.js';
+import { defined } from '../src/core/values.js';
 
 const OUT = path.join(REPO_ROOT, '.demo');
 const DEFINITION = path.join(REPO_ROOT, 'demo', 'environment', 'environment.yml');
@@ -80,7 +81,7 @@ async function step(
     options.action ?? 'action-provision',
     { definition: DEFINITION, 'output-dir': path.join(OUT, 'packages'), ...inputs },
     {
-      ...moto!.env,
+      ...defined(moto, 'the moto server').env,
       GITHUB_SHA: 'demo0000000000000000000000000000000demo',
       GITHUB_REPOSITORY: 'local/demo',
       GITHUB_RUN_ID: String(Date.now()),
@@ -90,7 +91,7 @@ async function step(
     /::error::(.*)/.exec(run.stdout)?.[1] ?? run.stderr.trim().split('\n').pop() ?? 'failed';
   const expected = options.refusedWith !== undefined;
   const ok = expected
-    ? run.exitCode !== 0 && options.refusedWith!.test(run.stdout)
+    ? run.exitCode !== 0 && (options.refusedWith?.test(run.stdout) ?? false)
     : run.exitCode === 0;
   const line = !ok ? failure : expected ? `refused as expected: ${failure}` : detail(run);
   steps.push({ name, run, detail: line });
@@ -187,7 +188,7 @@ async function buildAmi(): Promise<string> {
       `${run.outputs['ami-id']} ${run.outputs['ami-name']} from ${run.outputs['source-ami']}; waited for user data (${/user data finished \(signal '0'\) after (\d+s)/.exec(run.stdout)?.[1] ?? '?'})`,
     { action: 'action-build-ami' },
   ).finally(() => clearTimeout(userData));
-  return ami.outputs['ami-id']!;
+  return outputOf(ami, 'ami-id');
 }
 
 /**
@@ -197,7 +198,7 @@ async function buildAmi(): Promise<string> {
 async function baseImage(region: string): Promise<string> {
   const ec2 = new EC2Client({
     region,
-    endpoint: moto!.endpoint,
+    endpoint: defined(moto, 'the moto server').endpoint,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
   const { Images = [] } = await ec2.send(
@@ -255,9 +256,12 @@ async function main(): Promise<void> {
   });
   await s3.send(new CreateBucketCommand({ Bucket: ARTIFACTS }));
 
-  const region = moto.env.AWS_REGION!;
+  const region = moto.env.AWS_REGION ?? 'us-east-1';
   const serviceOf = async (stackName: string) => {
-    const service = await startSampleService(stackName, { endpoint: moto!.endpoint, region });
+    const service = await startSampleService(stackName, {
+      endpoint: defined(moto, 'the moto server').endpoint,
+      region,
+    });
     services.push(service);
     return service;
   };
@@ -287,7 +291,7 @@ async function main(): Promise<void> {
   });
   const created = await step(
     'deploy ci 1.0.0 + smoke test (create)',
-    deployCi(v1.outputs.package!, true),
+    deployCi(outputOf(v1, 'package'), true),
     (run) =>
       `${run.outputs.operation} ${run.outputs['stack-name']} at ${run.outputs.version}; ${smokeLine(run)}`,
   );
@@ -310,7 +314,7 @@ async function main(): Promise<void> {
     `  ci's web servers launch from ${imageId}, ${packer ? 'the AMI built above' : 'the base image (no Packer)'}`,
   );
 
-  const bucket = (JSON.parse(created.outputs.outputs!) as { DataBucketName: string })
+  const bucket = (JSON.parse(outputOf(created, 'outputs')) as { DataBucketName: string })
     .DataBucketName;
   for (let index = 0; index < 25; index++) {
     await s3.send(
@@ -348,19 +352,19 @@ async function main(): Promise<void> {
   const migrateStaging = (pkg: string, colour: SampleService) => migrateTo('staging', pkg, colour);
   await step(
     'migrate staging to 1.1.0 (gate: ci)',
-    migrateStaging(v2.outputs.package!, blueService),
+    migrateStaging(outputOf(v2, 'package'), blueService),
     () => '',
     { action: 'action-migrate', refusedWith: /has not been promoted: no smoke record in ci/ },
   );
   await step(
     'deploy ci 1.1.0 + smoke test (update)',
-    deployCi(v2.outputs.package!, true),
+    deployCi(outputOf(v2, 'package'), true),
     (run) =>
       `${run.outputs.operation} ${run.outputs['stack-name']} to ${run.outputs.version}; ${smokeLine(run)}`,
   );
   const firstColour = await step(
     'create staging 1.1.0, blue (gate: ci)',
-    migrateStaging(v2.outputs.package!, blueService),
+    migrateStaging(outputOf(v2, 'package'), blueService),
     (run) => `${run.outputs['stack-name']} serves staging; pointer set`,
     { action: 'action-migrate' },
   );
@@ -372,20 +376,23 @@ async function main(): Promise<void> {
       { action: 'action-smoke-test' },
     );
   const smokeStaging = (stackName: string) => smoke('staging', stackName);
-  await smokeStaging(firstColour.outputs['stack-name']!);
+  await smokeStaging(outputOf(firstColour, 'stack-name'));
   // Production is created only from a version Staging has passed.
   const firstProduction = await step(
     'create production 1.1.0, blue (gate: staging)',
-    migrateTo('production', v2.outputs.package!, productionBlue),
+    migrateTo('production', outputOf(v2, 'package'), productionBlue),
     (run) => `${run.outputs['stack-name']} serves production (termination protection on)`,
     { action: 'action-migrate' },
   );
-  await smoke('production', firstProduction.outputs['stack-name']!);
+  await smoke('production', outputOf(firstProduction, 'stack-name'));
 
   const bucketOf = async (stackName: string) =>
-    (
-      await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))
-    ).Stacks![0]!.Outputs!.find((output) => output.OutputKey === 'DataBucketName')!.OutputValue!;
+    defined(
+      (
+        await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }))
+      ).Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'DataBucketName')?.OutputValue,
+      `the DataBucketName output of ${stackName}`,
+    );
   const kinds = ['customers', 'orders', 'invoices'];
   const writeRecords = async (bucket: string, count: number) => {
     for (let index = 0; index < count; index += 30) {
@@ -402,9 +409,9 @@ async function main(): Promise<void> {
       );
     }
   };
-  const blueBucket = await bucketOf(firstColour.outputs['stack-name']!);
+  const blueBucket = await bucketOf(outputOf(firstColour, 'stack-name'));
   await writeRecords(blueBucket, 300);
-  const productionBucket = await bucketOf(firstProduction.outputs['stack-name']!);
+  const productionBucket = await bucketOf(outputOf(firstProduction, 'stack-name'));
   await writeRecords(productionBucket, 600);
   const productionBefore = await statisticsOf(productionBlue);
   const before = await statisticsOf(blueService);
@@ -420,13 +427,13 @@ async function main(): Promise<void> {
   );
   await step(
     'deploy ci 1.2.0 + smoke test (update)',
-    deployCi(v3.outputs.package!, true),
+    deployCi(outputOf(v3, 'package'), true),
     (run) =>
       `${run.outputs.operation} ${run.outputs['stack-name']} to ${run.outputs.version}; ${smokeLine(run)}`,
   );
   const migrated = await step(
     'migrate staging to 1.2.0, blue → green',
-    migrateStaging(v3.outputs.package!, greenService),
+    migrateStaging(outputOf(v3, 'package'), greenService),
     (run) => {
       const gates = JSON.parse(run.outputs.statistics ?? '[]') as Array<{
         passed: boolean;
@@ -442,15 +449,18 @@ async function main(): Promise<void> {
   if (describeCounts(before) !== describeCounts(after)) {
     throw new Error('the statistics of green differ from blue after the migration');
   }
-  await smokeStaging(migrated.outputs['stack-name']!);
+  await smokeStaging(outputOf(migrated, 'stack-name'));
   // What a reviewer sees before Production changes: the plan against the colour serving users.
   const productionPlan = await step(
     'plan production 1.2.0 (review before migrating)',
     {
       operation: 'plan',
       environment: 'production',
-      package: v3.outputs.package!,
-      parameters: migrateTo('production', v3.outputs.package!, productionGreen).parameters!,
+      package: outputOf(v3, 'package'),
+      parameters: defined(
+        migrateTo('production', outputOf(v3, 'package'), productionGreen).parameters,
+        'the parameters of the migration',
+      ),
       'artifact-bucket': ARTIFACTS,
     },
     (run) => {
@@ -471,7 +481,7 @@ async function main(): Promise<void> {
       .join('\n'),
   );
   const gatedProduction = (gates: string) =>
-    migrateTo('production', v3.outputs.package!, productionGreen, gates);
+    migrateTo('production', outputOf(v3, 'package'), productionGreen, gates);
   const production = await step(
     'migrate production to 1.2.0, blue → green',
     gatedProduction('smoke, statistics'),
@@ -490,9 +500,9 @@ async function main(): Promise<void> {
   if (describeCounts(productionBefore) !== describeCounts(productionAfter)) {
     throw new Error('the statistics of production green differ from blue after the migration');
   }
-  await smoke('production', production.outputs['stack-name']!);
+  await smoke('production', outputOf(production, 'stack-name'));
   // Seed 004: an alarm added to Production by hand, which Staging lacks, is caught.
-  const productionData = await bucketOf(production.outputs['stack-name']!);
+  const productionData = await bucketOf(outputOf(production, 'stack-name'));
   await putHandMadeBucketAlarm(moto.endpoint, {
     name: 'production-data-bucket-shrinks',
     bucket: productionData,
@@ -505,7 +515,7 @@ async function main(): Promise<void> {
       operation: 'compare',
       environment: 'staging',
       'compare-to': 'production',
-      package: v3.outputs.package!,
+      package: outputOf(v3, 'package'),
       'fail-on-difference': 'true',
     },
     () => '',
@@ -524,7 +534,7 @@ async function main(): Promise<void> {
   });
   const rolledBack = await step(
     'roll production back to 1.1.0, green → blue',
-    rollback(v2.outputs.package!, productionBlue, 'smoke'),
+    rollback(outputOf(v2, 'package'), productionBlue, 'smoke'),
     (run) =>
       `${run.outputs['stack-name']} serves production at ${run.outputs.version} again with every write made on green (statistics gate ${run.outputs.statistics?.includes('"passed":true') ? 'passed' : 'failed'}); ${run.outputs['previous-stack']} kept, out of service`,
     { action: 'action-migrate' },
@@ -534,10 +544,10 @@ async function main(): Promise<void> {
   if (describeCounts(productionBack) !== describeCounts(productionWritten)) {
     throw new Error("the rollback lost writes made on production's green colour");
   }
-  await smoke('production', rolledBack.outputs['stack-name']!);
+  await smoke('production', outputOf(rolledBack, 'stack-name'));
   await step(
     'roll production forward again to 1.2.0, blue → green',
-    rollback(v3.outputs.package!, productionGreen, 'smoke, statistics'),
+    rollback(outputOf(v3, 'package'), productionGreen, 'smoke, statistics'),
     (run) =>
       `${run.outputs['stack-name']} serves production at ${run.outputs.version} again; ${run.outputs['previous-stack']} kept for rollback`,
     { action: 'action-migrate' },
@@ -548,13 +558,16 @@ async function main(): Promise<void> {
   }
 
   // A reviewed plan is of the stack as it was: a change in between makes it stale, and refused.
-  const ciParameters = deployCi(v3.outputs.package!, false).parameters!;
+  const ciParameters = defined(
+    deployCi(outputOf(v3, 'package'), false).parameters,
+    "ci's parameters",
+  );
   const ciPlan = await step(
     'plan ci 1.2.0 with 3 web servers',
     {
       operation: 'plan',
       environment: 'ci',
-      package: v3.outputs.package!,
+      package: outputOf(v3, 'package'),
       parameters: `${ciParameters}\nDesiredCapacity=3`,
     },
     (run) =>
@@ -562,34 +575,37 @@ async function main(): Promise<void> {
   );
   await step(
     'meanwhile, ci is deployed with 2 web servers',
-    { ...deployCi(v3.outputs.package!, false), parameters: `${ciParameters}\nDesiredCapacity=2` },
+    {
+      ...deployCi(outputOf(v3, 'package'), false),
+      parameters: `${ciParameters}\nDesiredCapacity=2`,
+    },
     (run) => `${run.outputs.operation} ${run.outputs['stack-name']}: DesiredCapacity 2`,
   );
   await step(
     'deploy the reviewed plan of ci (now stale)',
     {
-      ...deployCi(v3.outputs.package!, false),
+      ...deployCi(outputOf(v3, 'package'), false),
       parameters: `${ciParameters}\nDesiredCapacity=3`,
-      'change-set': ciPlan.outputs['change-set-name']!,
+      'change-set': outputOf(ciPlan, 'change-set-name'),
     },
     () => '',
     { refusedWith: /was updated since the plan was made/ },
   );
   await step(
     'nightly: recreate ci from the newest package',
-    { ...deployCi(v3.outputs.package!, true), operation: 'recreate' },
+    { ...deployCi(outputOf(v3, 'package'), true), operation: 'recreate' },
     (run) =>
       `${run.outputs['stack-name']} deleted and created again at ${run.outputs.version}; ${smokeLine(run)}`,
   );
   await step(
     'deploy ci 1.2.0 again (no-op)',
-    deployCi(v3.outputs.package!, false),
+    deployCi(outputOf(v3, 'package'), false),
     (run) => `changed=${run.outputs.changed} (empty change set)`,
   );
   const ledger = await s3.send(
     new ListObjectsV2Command({ Bucket: ARTIFACTS, Prefix: 'promotions/' }),
   );
-  const records = (ledger.Contents ?? []).map((object) => object.Key!);
+  const records = (ledger.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
   console.log(`\nPromotion ledger (s3://${ARTIFACTS}/promotions/):`);
   for (const key of records) console.log(`  ${key}`);
   console.log(
@@ -603,14 +619,14 @@ async function main(): Promise<void> {
     } in ${seconds(Date.now() - started)}. Job summaries: ${path.relative(process.cwd(), path.join(OUT, 'report.md'))} (in a browser: ${path.relative(process.cwd(), path.join(OUT, 'report.html'))})`,
   );
   const ciStats = await statisticsOf(ciService);
-  const standing = [
+  const standing: Array<[string, string, string, string]> = [
     ['ci', '1.2.0', 'ci-sample-service', describeCounts(ciStats)],
-    ['staging', '1.2.0', migrated.outputs['stack-name']!, describeCounts(after)],
-    ['production', '1.2.0', production.outputs['stack-name']!, describeCounts(productionFinal)],
+    ['staging', '1.2.0', outputOf(migrated, 'stack-name'), describeCounts(after)],
+    ['production', '1.2.0', outputOf(production, 'stack-name'), describeCounts(productionFinal)],
   ];
   console.log('\nWhere each environment stands:');
   for (const [environment, version, stack, counts] of standing) {
-    console.log(`  ${environment!.padEnd(11)} ${version}  ${stack!.padEnd(32)} ${counts}`);
+    console.log(`  ${environment.padEnd(11)} ${version}  ${stack.padEnd(32)} ${counts}`);
   }
   console.log(
     `  previous colours kept for rollback: ${migrated.outputs['previous-stack']} (1.1.0), ${production.outputs['previous-stack']} (1.1.0); AMI ${imageId}; packages 1.0.0, 1.1.0, 1.2.0 in s3://${ARTIFACTS}/sample-service/`,

@@ -18,7 +18,8 @@ export async function summariseBucket(s3: S3Client, bucket: string): Promise<Buc
       new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
     );
     for (const object of response.Contents ?? []) {
-      const prefix = object.Key!.includes('/') ? object.Key!.split('/')[0]! : '(root)';
+      const key = object.Key ?? '';
+      const prefix = key.includes('/') ? (key.split('/')[0] ?? '') : '(root)';
       byPrefix[prefix] = (byPrefix[prefix] ?? 0) + 1;
       total += 1;
       bytes += object.Size ?? 0;

@@ -22,6 +22,17 @@ export interface ActionRun {
   signalledAtMs?: number;
 }
 
+/** An output the step must have given; its absence stops the demo or bench, saying which. */
+export function outputOf(run: ActionRun, name: string): string {
+  const value = run.outputs[name];
+  if (value === undefined) {
+    throw new Error(
+      `the step gave no output '${name}' (exit ${run.exitCode}):\n${run.stdout.slice(-2000)}`,
+    );
+  }
+  return value;
+}
+
 /** Sends `signal` to the action once its log matches `when`, as the runner does to stop a step. */
 export interface SignalOption {
   signal: NodeJS.Signals;
@@ -33,14 +44,14 @@ export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!;
+    const line = lines[index] ?? '';
     const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
     if (heredoc) {
-      const [, name, delimiter] = heredoc;
+      const [, name = '', delimiter] = heredoc;
       const value: string[] = [];
       for (index++; index < lines.length && lines[index] !== delimiter; index++)
-        value.push(lines[index]!);
-      outputs[name!] = value.join('\n');
+        value.push(lines[index] ?? '');
+      outputs[name] = value.join('\n');
     } else if (line.includes('=')) {
       outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
     }

@@ -54,7 +54,9 @@ export async function startSampleService(
         .Stacks?.[0];
       if (!found) return null;
       const outputs: Record<string, string> = {};
-      for (const output of found.Outputs ?? []) outputs[output.OutputKey!] = output.OutputValue!;
+      for (const output of found.Outputs ?? []) {
+        if (output.OutputKey) outputs[output.OutputKey] = output.OutputValue ?? '';
+      }
       const version = found.Tags?.find((tag) => tag.Key === 'environment:version')?.Value ?? null;
       return { version, outputs };
     } catch {

@@ -7,22 +7,22 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   COLOURS: () => (/* reexport safe */ _journal_js__WEBPACK_IMPORTED_MODULE_3__.O5),
+/* harmony export */   COLOURS: () => (/* reexport safe */ _journal_js__WEBPACK_IMPORTED_MODULE_4__.O5),
 /* harmony export */   blueGreenStrategy: () => (/* binding */ blueGreenStrategy),
-/* harmony export */   colourStackName: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_1__.KC),
-/* harmony export */   otherColour: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_1__.RQ),
+/* harmony export */   colourStackName: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_2__.KC),
+/* harmony export */   otherColour: () => (/* reexport safe */ _colours_js__WEBPACK_IMPORTED_MODULE_2__.RQ),
 /* harmony export */   planBlueGreen: () => (/* binding */ planBlueGreen),
 /* harmony export */   pointUsersBack: () => (/* binding */ pointUsersBack)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4736);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
-/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9980);
-/* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9933);
-/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4053);
-/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(327);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9980);
+/* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9933);
+/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4053);
+/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(327);
 /* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1475);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2736);
-/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8094);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2736);
+/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(8094);
 
 
 
@@ -40,16 +40,16 @@ __webpack_require__.r(__webpack_exports__);
  * missing stack, a previous colour still inside its rollback window.
  */
 async function planBlueGreen(context, stackName, pointerName, keepPreviousHours) {
-    const { pointer, blue, green } = await (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .activeColour */ .HA)(context.ssm(), context.cloudFormation, stackName, pointerName);
+    const { pointer, blue, green } = await (0,_colours_js__WEBPACK_IMPORTED_MODULE_2__/* .activeColour */ .HA)(context.ssm(), context.cloudFormation, stackName, pointerName);
     if (pointer.colour === undefined) {
-        const plain = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(context.cloudFormation, stackName);
+        const plain = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .findStack */ .e)(context.cloudFormation, stackName);
         if (plain) {
             throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`'blue-green' needs the stacks ${stackName}-blue / -green and the pointer ${pointerName}, but ${stackName} is a stack without colours. Migrate it with strategy double-clone or update, or create the colours: a blue-green run on an environment with no stack creates ${stackName}-blue and the pointer.`, "input 'strategy'");
         }
         return { active: undefined, target: 'blue', retire: undefined };
     }
     const active = pointer.colour;
-    const target = (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .otherColour */ .RQ)(active);
+    const target = (0,_colours_js__WEBPACK_IMPORTED_MODULE_2__/* .otherColour */ .RQ)(active);
     const previous = active === 'blue' ? green : blue;
     let retire;
     if (previous) {
@@ -69,15 +69,15 @@ async function planBlueGreen(context, stackName, pointerName, keepPreviousHours)
 async function pointUsersBack(run, colour, stack) {
     const problems = [];
     const { pointerParameter, dnsRecord: record } = run.request;
-    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-pointer')) {
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_4__/* .hasStarted */ .gd)(run.journal, 'switch-pointer')) {
         await (colour
-            ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .writePointer */ .NS)(run.context.ssm(), pointerParameter, colour)
+            ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_2__/* .writePointer */ .NS)(run.context.ssm(), pointerParameter, colour)
             : run.context.ssm().send(new _aws_sdk_client_ssm__WEBPACK_IMPORTED_MODULE_7__/* .DeleteParameterCommand */ .Obs({ Name: pointerParameter }))).catch((error) => problems.push(`switching the pointer back failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
     }
-    if (record && stack && (0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'switch-dns')) {
+    if (record && stack && (0,_journal_js__WEBPACK_IMPORTED_MODULE_4__/* .hasStarted */ .gd)(run.journal, 'switch-dns')) {
         try {
-            const outputs = (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(run.context.cloudFormation, stack));
-            await (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_2__/* .pointRecord */ .Y)(run.context.route53(), record, outputs, stack, run.context.logger);
+            const outputs = (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .findStack */ .e)(run.context.cloudFormation, stack));
+            await (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_3__/* .pointRecord */ .Y)(run.context.route53(), record, outputs, stack, run.context.logger);
         }
         catch (error) {
             problems.push(`pointing ${record.name} back at ${stack} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`);
@@ -88,7 +88,7 @@ async function pointUsersBack(run, colour, stack) {
 /** Undoes a blue/green run before users were moved: the active colour serves them again. */
 async function rollBackBlueGreen(run, cause) {
     const { source, target, sourceColour: from } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(run.journal, 'blue-green').stacks;
-    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .isDone */ .$L)(run.journal, 'available:target')) {
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_4__/* .isDone */ .$L)(run.journal, 'available:target')) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Migration ${run.journal.id} already serves users from ${target}; it cannot be rolled back.`, `Migrate back to the previous version instead (${source} is kept until keep-previous-hours pass).`);
     }
     await run.context.logger.group(`Roll back: ${source || 'nothing'} keeps the data`, async () => {
@@ -96,10 +96,10 @@ async function rollBackBlueGreen(run, cause) {
         // Users first: the active colour serves again before the new one is deleted, so a
         // rollback that runs out of time leaves a stack to delete, never users without service.
         if (source) {
-            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
         }
-        if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'create:target')) {
-            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .deleteOwnStack */ .Sx)(run, target).catch((error) => problems.push(`deleting ${target} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_4__/* .hasStarted */ .gd)(run.journal, 'create:target')) {
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deleteOwnStack */ .Sx)(run, target).catch((error) => problems.push(`deleting ${target} failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
         }
         const location = source
             ? `${source}, untouched (the active colour)`
@@ -121,28 +121,28 @@ async function blueGreen(run) {
     const { source, target, retire } = stacks;
     try {
         if (retire) {
-            await run.step('retire-previous', `Retire the previous colour ${retire}`, () => (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .deleteVerifiedStack */ .om)(run, retire, 'it is the previous colour, past its rollback window'));
+            await run.step('retire-previous', `Retire the previous colour ${retire}`, () => (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .deleteVerifiedStack */ .om)(run, retire, 'it is the previous colour, past its rollback window'));
         }
         if (source) {
-            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .makeStackUnavailable */ .F8)(run, 'source', source);
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .makeStackUnavailable */ .F8)(run, 'source', source);
         }
-        const snapshots = source ? await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .snapshotStep */ .t7)(run, 'source', source) : [];
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .createStep */ .Bx)(run, 'target', target, snapshots, run.request.protect);
+        const snapshots = source ? await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .snapshotStep */ .t7)(run, 'source', source) : [];
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .createStep */ .Bx)(run, 'target', target, snapshots, run.request.protect);
         if (source) {
-            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .makeStackUnavailable */ .F8)(run, 'target', target);
-            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .copyStep */ .Kf)(run, 'source-to-target', source, target);
-            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .gateStep */ .sf)(run, 'source-to-target', source, target, snapshots);
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .makeStackUnavailable */ .F8)(run, 'target', target);
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .copyStep */ .Kf)(run, 'source-to-target', source, target);
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .gateStep */ .sf)(run, 'source-to-target', source, target, snapshots);
         }
-        await run.step('switch-pointer', `Point ${run.request.pointerParameter} at ${stacks.targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, stacks.targetColour));
+        await run.step('switch-pointer', `Point ${run.request.pointerParameter} at ${stacks.targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_2__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, stacks.targetColour));
         const record = run.request.dnsRecord;
         if (record) {
-            await run.step('switch-dns', `Point ${record.name} at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_2__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
+            await run.step('switch-dns', `Point ${record.name} at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_3__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
         }
         await run.locate(source
             ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy`
             : `${target} (active; it started empty)`);
         if (source)
-            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_5__/* .restoreStep */ .T2)(run, 'target', target);
+            await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .restoreStep */ .T2)(run, 'target', target);
     }
     catch (error) {
         await run.recover(() => rollBackBlueGreen(run, error));
@@ -158,14 +158,14 @@ const blueGreenStrategy = {
     name: 'blue-green',
     async plan(context, request, stackName) {
         const plan = await planBlueGreen(context, stackName, request.pointerParameter, request.keepPreviousHours);
-        const source = plan.active ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .colourStackName */ .KC)(stackName, plan.active) : '';
+        const source = plan.active ? (0,_colours_js__WEBPACK_IMPORTED_MODULE_2__/* .colourStackName */ .KC)(stackName, plan.active) : '';
         if (plan.active)
-            await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .checkClonable */ .d8)(context, request, source);
+            await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .checkClonable */ .d8)(context, request, source);
         return {
             strategy: 'blue-green',
             stacks: {
                 source,
-                target: (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .colourStackName */ .KC)(stackName, plan.target),
+                target: (0,_colours_js__WEBPACK_IMPORTED_MODULE_2__/* .colourStackName */ .KC)(stackName, plan.target),
                 targetColour: plan.target,
                 ...(plan.active ? { sourceColour: plan.active } : {}),
                 ...(plan.retire ? { retire: plan.retire } : {}),
@@ -176,7 +176,7 @@ const blueGreenStrategy = {
         const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_8__/* .journalFor */ .f)(journal, 'blue-green').stacks;
         if (!sourceColour)
             return;
-        await (0,_colours_js__WEBPACK_IMPORTED_MODULE_1__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
+        await (0,_colours_js__WEBPACK_IMPORTED_MODULE_2__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
             from: sourceColour,
             to: targetColour,
         });
@@ -244,19 +244,21 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   rollbackStrategy: () => (/* binding */ rollbackStrategy)
 /* harmony export */ });
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
-/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(9980);
-/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6627);
-/* harmony import */ var _promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5268);
-/* harmony import */ var _provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(29);
-/* harmony import */ var _bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9262);
-/* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9933);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2736);
-/* harmony import */ var _blue_green_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1252);
-/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(4053);
-/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(327);
-/* harmony import */ var _dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(554);
-/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(8094);
-/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(1475);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9980);
+/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6627);
+/* harmony import */ var _promotion_ledger_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5268);
+/* harmony import */ var _provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29);
+/* harmony import */ var _bucket_compare_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9262);
+/* harmony import */ var _colours_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9933);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(2736);
+/* harmony import */ var _blue_green_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1252);
+/* harmony import */ var _dns_record_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(4053);
+/* harmony import */ var _journal_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(327);
+/* harmony import */ var _dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(554);
+/* harmony import */ var _stack_steps_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(8094);
+/* harmony import */ var _strategy_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(1475);
+/* harmony import */ var _aws_errors_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(9378);
+
 
 
 
@@ -273,7 +275,7 @@ __webpack_require__.r(__webpack_exports__);
 
 const COPY_BACK = 'source-to-target';
 function undoneStep(journal, name) {
-    const step = (0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .stepOf */ .cg)(journal, name);
+    const step = (0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .stepOf */ .cg)(journal, name);
     return step?.status === 'done' ? step.data : undefined;
 }
 function seeded(name, title, data, now) {
@@ -301,7 +303,7 @@ function inherit(latest, active, previous, request) {
         latest.status === 'rolled-back' &&
         latest.stacks.source === active &&
         latest.stacks.target === previous;
-    if (abandoned && !(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .hasStarted */ .gd)(latest, `copy:${COPY_BACK}`)) {
+    if (abandoned && !(0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .hasStarted */ .gd)(latest, `copy:${COPY_BACK}`)) {
         const unavailability = undoneStep(latest, 'plan-unavailable:target');
         const verified = undoneStep(latest, 'verified:target');
         if (unavailability && verified) {
@@ -315,14 +317,14 @@ function inherit(latest, active, previous, request) {
         }
     }
     if (!between || latest.status !== 'completed') {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The newest journal is ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .describeMigration */ .K)(latest)}, not a finished switch from ${previous} to ${active}, so it cannot be told what ${previous} holds or what keeps it out of service.`, abandoned
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The newest journal is ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .describeMigration */ .K)(latest)}, not a finished switch from ${previous} to ${active}, so it cannot be told what ${previous} holds or what keeps it out of service.`, abandoned
             ? `That rollback was given up after it began copying into ${previous}, so ${previous} no longer holds what was verified. ${how}`
             : how);
     }
     const unavailability = undoneStep(latest, 'plan-unavailable:source');
     const gate = undoneStep(latest, `compare:${COPY_BACK}`);
     if (!unavailability || !gate || gate.from !== previous) {
-        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The journal of ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .describeMigration */ .K)(latest)} has no ${unavailability ? `statistics gate measuring ${previous}` : `record of what took ${previous} out of service`}.`, how);
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The journal of ${(0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .describeMigration */ .K)(latest)} has no ${unavailability ? `statistics gate measuring ${previous}` : `record of what took ${previous} out of service`}.`, how);
     }
     return {
         undoes: latest.id,
@@ -338,7 +340,7 @@ function inherit(latest, active, previous, request) {
 }
 /** A stack's suite version tag; undefined when it has none. */
 function versionOf(stack) {
-    return stack.Tags?.find((tag) => tag.Key === _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__/* .STACK_TAG */ .u6.version)?.Value || undefined;
+    return stack.Tags?.find((tag) => tag.Key === _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_2__/* .STACK_TAG */ .u6.version)?.Value || undefined;
 }
 /**
  * Plans a rollback: the active colour and the previous one both exist, the previous runs the
@@ -346,15 +348,15 @@ function versionOf(stack) {
  * rollback cannot copy back.
  */
 async function planRollback(context, request, stackName, latest) {
-    const colours = await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .activeColour */ .HA)(context.ssm(), context.cloudFormation, stackName, request.pointerParameter);
+    const colours = await (0,_colours_js__WEBPACK_IMPORTED_MODULE_6__/* .activeColour */ .HA)(context.ssm(), context.cloudFormation, stackName, request.pointerParameter);
     const { pointer } = colours;
     if (!pointer.colour || !colours.active) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${request.pointerParameter} does not exist, so ${request.environment} has no colours to roll back between.`, 'A rollback undoes a finished blue-green migration.');
     }
     const sourceColour = pointer.colour;
     const targetColour = sourceColour === 'blue' ? 'green' : 'blue';
-    const source = colours.active.StackName;
-    const target = (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .colourStackName */ .KC)(stackName, targetColour);
+    const source = (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_13__/* .answered */ .oQ)(colours.active.StackName, 'StackName (CloudFormation DescribeStacks)');
+    const target = (0,_colours_js__WEBPACK_IMPORTED_MODULE_6__/* .colourStackName */ .KC)(stackName, targetColour);
     const previous = targetColour === 'blue' ? colours.blue : colours.green;
     if (!previous) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`The previous colour ${target} is gone (retired once keep-previous-hours passed, or deleted), so there is nothing to roll back to.`, `Migrate forward instead: strategy blue-green with the version to run (it builds it from the template and clones ${source}'s data into it).`);
@@ -368,7 +370,7 @@ async function planRollback(context, request, stackName, latest) {
     const previousVersion = versionOf(previous);
     if (previousVersion !== request.version) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(previousVersion === undefined
-            ? `${target} has no ${_aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__/* .STACK_TAG */ .u6.version} tag, so it cannot be shown to run ${request.version}.`
+            ? `${target} has no ${_aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_2__/* .STACK_TAG */ .u6.version} tag, so it cannot be shown to run ${request.version}.`
             : `${target}, the previous colour, runs ${previousVersion}, not ${request.version}.`, previousVersion === undefined
             ? 'A rollback returns to a colour the suite deployed; migrate forward with strategy blue-green instead.'
             : `Run the rollback with version ${previousVersion}: a rollback returns to what the previous colour runs.`);
@@ -377,14 +379,17 @@ async function planRollback(context, request, stackName, latest) {
     if (inherited.unavailability.mode === 'maintenance-hook' && request.hook === undefined) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${target} was taken out of service with availability maintenance-hook, so only its maintenance-off URL brings it back.`, 'Run the rollback with availability: maintenance-hook and the same maintenance URLs.');
     }
-    await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .checkClonable */ .d8)(context, request, source);
+    await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .checkClonable */ .d8)(context, request, source);
     // Each colour listed once, for what it must not hold and what must have been measured.
-    const [sourceData, targetData] = await Promise.all([source, target].map((stack) => (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(context.cloudFormation, stack, [_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD, _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U])));
-    const databases = [...sourceData, ...targetData].filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_TYPE */ .jD);
+    const [sourceData, targetData] = await Promise.all([
+        (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_4__/* .listStackResources */ .u)(context.cloudFormation, source, [_data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .DATABASE_TYPE */ .jD, _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .TABLE_TYPE */ ._U]),
+        (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_4__/* .listStackResources */ .u)(context.cloudFormation, target, [_data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .DATABASE_TYPE */ .jD, _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .TABLE_TYPE */ ._U]),
+    ]);
+    const databases = [...sourceData, ...targetData].filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .DATABASE_TYPE */ .jD);
     if (databases.length > 0) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} or ${target} holds RDS DB instance(s) (${[...new Set(databases.map((db) => db.path))].join(', ')}): a rollback copies bucket data back, and a database's writes since the switch cannot be copied into ${target}'s database without replacing it.`, `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`);
     }
-    const unmeasured = sourceData.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U &&
+    const unmeasured = sourceData.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .TABLE_TYPE */ ._U &&
         !inherited.verifiedTables?.some((verified) => verified.path === resource.path));
     if (unmeasured.length > 0) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`${source} holds DynamoDB table(s) (${unmeasured.map((table) => table.path).join(', ')}) that the statistics gate of migration ${inherited.undoes} did not measure in ${target}, so it cannot be shown that ${target}'s tables still hold what users left there.`, `Migrate forward with strategy blue-green to ${request.version} instead (it copies every item into the new stack's tables).`);
@@ -417,12 +422,12 @@ async function planRollback(context, request, stackName, latest) {
 async function checkUnchanged(run, target) {
     const verified = run.data('verified:target') ?? [];
     const verifiedTables = run.data('verified-tables:target') ?? [];
-    const resources = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_3__/* .listStackResources */ .u)(run.context.cloudFormation, target, [
-        _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .BUCKET_TYPE */ .sv,
-        _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U,
+    const resources = await (0,_provisioning_stack_resources_js__WEBPACK_IMPORTED_MODULE_4__/* .listStackResources */ .u)(run.context.cloudFormation, target, [
+        _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .BUCKET_TYPE */ .sv,
+        _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .TABLE_TYPE */ ._U,
     ]);
-    const buckets = resources.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .BUCKET_TYPE */ .sv);
-    const tables = resources.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .TABLE_TYPE */ ._U);
+    const buckets = resources.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .BUCKET_TYPE */ .sv);
+    const tables = resources.filter((resource) => resource.type === _data_copy_js__WEBPACK_IMPORTED_MODULE_7__/* .TABLE_TYPE */ ._U);
     const changed = [];
     for (const bucket of verified) {
         const live = buckets.find((candidate) => candidate.path === bucket.path);
@@ -431,8 +436,8 @@ async function checkUnchanged(run, target) {
             continue;
         }
         const now = bucket.history
-            ? await (0,_bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__/* .bucketHistoryStatistics */ .K1)(run.context.s3(), live.physicalId)
-            : await (0,_bucket_compare_js__WEBPACK_IMPORTED_MODULE_4__/* .bucketStatistics */ .Ip)(run.context.s3(), live.physicalId);
+            ? await (0,_bucket_compare_js__WEBPACK_IMPORTED_MODULE_5__/* .bucketHistoryStatistics */ .K1)(run.context.s3(), live.physicalId)
+            : await (0,_bucket_compare_js__WEBPACK_IMPORTED_MODULE_5__/* .bucketStatistics */ .Ip)(run.context.s3(), live.physicalId);
         const then = bucket.statistics;
         if (now.digest !== then.digest) {
             changed.push(`${bucket.path} (${live.physicalId}) held ${then.objects} object(s), ${then.bytes} bytes and now holds ${now.objects}, ${now.bytes} bytes`);
@@ -447,7 +452,7 @@ async function checkUnchanged(run, target) {
             changed.push(`table ${table.path} is gone`);
             continue;
         }
-        const now = await (0,_dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_10__/* .tableStatistics */ .K)(run.context.dynamodb(), live.physicalId, (0,_dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_10__/* .segmentsFor */ .Yc)(run.request.copyConcurrency));
+        const now = await (0,_dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_11__/* .tableStatistics */ .K)(run.context.dynamodb(), live.physicalId, (0,_dynamodb_tables_js__WEBPACK_IMPORTED_MODULE_11__/* .segmentsFor */ .Yc)(run.request.copyConcurrency));
         if (now.digest !== table.statistics.digest) {
             changed.push(`table ${table.path} (${live.physicalId}) held ${table.statistics.items} item(s) and now holds ${now.items}${now.items === table.statistics.items ? ', changed' : ''}`);
         }
@@ -461,9 +466,9 @@ async function checkUnchanged(run, target) {
 }
 /** The version the environment leaves is no longer vouched for there: promotions from it stop. */
 async function recordLeft(run) {
-    const { leaving, source, target } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const { leaving, source, target } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_14__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
     const { context, request } = run;
-    return (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .recordPromotion */ .Zw)(context.s3(), request.journalBucket, (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_2__/* .newRecord */ .Mx)({
+    return (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_3__/* .recordPromotion */ .Zw)(context.s3(), request.journalBucket, (0,_promotion_ledger_js__WEBPACK_IMPORTED_MODULE_3__/* .newRecord */ .Mx)({
         component: request.component,
         version: leaving,
         environment: request.environment,
@@ -488,14 +493,14 @@ const PHASE = new Set([
  * is a mirror, so it picks up the writes made meanwhile); `abandon` ends it (recover: rollback).
  */
 async function serveNewerAgain(run, cause, then) {
-    const { source, target, sourceColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
-    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .isDone */ .$L)(run.journal, 'available:target')) {
+    const { source, target, sourceColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_14__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    if ((0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .isDone */ .$L)(run.journal, 'available:target')) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Rollback ${run.journal.id} already serves users from ${target}; it cannot be undone.`, `Run strategy: rollback again, with the version ${source} runs, to return to ${source}.`);
     }
     await run.context.logger.group(`Serve users from ${source} again`, async () => {
-        const problems = await (0,_blue_green_js__WEBPACK_IMPORTED_MODULE_7__.pointUsersBack)(run, sourceColour, source);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
-        const location = `${source}, serving users again (nothing of it changed); ${target} out of service${(0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .hasStarted */ .gd)(run.journal, `copy:${COPY_BACK}`) ? ', part of the copy back done' : ''}`;
+        const problems = await (0,_blue_green_js__WEBPACK_IMPORTED_MODULE_8__.pointUsersBack)(run, sourceColour, source);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_12__/* .restoreStack */ .DM)(run, ['source'], source).catch((error) => problems.push(`restoring ${source}'s availability failed: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`));
+        const location = `${source}, serving users again (nothing of it changed); ${target} out of service${(0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .hasStarted */ .gd)(run.journal, `copy:${COPY_BACK}`) ? ', part of the copy back done' : ''}`;
         if (problems.length > 0) {
             await run.setStatus('failed', location, `${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(cause)} Then: ${problems.join('; ')}`);
             throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Serving users from ${source} again left work undone: ${problems.join('; ')}.`, 'Run again with recover: rollback to finish it.');
@@ -517,24 +522,24 @@ async function serveNewerAgain(run, cause, then) {
  * rollback goes forward again.
  */
 async function rollBack(run) {
-    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
+    const stacks = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_14__/* .journalFor */ .f)(run.journal, 'rollback').stacks;
     const { source, target, targetColour } = stacks;
     try {
         await run.step('check:target', `Check that ${target} holds what was verified`, () => checkUnchanged(run, target));
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .makeStackUnavailable */ .F8)(run, 'source', source);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .copyStep */ .Kf)(run, COPY_BACK, source, target, 'mirror');
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .gateStep */ .sf)(run, COPY_BACK, source, target, []);
-        await run.step('switch-pointer', `Point ${run.request.pointerParameter} back at ${targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, targetColour));
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_12__/* .makeStackUnavailable */ .F8)(run, 'source', source);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_12__/* .copyStep */ .Kf)(run, COPY_BACK, source, target, 'mirror');
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_12__/* .gateStep */ .sf)(run, COPY_BACK, source, target, []);
+        await run.step('switch-pointer', `Point ${run.request.pointerParameter} back at ${targetColour}`, () => (0,_colours_js__WEBPACK_IMPORTED_MODULE_6__/* .writePointer */ .NS)(run.context.ssm(), run.request.pointerParameter, targetColour));
         const record = run.request.dnsRecord;
         if (record) {
-            await run.step('switch-dns', `Point ${record.name} back at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_8__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_13__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_13__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
+            await run.step('switch-dns', `Point ${record.name} back at ${target}`, async () => (0,_dns_record_js__WEBPACK_IMPORTED_MODULE_9__/* .pointRecord */ .Y)(run.context.route53(), record, (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .findStack */ .e)(run.context.cloudFormation, target)), target, run.context.logger));
         }
         await run.locate(`${target} (active, verified against ${source}); ${source} keeps ${stacks.leaving}'s copy`);
-        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_11__/* .restoreStep */ .T2)(run, 'target', target);
+        await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_12__/* .restoreStep */ .T2)(run, 'target', target);
     }
     catch (error) {
         // Refused before the newer colour was touched: nothing changed, so the rollback ends.
-        const then = (0,_journal_js__WEBPACK_IMPORTED_MODULE_9__/* .hasStarted */ .gd)(run.journal, 'plan-unavailable:source') ? 'retry' : 'abandon';
+        const then = (0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .hasStarted */ .gd)(run.journal, 'plan-unavailable:source') ? 'retry' : 'abandon';
         await run.recover(() => serveNewerAgain(run, error, then));
         throw run.failure(error);
     }
@@ -547,15 +552,15 @@ const rollbackStrategy = {
     name: 'rollback',
     plan: planRollback,
     async checkResumable(context, request, journal) {
-        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(journal, 'rollback').stacks;
-        await (0,_colours_js__WEBPACK_IMPORTED_MODULE_5__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
+        const { sourceColour, targetColour } = (0,_strategy_js__WEBPACK_IMPORTED_MODULE_14__/* .journalFor */ .f)(journal, 'rollback').stacks;
+        await (0,_colours_js__WEBPACK_IMPORTED_MODULE_6__/* .checkPointerAsJournalled */ .wP)(context.ssm(), request.pointerParameter, journal, {
             from: sourceColour,
             to: targetColour,
         });
     },
     run: rollBack,
     rollBack: (run, reason) => serveNewerAgain(run, reason, 'abandon'),
-    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_12__/* .journalFor */ .f)(journal, 'rollback').stacks.target,
+    verifiedStack: (journal) => (0,_strategy_js__WEBPACK_IMPORTED_MODULE_14__/* .journalFor */ .f)(journal, 'rollback').stacks.target,
 };
 
 

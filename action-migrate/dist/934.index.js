@@ -14,8 +14,8 @@ export const modules = {
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4761);
-/* harmony import */ var _bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1804);
+/* harmony import */ var _bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4761);
+/* harmony import */ var _bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1804);
 
 
 
@@ -28,7 +28,7 @@ class Tally {
         this.objects += 1;
         this.bytes += object.size;
         // Multipart ETags depend on how the object was uploaded, not on its content.
-        const etag = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__/* .isMultipartEtag */ .iP)(object.etag) ? 'multipart' : object.etag;
+        const etag = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__/* .isMultipartEtag */ .iP)(object.etag) ? 'multipart' : object.etag;
         this.hash.update(`${object.key}\u0000${object.size}\u0000${etag}\n`);
     }
     statistics(bucket) {
@@ -38,7 +38,7 @@ class Tally {
 /** Statistics of one bucket, read in one streaming pass. */
 async function bucketStatistics(s3, bucket) {
     const tally = new Tally();
-    for await (const object of (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__/* .listObjects */ .L)(s3, bucket))
+    for await (const object of (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__/* .listObjects */ .L)(s3, bucket))
         tally.add(object);
     return tally.statistics(bucket);
 }
@@ -58,12 +58,12 @@ async function compareBuckets(s3, source, target) {
         if (differences.length < SHOWN)
             differences.push(difference);
     };
-    const left = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__/* .listObjects */ .L)(s3, source);
-    const right = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__/* .listObjects */ .L)(s3, target);
+    const left = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__/* .listObjects */ .L)(s3, source);
+    const right = (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__/* .listObjects */ .L)(s3, target);
     let a = await left.next();
     let b = await right.next();
     for (let step = 0; step < Number.MAX_SAFE_INTEGER && !(a.done && b.done); step++) {
-        const order = a.done ? 1 : b.done ? -1 : (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__/* .compareKeys */ .YD)(a.value.key, b.value.key);
+        const order = a.done ? 1 : b.done ? -1 : (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__/* .compareKeys */ .YD)(a.value.key, b.value.key);
         if (order < 0 && !a.done) {
             sourceTally.add(a.value);
             differ({ key: a.value.key, problem: 'missing', source: `${a.value.size} bytes` });
@@ -88,7 +88,7 @@ async function compareBuckets(s3, source, target) {
             else if (a.value.etag === b.value.etag) {
                 // equal
             }
-            else if ((0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__/* .isMultipartEtag */ .iP)(a.value.etag) || (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_2__/* .isMultipartEtag */ .iP)(b.value.etag)) {
+            else if ((0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__/* .isMultipartEtag */ .iP)(a.value.etag) || (0,_bucket_listing_js__WEBPACK_IMPORTED_MODULE_1__/* .isMultipartEtag */ .iP)(b.value.etag)) {
                 sizeOnly += 1;
             }
             else {
@@ -126,14 +126,14 @@ function historyStatistics(bucket, tally) {
  * versioned, so a change to an older version or a delete marker shows too.
  */
 async function storageStatistics(s3, bucket) {
-    return (await (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .versioningOf */ .eu)(s3, bucket)) === 'Off'
+    return (await (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .versioningOf */ .eu)(s3, bucket)) === 'Off'
         ? bucketStatistics(s3, bucket)
         : bucketHistoryStatistics(s3, bucket);
 }
 /** Statistics of every version and delete marker of a bucket, in one streaming pass. */
 async function bucketHistoryStatistics(s3, bucket) {
-    const tally = new _bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .HistoryTally */ .Pq();
-    for await (const history of (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .listHistories */ .PG)(s3, bucket))
+    const tally = new _bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .HistoryTally */ .Pq();
+    for await (const history of (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .listHistories */ .PG)(s3, bucket))
         tally.add(history);
     return historyStatistics(bucket, tally);
 }
@@ -143,12 +143,12 @@ async function bucketHistoryStatistics(s3, bucket) {
  * places. What a plain listing shows (the current objects) is then equal too.
  */
 async function compareBucketHistories(s3, source, target) {
-    const sourceTally = new _bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .HistoryTally */ .Pq();
-    const targetTally = new _bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .HistoryTally */ .Pq();
+    const sourceTally = new _bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .HistoryTally */ .Pq();
+    const targetTally = new _bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .HistoryTally */ .Pq();
     const differences = [];
     let differenceCount = 0;
     let sizeOnly = 0;
-    for await (const pair of (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .pairHistories */ .Ts)((0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .listHistories */ .PG)(s3, source), (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .listHistories */ .PG)(s3, target))) {
+    for await (const pair of (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .pairHistories */ .Ts)((0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .listHistories */ .PG)(s3, source), (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .listHistories */ .PG)(s3, target))) {
         if (pair.source)
             sourceTally.add(pair.source);
         if (pair.target)
@@ -156,10 +156,10 @@ async function compareBucketHistories(s3, source, target) {
         const left = pair.source?.versions ?? [];
         const right = pair.target?.versions ?? [];
         const same = left.length === right.length &&
-            (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .commonStart */ .Qv)(left, right) === left.length &&
+            (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .commonStart */ .Qv)(left, right) === left.length &&
             !pair.source?.ambiguous;
         if (same) {
-            sizeOnly += left.filter((version, index) => !version.deleteMarker && version.etag !== right[index].etag).length;
+            sizeOnly += left.filter((version, index) => !version.deleteMarker && version.etag !== right[index]?.etag).length;
             continue;
         }
         differenceCount += 1;
@@ -167,8 +167,8 @@ async function compareBucketHistories(s3, source, target) {
             differences.push({
                 key: pair.key,
                 problem: !pair.target ? 'missing' : !pair.source ? 'extra' : 'history',
-                ...(pair.source ? { source: pair.source.ambiguous ?? (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHistory */ .aq)(left) } : {}),
-                ...(pair.target ? { target: (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHistory */ .aq)(right) } : {}),
+                ...(pair.source ? { source: pair.source.ambiguous ?? (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHistory */ .aq)(left) } : {}),
+                ...(pair.target ? { target: (0,_bucket_versions_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHistory */ .aq)(right) } : {}),
             });
         }
     }
@@ -367,7 +367,10 @@ async function databaseStatistics(rds, logicalId, identifier) {
 var dynamodb_tables = __webpack_require__(554);
 // EXTERNAL MODULE: ./src/migration/statistics-endpoint.ts
 var statistics_endpoint = __webpack_require__(2215);
+// EXTERNAL MODULE: ./src/core/values.ts
+var values = __webpack_require__(4101);
 ;// CONCATENATED MODULE: ./src/migration/data-copy.ts
+
 
 
 
@@ -395,7 +398,7 @@ function pairBuckets(source, target, sourceStack, targetStack, kind = 'bucket') 
     return source.map((bucket) => ({
         path: bucket.path,
         source: bucket.physicalId,
-        target: target.find((other) => other.path === bucket.path).physicalId,
+        target: (0,values/* defined */.sw)(target.find((other) => other.path === bucket.path), `the counterpart of ${bucket.path} in ${targetStack}`).physicalId,
     }));
 }
 async function stackBuckets(context, stack) {
@@ -436,8 +439,9 @@ async function copyStackTables(context, request, sourceStack, targetStack, how =
  */
 function checkSnapshotParameters(databases, request, stackName) {
     const unmapped = databases.filter((db) => request.snapshotParameters[db.path] === undefined);
-    if (unmapped.length > 0) {
-        throw new errors/* RefusalError */.XQ(`${stackName} has DB instance(s) ${unmapped.map((db) => db.path).join(', ')} with no snapshot parameter, so the new stack would get an empty database.`, `Name the template parameter that restores each one under migration.snapshot-parameters in the environment definition (for example ${unmapped[0].path}: ${unmapped[0].logicalId}Snapshot).`);
+    const [example] = unmapped;
+    if (example) {
+        throw new errors/* RefusalError */.XQ(`${stackName} has DB instance(s) ${unmapped.map((db) => db.path).join(', ')} with no snapshot parameter, so the new stack would get an empty database.`, `Name the template parameter that restores each one under migration.snapshot-parameters in the environment definition (for example ${example.path}: ${example.logicalId}Snapshot).`);
     }
 }
 /**
@@ -470,7 +474,7 @@ async function snapshotStackDatabases(context, request, stackName, migrationId, 
         snapshots.push(await snapshotDatabase(context.rds(), {
             logicalId: db.path,
             identifier: db.physicalId,
-            parameter: request.snapshotParameters[db.path],
+            parameter: (0,values/* defined */.sw)(request.snapshotParameters[db.path], `the snapshot parameter of ${db.path}`),
         }, snapshotIdentifier(`${migrationId}${attempt > 1 ? `-a${attempt}` : ''}`, stackName, db.path), context.logger, context.polling, context.clock));
     }
     if (databases.length === 0)
@@ -551,13 +555,12 @@ scope = `${request.component}/${request.environment}`) {
             });
         }
         const mode = await copyModeOf(context, request, pair);
+        const { afterStep } = context;
         const options = {
             concurrency: request.copyConcurrency,
             clock: context.clock,
             ...(context.deadline ? { deadline: context.deadline } : {}),
-            ...(context.afterStep
-                ? { afterObject: (copied) => context.afterStep(`copy-object:${copied}`) }
-                : {}),
+            ...(afterStep ? { afterObject: (copied) => afterStep(`copy-object:${copied}`) } : {}),
             onProgress: (progress) => context.logger.info(`  ${pair.path}: ${progress.objects} object(s), ${(0,summary/* formatBytes */.z3)(progress.bytes)} copied so far`),
         };
         if (mode === 'current')
@@ -577,7 +580,7 @@ scope = `${request.component}/${request.environment}`) {
             const job = await (0,batch_copy/* copyBucketWithBatchOperations */.ob)(pair.source, pair.target, {
                 control: context.s3Control(),
                 s3: context.s3(),
-                roleArn: request.copyEngine.roleArn,
+                roleArn: (0,values/* defined */.sw)(request.copyEngine.roleArn, "input 's3-batch-role-arn'"),
                 bucket: request.journalBucket,
                 prefix: `batch-operations/${scope}/${pair.path}`,
                 scope,
@@ -625,7 +628,11 @@ scope = `${request.component}/${request.environment}`) {
  */
 async function runGate(context, request, sourceStack, targetStack, snapshots) {
     // Each stack listed once, nested stacks included, for every kind of data the gate measures.
-    const [sourceData, targetData] = await Promise.all([sourceStack, targetStack].map((stack) => (0,stack_resources/* listStackResources */.u)(context.cloudFormation, stack, [BUCKET_TYPE, DATABASE_TYPE, TABLE_TYPE])));
+    const types = [BUCKET_TYPE, DATABASE_TYPE, TABLE_TYPE];
+    const [sourceData, targetData] = await Promise.all([
+        (0,stack_resources/* listStackResources */.u)(context.cloudFormation, sourceStack, types),
+        (0,stack_resources/* listStackResources */.u)(context.cloudFormation, targetStack, types),
+    ]);
     const ofType = (resources, type) => resources.filter((resource) => resource.type === type);
     const pairs = pairBuckets(ofType(sourceData, BUCKET_TYPE), ofType(targetData, BUCKET_TYPE), sourceStack, targetStack);
     const buckets = [];
@@ -673,11 +680,12 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
         context.logger.info(`${pair.path}: ${comparison.source.items} item(s) in ${sourceStack}, ${comparison.target.items} in ${targetStack}, every item digested: ${comparison.equal ? 'equal' : 'they differ'}.`);
     }
     let endpoint;
-    if (request.statistics) {
-        const fetch = (stack) => (0,statistics_endpoint/* fetchStackStatistics */.Wv)(request.statistics, context.cloudFormation, stack, context.logger, context.clock);
+    const { statistics } = request;
+    if (statistics) {
+        const fetch = (stack) => (0,statistics_endpoint/* fetchStackStatistics */.Wv)(statistics, context.cloudFormation, stack, context.logger, context.clock);
         const source = await fetch(sourceStack);
         const target = await fetch(targetStack);
-        const comparison = (0,statistics_endpoint/* compareStatistics */.lV)(source, target, request.statistics.ignore);
+        const comparison = (0,statistics_endpoint/* compareStatistics */.lV)(source, target, statistics.ignore);
         endpoint = {
             equal: comparison.equal,
             differences: comparison.differences,
@@ -720,8 +728,12 @@ async function runGate(context, request, sourceStack, targetStack, snapshots) {
 /* unused harmony export canonicalItem */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4305);
+/* harmony import */ var _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4305);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4296);
+/* harmony import */ var _core_values_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4101);
+/* harmony import */ var _aws_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9378);
+
+
 
 
 
@@ -767,9 +779,9 @@ function canonicalValue(value) {
     throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`an attribute value of a type this suite cannot read (${Object.keys(value).join(', ')})`);
 }
 function canonicalMap(map) {
-    return Object.keys(map)
-        .sort()
-        .map((name) => [name, canonicalValue(map[name])]);
+    return Object.entries(map)
+        .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+        .map(([name, value]) => [name, canonicalValue(value)]);
 }
 /** An item as one string, the same however its attributes and set members were ordered. */
 function canonicalItem(item) {
@@ -805,7 +817,7 @@ async function* scanSegment(dynamodb, table, segment, segments,
 only) {
     let start;
     for (let page = 0; page < MAX_PAGES; page++) {
-        const response = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .ScanCommand */ .Zy5({
+        const response = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_3__/* .ScanCommand */ .Zy5({
             TableName: table,
             ConsistentRead: true,
             Segment: segment,
@@ -831,9 +843,10 @@ async function eachSegment(segments, work) {
 async function tableStatistics(dynamodb, table, segments) {
     const tallies = Array.from({ length: segments }, () => new TableTally());
     await eachSegment(segments, async (segment) => {
+        const tally = (0,_core_values_js__WEBPACK_IMPORTED_MODULE_4__/* .defined */ .sw)(tallies[segment], `the tally of segment ${segment}`);
         for await (const items of scanSegment(dynamodb, table, segment, segments)) {
             for (const item of items)
-                tallies[segment].add(item);
+                tally.add(item);
         }
     });
     // The per-segment sums add up to the table's; the order they finished in does not matter.
@@ -865,7 +878,8 @@ function keyOf(description) {
  * (a missing key attribute), or would be keyed by something else.
  */
 async function checkSameKeys(dynamodb, path, source, target) {
-    const [from, to] = await Promise.all([source, target].map(async (table) => (await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DescribeTableCommand */ .h8C({ TableName: table }))).Table ?? {}));
+    const describe = async (table) => (await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTableCommand */ .h8C({ TableName: table }))).Table ?? {};
+    const [from, to] = await Promise.all([describe(source), describe(target)]);
     if (keyOf(from) !== keyOf(to)) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .RefusalError */ .XQ(`Table ${path} is keyed ${keyOf(from) || '(unknown)'} in ${source} but ${keyOf(to) || '(unknown)'} in ${target}: its items cannot be copied as they are.`, 'Keep the key schema in the new version, or move the data with a migration of your own first.');
     }
@@ -917,7 +931,7 @@ class BatchWriter {
                 this.retries += 1;
                 await this.clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
             }
-            const response = await this.dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .BatchWriteItemCommand */ .SZm({ RequestItems: { [this.table]: pending } }));
+            const response = await this.dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_3__/* .BatchWriteItemCommand */ .SZm({ RequestItems: { [this.table]: pending } }));
             pending = response.UnprocessedItems?.[this.table] ?? [];
         }
     }
@@ -925,8 +939,8 @@ class BatchWriter {
 /** BatchGetItem's limit. */
 const GET_BATCH = 100;
 async function keyAttributes(dynamodb, table) {
-    const described = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .DescribeTableCommand */ .h8C({ TableName: table }));
-    const names = (described.Table?.KeySchema ?? []).map((key) => key.AttributeName);
+    const described = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_3__/* .DescribeTableCommand */ .h8C({ TableName: table }));
+    const names = (described.Table?.KeySchema ?? []).map((key) => (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .answered */ .oQ)(key.AttributeName, 'AttributeName of a key (DynamoDB DescribeTable)'));
     if (names.length === 0)
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .OperationError */ .OK(`DescribeTable gave no key schema for ${table}.`);
     return names;
@@ -941,7 +955,7 @@ async function existingKeys(dynamodb, table, keys, names, clock) {
         }
         if (round > 0)
             await clock.sleep(100 * 2 ** round * (0.5 + Math.random() / 2));
-        const response = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_2__/* .BatchGetItemCommand */ .Xo8({
+        const response = await dynamodb.send(new _aws_sdk_client_dynamodb__WEBPACK_IMPORTED_MODULE_3__/* .BatchGetItemCommand */ .Xo8({
             RequestItems: {
                 [table]: {
                     Keys: pending,
@@ -1012,12 +1026,12 @@ async function mirrorTable(dynamodb, source, target, options) {
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
 /* harmony import */ var _provisioning_delete_stack_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3543);
 /* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9620);
-/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(9980);
-/* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6873);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2736);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9980);
+/* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6873);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2736);
 /* harmony import */ var _migration_context_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5446);
-/* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4832);
-/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6627);
+/* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4832);
+/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(6627);
 
 
 
@@ -1041,7 +1055,7 @@ function availabilityContext(run) {
     };
 }
 async function outputsOf(run, stackName) {
-    return (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__/* .findStack */ .e)(run.context.cloudFormation, stackName));
+    return (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName));
 }
 /**
  * Stops user traffic to a stack. The plan (which instances) is journalled as its own step
@@ -1049,8 +1063,8 @@ async function outputsOf(run, stackName) {
  */
 async function makeStackUnavailable(run, role, stackName) {
     const availability = availabilityContext(run);
-    const plan = await run.step(`plan-unavailable:${role}`, `Plan: stop traffic to ${stackName}`, () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_3__/* .planUnavailability */ .Qs)(availability, stackName));
-    await run.step(`unavailable:${role}`, `Stop traffic to ${stackName} (${plan.mode})`, async () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_3__/* .makeUnavailable */ .Jn)(availability, plan, await outputsOf(run, stackName)));
+    const plan = await run.step(`plan-unavailable:${role}`, `Plan: stop traffic to ${stackName}`, () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_4__/* .planUnavailability */ .Qs)(availability, stackName));
+    await run.step(`unavailable:${role}`, `Stop traffic to ${stackName} (${plan.mode})`, async () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_4__/* .makeUnavailable */ .Jn)(availability, plan, await outputsOf(run, stackName)));
 }
 /** The plans journalled for these roles (a stack is planned once per phase it is frozen in). */
 function plansFor(run, roles) {
@@ -1063,17 +1077,17 @@ async function restoreStack(run, roles, stackName) {
     const availability = availabilityContext(run);
     const outputs = await outputsOf(run, stackName);
     for (const plan of plansFor(run, roles)) {
-        await (0,_availability_js__WEBPACK_IMPORTED_MODULE_3__/* .restoreAvailability */ .SF)(availability, plan, outputs);
+        await (0,_availability_js__WEBPACK_IMPORTED_MODULE_4__/* .restoreAvailability */ .SF)(availability, plan, outputs);
     }
 }
 async function restoreStep(run, role, stackName) {
     await run.step(`available:${role}`, `Serve users from ${stackName} again`, () => restoreStack(run, [role], stackName));
 }
 async function snapshotStep(run, role, stackName) {
-    return run.step(`snapshot:${role}`, `Snapshot the databases of ${stackName}`, () => (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .snapshotStackDatabases */ .$w)(run.context, run.request, stackName, run.journal.id, run.journal.attempt));
+    return run.step(`snapshot:${role}`, `Snapshot the databases of ${stackName}`, () => (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .snapshotStackDatabases */ .$w)(run.context, run.request, stackName, run.journal.id, run.journal.attempt));
 }
 /** Marks the stacks a migration creates, so a re-run can recognise its own after a crash. */
-const MIGRATION_TAG = _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_6__/* .STACK_TAG */ .u6.migration;
+const MIGRATION_TAG = _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_7__/* .STACK_TAG */ .u6.migration;
 function migrationTagOf(stack) {
     return stack.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;
 }
@@ -1082,7 +1096,7 @@ async function createStep(run, role, stackName, snapshots, protect) {
     return run.step(`create:${role}`, `Create ${stackName} at ${request.version}`, async () => {
         await adoptOrRefuse(run, stackName);
         const result = await (0,_provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__/* .deployStack */ .gE)(run.context, (0,_migration_context_js__WEBPACK_IMPORTED_MODULE_8__/* .deployRequestFor */ .IO)(request, stackName, {
-            extraParameters: (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .snapshotParameterValues */ .S1)(snapshots),
+            extraParameters: (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .snapshotParameterValues */ .S1)(snapshots),
             extraTags: { [MIGRATION_TAG]: run.journal.id },
             allowReplacement: [],
             protect,
@@ -1095,7 +1109,7 @@ async function createStep(run, role, stackName, snapshots, protect) {
  * the migration's tag is someone else's: it is left alone, and said so.
  */
 async function deleteOwnStack(run, stackName) {
-    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__/* .findStack */ .e)(run.context.cloudFormation, stackName);
+    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName);
     if (!existing)
         return;
     const tag = migrationTagOf(existing);
@@ -1112,7 +1126,7 @@ async function deleteOwnStack(run, stackName) {
  * any other is refused, never deleted or updated over.
  */
 async function adoptOrRefuse(run, stackName) {
-    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__/* .findStack */ .e)(run.context.cloudFormation, stackName);
+    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName);
     if (!existing)
         return;
     const tag = migrationTagOf(existing);
@@ -1126,8 +1140,8 @@ async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
     await run.step(`copy:${name}`, how === 'mirror'
         ? `Copy what changed in ${sourceStack} back into ${targetStack}`
         : `Copy the data of ${sourceStack} into ${targetStack}`, async () => {
-        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how, `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`);
-        const tables = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack, how);
+        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how, `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`);
+        const tables = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack, how);
         return [
             ...results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
                 source,
@@ -1150,10 +1164,10 @@ async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
 /** The statistics gate: a failed comparison stops the migration before anything is deleted. */
 async function gateStep(run, name, sourceStack, targetStack, snapshots) {
     const gate = await run.step(`compare:${name}`, `Compare the statistics of ${sourceStack} and ${targetStack}`, async () => {
-        const result = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_4__/* .runGate */ .Rg)(run.context, run.request, sourceStack, targetStack, snapshots);
+        const result = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .runGate */ .Rg)(run.context, run.request, sourceStack, targetStack, snapshots);
         if (!result.passed) {
             run.gates.push(result);
-            throw new _migration_run_js__WEBPACK_IMPORTED_MODULE_5__/* .GateFailedError */ .To(result);
+            throw new _migration_run_js__WEBPACK_IMPORTED_MODULE_6__/* .GateFailedError */ .To(result);
         }
         return result;
     });
@@ -1175,7 +1189,7 @@ async function deleteStep(run, role, stackName) {
  * termination protection the migration may itself have switched on.
  */
 async function deleteVerifiedStack(run, stackName, why = 'its data has passed the statistics gate in another stack') {
-    const stack = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__/* .findStack */ .e)(run.context.cloudFormation, stackName);
+    const stack = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName);
     if (stack?.EnableTerminationProtection) {
         run.context.logger.warning(`Switching termination protection off for ${stackName} to delete it: ${why}.`);
         await run.context.cloudFormation.send(new _aws_sdk_client_cloudformation__WEBPACK_IMPORTED_MODULE_9__/* .UpdateTerminationProtectionCommand */ .mP2({
@@ -1187,7 +1201,7 @@ async function deleteVerifiedStack(run, stackName, why = 'its data has passed th
 }
 /** The stack to migrate must exist: a migration never creates an environment's only copy. */
 async function requireSourceStack(context, stackName) {
-    if (!(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_7__/* .findStack */ .e)(context.cloudFormation, stackName))) {
+    if (!(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(context.cloudFormation, stackName))) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Stack ${stackName} does not exist, so there is nothing to migrate.`, 'Create the environment with action-provision (operation: deploy) first.');
     }
 }
@@ -1204,12 +1218,12 @@ async function requireSourceStack(context, stackName) {
 /* harmony export */ });
 /* unused harmony export fetchStatistics */
 /* harmony import */ var _core_deadline_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6343);
-/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(9980);
-/* harmony import */ var _core_placeholders_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3593);
-/* harmony import */ var _core_waiter_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9649);
-/* harmony import */ var _core_values_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4101);
-/* harmony import */ var _smoke_http_client_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8421);
-/* harmony import */ var _json_diff_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2998);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9980);
+/* harmony import */ var _core_placeholders_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3593);
+/* harmony import */ var _core_waiter_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9649);
+/* harmony import */ var _core_values_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4101);
+/* harmony import */ var _smoke_http_client_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8421);
+/* harmony import */ var _json_diff_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2998);
 
 
 
@@ -1219,11 +1233,11 @@ async function requireSourceStack(context, stackName) {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 async function fetchStatistics(endpoint, stackName, values, logger, clock) {
-    const url = (0,_core_placeholders_js__WEBPACK_IMPORTED_MODULE_1__/* .renderPlaceholders */ .r8)(endpoint.url, values, "input 'statistics-url'", (secret) => logger.mask(secret));
+    const url = (0,_core_placeholders_js__WEBPACK_IMPORTED_MODULE_2__/* .renderPlaceholders */ .r8)(endpoint.url, values, "input 'statistics-url'", (secret) => logger.mask(secret));
     const headers = {
         accept: 'application/json',
         'user-agent': 'environment-pipeline-actions migrate',
-        ...(0,_core_placeholders_js__WEBPACK_IMPORTED_MODULE_1__/* .renderMaskedHeaders */ .U4)(endpoint.headers, values, 'statistics-headers', (secret) => logger.mask(secret)),
+        ...(0,_core_placeholders_js__WEBPACK_IMPORTED_MODULE_2__/* .renderMaskedHeaders */ .U4)(endpoint.headers, values, 'statistics-headers', (secret) => logger.mask(secret)),
     };
     const backoff = {
         initialDelayMs: 1_000,
@@ -1231,9 +1245,9 @@ async function fetchStatistics(endpoint, stackName, values, logger, clock) {
         factor: 2,
         timeoutMs: endpoint.timeoutMs,
     };
-    const data = await (0,_core_waiter_js__WEBPACK_IMPORTED_MODULE_2__/* .waitUntil */ .a0)(`the statistics of ${stackName} at ${url}`, async () => {
+    const data = await (0,_core_waiter_js__WEBPACK_IMPORTED_MODULE_3__/* .waitUntil */ .a0)(`the statistics of ${stackName} at ${url}`, async () => {
         try {
-            const response = await (0,_smoke_http_client_js__WEBPACK_IMPORTED_MODULE_3__/* .sendRequest */ .w$)({
+            const response = await (0,_smoke_http_client_js__WEBPACK_IMPORTED_MODULE_4__/* .sendRequest */ .w$)({
                 method: 'GET',
                 url: new URL(url),
                 headers,
@@ -1249,13 +1263,13 @@ async function fetchStatistics(endpoint, stackName, values, logger, clock) {
             catch {
                 return { done: false, pending: 'the answer is not JSON' };
             }
-            if (!(0,_core_values_js__WEBPACK_IMPORTED_MODULE_5__/* .isRecord */ .u4)(document) || !('data' in document)) {
+            if (!(0,_core_values_js__WEBPACK_IMPORTED_MODULE_6__/* .isRecord */ .u4)(document) || !('data' in document)) {
                 return { done: false, pending: "the answer has no 'data' section" };
             }
             return { done: true, value: document.data };
         }
         catch (error) {
-            if (error instanceof _smoke_http_client_js__WEBPACK_IMPORTED_MODULE_3__/* .HttpRequestError */ .Ci)
+            if (error instanceof _smoke_http_client_js__WEBPACK_IMPORTED_MODULE_4__/* .HttpRequestError */ .Ci)
                 return { done: false, pending: error.message };
             throw error;
         }
@@ -1265,12 +1279,12 @@ async function fetchStatistics(endpoint, stackName, values, logger, clock) {
     return { stackName, url: logger.redact(url), data };
 }
 function compareStatistics(source, target, ignore) {
-    const differences = (0,_json_diff_js__WEBPACK_IMPORTED_MODULE_4__/* .diffJson */ .g)(source.data, target.data, ignore);
+    const differences = (0,_json_diff_js__WEBPACK_IMPORTED_MODULE_5__/* .diffJson */ .g)(source.data, target.data, ignore);
     return { source, target, equal: differences.length === 0, differences };
 }
 /** The statistics of a stack as it is now: its outputs fill the URL's placeholders. */
 async function fetchStackStatistics(endpoint, cloudFormation, stackName, logger, clock) {
-    const outputs = (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_6__/* .findStack */ .e)(cloudFormation, stackName));
+    const outputs = (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_1__/* .findStack */ .e)(cloudFormation, stackName));
     return fetchStatistics(endpoint, stackName, { outputs, env: process.env }, logger, clock);
 }
 
@@ -1388,7 +1402,10 @@ var stack_lookup = __webpack_require__(9980);
 var stack_operation_error = __webpack_require__(3526);
 // EXTERNAL MODULE: ./src/provisioning/stack-waiter.ts + 1 modules
 var stack_waiter = __webpack_require__(1120);
+// EXTERNAL MODULE: ./src/aws/errors.ts
+var aws_errors = __webpack_require__(9378);
 ;// CONCATENATED MODULE: ./src/provisioning/delete-stack.ts
+
 
 
 
@@ -1455,7 +1472,7 @@ async function deleteStack(context, stackName) {
     if (stack.EnableTerminationProtection) {
         throw new errors/* RefusalError */.XQ(`Stack ${stackName} has termination protection on, so it will not be deleted.`, `If you really mean to delete it, turn protection off deliberately first: aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${stackName}`);
     }
-    const stackId = stack.StackId;
+    const stackId = (0,aws_errors/* answered */.oQ)(stack.StackId, 'StackId (CloudFormation DescribeStacks)');
     const buckets = await findStackBuckets(context.cloudFormation, stackId);
     const cleanup = await emptyBuckets(context, buckets);
     let outcome = await deleteAndWait(context, stackId, stackName);
@@ -1503,6 +1520,7 @@ var waiter = __webpack_require__(9649);
 
 
 
+
 // CloudFormation reports "no changes" as a FAILED change set with one of these reasons.
 const NO_CHANGES = [/didn't contain changes/i, /No updates are to be performed/i];
 async function createChangeSet(cloudFormation, request, logger, backoff, clock) {
@@ -1524,7 +1542,7 @@ async function createChangeSet(cloudFormation, request, logger, backoff, clock) 
             ? { OnStackFailure: request.onStackFailure }
             : {}),
     }));
-    const id = created.Id;
+    const id = (0,errors/* answered */.oQ)(created.Id, 'Id (CloudFormation CreateChangeSet)');
     const first = await (0,waiter/* waitUntil */.a0)(`change set ${request.changeSetName}`, async () => {
         const described = await cloudFormation.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({ ChangeSetName: id }));
         const status = described.Status ?? 'UNKNOWN';
@@ -1651,8 +1669,11 @@ function changeSetName(version, now) {
     const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     return `deploy-${version.replace(/[^A-Za-z0-9]/g, '-')}-${stamp}`.slice(0, 128);
 }
+function changeRow(change) {
+    return [change.action, change.path, change.type, change.replacement];
+}
 function changeRows(changes) {
-    return changes.map((change) => [change.action, change.path, change.type, change.replacement]);
+    return changes.map(changeRow);
 }
 const CHANGE_HEADERS = ['Action', 'Logical ID', 'Type', 'Replacement'];
 /** A fixed-width table for the log, where Markdown is not rendered. */
@@ -2203,7 +2224,10 @@ function formatEvent(event) {
 
 // EXTERNAL MODULE: ./src/provisioning/stack-status.ts
 var stack_status = __webpack_require__(1764);
+// EXTERNAL MODULE: ./src/aws/errors.ts
+var errors = __webpack_require__(9378);
 ;// CONCATENATED MODULE: ./src/provisioning/stack-waiter.ts
+
 
 
 
@@ -2248,8 +2272,9 @@ async function waitForIdleStack(context, stack) {
     if (!(0,stack_status/* isInProgress */.LT)(stack.StackStatus ?? ''))
         return stack;
     context.logger.info(`Stack ${stack.StackName} is ${stack.StackStatus}; waiting for that operation to finish first.`);
+    const stackId = (0,errors/* answered */.oQ)(stack.StackId, 'StackId (CloudFormation DescribeStacks)');
     return (0,waiter/* waitUntil */.a0)(`the running operation on ${stack.StackName}`, async () => {
-        const current = await (0,stack_lookup/* findStack */.e)(context.cloudFormation, stack.StackId);
+        const current = await (0,stack_lookup/* findStack */.e)(context.cloudFormation, stackId);
         const status = current?.StackStatus ?? 'DELETE_COMPLETE';
         return (0,stack_status/* isInProgress */.LT)(status)
             ? { done: false, pending: status }

@@ -12,7 +12,7 @@ import {
 import type { SummaryBuilder } from '../core/summary.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
-import { isRecord } from '../core/values.js';
+import { defined, isRecord } from '../core/values.js';
 import {
   amiTags,
   copyImage,
@@ -45,6 +45,7 @@ import {
   type SourceAmiFilter,
 } from './source-ami.js';
 import { WAIT_MARKER, waitProvisioner, type UserDataWait } from './user-data-wait.js';
+import { answered } from '../aws/errors.js';
 
 export interface BuildAmiRequest {
   /** The template, relative to the working directory or absolute. */
@@ -357,7 +358,7 @@ async function packerStep(
   });
   if (result.interrupted) {
     throw new PackerTimeoutError(
-      timeoutMinutes!,
+      defined(timeoutMinutes, 'the build timeout that interrupted Packer'),
       result.interrupted.exitedByItself,
       result.output.temporaryResources(),
       result.output.errors(),
@@ -394,7 +395,9 @@ async function distribute(
     );
     result.push({ ...ami, name: image.Name ?? ami.name, snapshots: snapshotIds(image) });
   }
-  const source = result.find((ami) => ami.region === clients.settings.region) ?? result[0]!;
+  const source =
+    result.find((ami) => ami.region === clients.settings.region) ??
+    defined(result[0], 'an AMI Packer built');
   const targets = request.copyToRegions.filter(
     (region) => !result.some((ami) => ami.region === region),
   );
@@ -421,7 +424,7 @@ async function distribute(
       const own = Object.fromEntries(
         (sourceImage.Tags ?? [])
           .filter((tag) => tag.Key && !tag.Key.startsWith('aws:'))
-          .map((tag) => [tag.Key!, tag.Value ?? '']),
+          .flatMap((tag) => (tag.Key ? [[tag.Key, tag.Value ?? '']] : [])),
       );
       await tagImage(ec2, copy, { ...own, ...tags });
       // Launch permissions are not copied with an image; apply them again.
@@ -431,7 +434,7 @@ async function distribute(
       );
       return {
         region,
-        imageId: copy.ImageId!,
+        imageId: answered(copy.ImageId, 'ImageId of the copied image (EC2 DescribeImages)'),
         name: copy.Name ?? source.name,
         snapshots: snapshotIds(copy),
         origin: 'copy',
@@ -604,7 +607,9 @@ export async function buildAmi(
   const amis = await logger.group('Tag, share and copy', () =>
     distribute(built, request, deps, tags),
   );
-  const primary = amis.find((ami) => ami.region === clients.settings.region) ?? amis[0]!;
+  const primary =
+    amis.find((ami) => ami.region === clients.settings.region) ??
+    defined(amis[0], 'an AMI Packer built');
 
   const { manifestFile } = prepared;
   await writeFile(

@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.js';
 import { waitUntil, type Clock, systemClock } from '../core/waiter.js';
 import { OperationError } from '../core/errors.js';
 import { AMI_TAG, MANAGED_BY } from '../aws/suite-tags.js';
+import { answered } from '../aws/errors.js';
 
 export interface AmiIdentity {
   component: string;
@@ -59,7 +60,7 @@ export async function tagImage(
 ): Promise<void> {
   await ec2.send(
     new CreateTagsCommand({
-      Resources: [image.ImageId!, ...snapshotIds(image)],
+      Resources: [answered(image.ImageId, 'ImageId (EC2 DescribeImages)'), ...snapshotIds(image)],
       Tags: Object.entries(tags)
         .filter(([, value]) => value !== '')
         .map(([Key, Value]) => ({ Key, Value })),
@@ -75,7 +76,7 @@ export async function shareImage(ec2: EC2Client, image: Image, accounts: string[
   if (accounts.length === 0) return;
   await ec2.send(
     new ModifyImageAttributeCommand({
-      ImageId: image.ImageId!,
+      ImageId: answered(image.ImageId, 'ImageId (EC2 DescribeImages)'),
       LaunchPermission: { Add: accounts.map((UserId) => ({ UserId })) },
     }),
   );
@@ -127,14 +128,14 @@ export async function copyImage(
   const result = await target.send(
     new CopyImageCommand({
       SourceRegion: source.region,
-      SourceImageId: source.image.ImageId!,
+      SourceImageId: answered(source.image.ImageId, 'ImageId (EC2 DescribeImages)'),
       Name: source.image.Name,
       Description: source.image.Description,
       // Copied images are encrypted only if asked; keep whatever the source is.
       Encrypted: source.image.BlockDeviceMappings?.some((mapping) => mapping.Ebs?.Encrypted),
     }),
   );
-  const imageId = result.ImageId!;
+  const imageId = answered(result.ImageId, 'ImageId of the copy (EC2 CopyImage)');
   logger.info(`Copying ${source.image.ImageId} to ${targetRegion} as ${imageId}`);
   return waitForImage(target, imageId, targetRegion, timeoutMs);
 }

@@ -59,7 +59,8 @@ function loadParser(): Promise<Parse> {
     (globalThis as Record<string, unknown>)[GO_ROOT] = root;
     // Runs until the program's main blocks, having registered its functions on `root`.
     void go.run(instance);
-    if (typeof root.parse !== 'function') {
+    const parse = root.parse;
+    if (typeof parse !== 'function') {
       throw new Error('the HCL parser did not start (no parse function registered)');
     }
     return (file, text) =>
@@ -68,7 +69,7 @@ function loadParser(): Promise<Parse> {
           if (error) reject(new Error(typeof error === 'string' ? error : JSON.stringify(error)));
           else resolve(JSON.parse(result ?? 'null'));
         };
-        root.parse!(file, text, callback);
+        parse(file, text, callback);
       });
   })());
 }

@@ -23,11 +23,12 @@ export function unescapeField(field: string): string {
 export function parseRecord(line: string): PackerRecord | undefined {
   const match = /^(\d+),([^,]*),([^,]+)(?:,(.*))?$/.exec(line.replace(/\r$/, ''));
   if (!match) return undefined;
-  const [, timestamp, target, type, rest] = match;
+  // Groups 1 to 3 are not optional: a match has them.
+  const [, timestamp = '', target = '', type = '', rest] = match;
   return {
     timestamp: Number(timestamp),
-    target: unescapeField(target!),
-    type: type!,
+    target: unescapeField(target),
+    type,
     data: rest === undefined ? [] : rest.split(',').map(unescapeField),
   };
 }
@@ -39,7 +40,8 @@ export class LineSplitter {
   push(chunk: string): string[] {
     const text = this.pending + chunk;
     const lines = text.split('\n');
-    this.pending = lines.pop()!;
+    // split returns at least one element: the text after the last newline, maybe ''.
+    this.pending = lines.pop() ?? '';
     return lines;
   }
 
@@ -82,7 +84,7 @@ export function normalizeError(text: string): string | undefined {
   const trimmed = text.trim().replace(ARROW, '').trim();
   if (trimmed === '' || ERROR_HEADERS.some((header) => header.test(trimmed))) return undefined;
   const errored = BUILD_ERRORED.exec(trimmed);
-  if (errored) return `${errored[1]}: ${errored[2]!.trim()}`;
+  if (errored) return `${errored[1]}: ${(errored[2] ?? '').trim()}`;
   return trimmed;
 }
 
@@ -209,9 +211,9 @@ export function amiArtifacts(artifacts: PackerArtifact[]): AmiArtifact[] {
     for (const part of artifact.id.split(',')) {
       const match = /^\s*([a-z]{2}(?:-[a-z]+)+-\d+):(ami-[0-9a-f]+)\s*$/.exec(part);
       if (!match) continue;
-      const key = `${match[1]}:${match[2]}`;
-      if (!seen.has(key))
-        seen.set(key, { target: artifact.target, region: match[1]!, imageId: match[2]! });
+      const [, region = '', imageId = ''] = match;
+      const key = `${region}:${imageId}`;
+      if (!seen.has(key)) seen.set(key, { target: artifact.target, region, imageId });
     }
   }
   return [...seen.values()];

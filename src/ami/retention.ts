@@ -17,6 +17,8 @@ import { OperationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AMI_TAG, MANAGED_BY } from '../aws/suite-tags.js';
 import { snapshotIds } from './distribute.js';
+import { answered } from '../aws/errors.js';
+import { defined } from '../core/values.js';
 
 export interface RetentionPolicy {
   /** The newest this many AMIs stay, whatever their age. */
@@ -158,7 +160,10 @@ async function sharedWith(ec2: EC2Client, region: string, image: Image): Promise
   if (image.Public) return ['everyone (public)'];
   const result = await lookup(`read the launch permissions of ${image.ImageId}`, region, () =>
     ec2.send(
-      new DescribeImageAttributeCommand({ ImageId: image.ImageId!, Attribute: 'launchPermission' }),
+      new DescribeImageAttributeCommand({
+        ImageId: answered(image.ImageId, 'ImageId (EC2 DescribeImages)'),
+        Attribute: 'launchPermission',
+      }),
     ),
   );
   return (result.LaunchPermissions ?? []).map(
@@ -188,15 +193,16 @@ export async function planRegion(
   const decisions = images.map((image, index): RetentionDecision => {
     const created = image.CreationDate ?? '';
     const ageDays = created ? Math.max(0, (now.getTime() - Date.parse(created)) / DAY_MS) : 0;
+    const imageId = answered(image.ImageId, 'ImageId (EC2 DescribeImages)');
     const decision = {
       region: clients.region,
-      imageId: image.ImageId!,
+      imageId,
       name: image.Name ?? '',
       created,
       ageDays,
       snapshots: snapshotIds(image),
     };
-    if (justBuilt.has(image.ImageId!)) return { ...decision, retire: false, reason: 'just built' };
+    if (justBuilt.has(imageId)) return { ...decision, retire: false, reason: 'just built' };
     if (index < policy.keep) {
       return { ...decision, retire: false, reason: `among the newest ${policy.keep}` };
     }
@@ -220,7 +226,10 @@ export async function planRegion(
       Object.assign(decision, { retire: false, reason: `in use by ${used.join(', ')}` });
       continue;
     }
-    const image = images.find((item) => item.ImageId === decision.imageId)!;
+    const image = defined(
+      images.find((item) => item.ImageId === decision.imageId),
+      `the image ${decision.imageId} the retention plan was made from`,
+    );
     const shared = await sharedWith(clients.ec2, clients.region, image);
     if (shared.length > 0 && !policy.retireShared) {
       Object.assign(decision, {

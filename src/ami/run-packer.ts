@@ -126,10 +126,11 @@ export function runPacker(
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            interrupted = { afterMs: Date.now() - started, exitedByItself: true };
+            const stopped = { afterMs: Date.now() - started, exitedByItself: true };
+            interrupted = stopped;
             signalGroup('SIGINT');
             killTimer = setTimeout(() => {
-              interrupted!.exitedByItself = false;
+              stopped.exitedByItself = false;
               signalGroup('SIGKILL');
             }, options.cleanupMs ?? CLEANUP_MS);
           }, options.timeoutMs);

@@ -5,6 +5,8 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import { ConfigurationError, RefusalError } from '../core/errors.js';
+import { answered } from '../aws/errors.js';
+import { defined } from '../core/values.js';
 
 /** `source-ami-filter`: who owns the base image and which DescribeImages filters pick it. */
 export interface SourceAmiFilter {
@@ -105,10 +107,10 @@ export async function resolveSourceAmi(
       'Check the owner and the name pattern (DescribeImages wildcards are * and ?), and that the region is right.',
     );
   }
-  const image = images.sort(newestFirst)[0]!;
+  const image = defined(images.sort(newestFirst)[0], 'the newest matching image');
   return {
     chosen: {
-      imageId: image.ImageId!,
+      imageId: answered(image.ImageId, 'ImageId (EC2 DescribeImages)'),
       name: image.Name ?? '',
       ownerId: image.OwnerId ?? '',
       creationDate: image.CreationDate ?? '',

@@ -23,7 +23,9 @@ function query(parameters: Record<string, string | undefined>): string {
 /** A bucket and key read from `s3://bucket/key`; undefined for anything else. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  return match ? { bucket: match[1]!, key: match[2]! } : undefined;
+  if (!match) return undefined;
+  const [, bucket = '', key = ''] = match;
+  return { bucket, key };
 }
 
 export class AwsConsole {

@@ -6,7 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { OperationError, RefusalError } from '../core/errors.js';
-import { awsErrorName } from './errors.js';
+import { awsErrorName, answered } from './errors.js';
 
 export interface EmptiedBucket {
   bucket: string;
@@ -41,11 +41,11 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<Emptied
     }
     const objects: ObjectIdentifier[] = [
       ...(response.Versions ?? []).map((version) => ({
-        Key: version.Key!,
+        Key: answered(version.Key, 'Key of an object version (S3 ListObjectVersions)'),
         VersionId: version.VersionId,
       })),
       ...(response.DeleteMarkers ?? []).map((marker) => ({
-        Key: marker.Key!,
+        Key: answered(marker.Key, 'Key of a delete marker (S3 ListObjectVersions)'),
         VersionId: marker.VersionId,
       })),
     ];

@@ -18,10 +18,10 @@ export interface PlaceholderValues {
 export function placeholdersIn(text: string, source: string): string[] {
   const names: string[] = [];
   for (const match of text.matchAll(PLACEHOLDER)) {
-    const name = match[1]!;
+    const [whole, name = ''] = match;
     if (!NAME.test(name)) {
       throw new ConfigurationError(
-        `'${match[0]}' is not a placeholder: write {{ OutputName }} or {{ env.VARIABLE }}`,
+        `'${whole}' is not a placeholder: write {{ OutputName }} or {{ env.VARIABLE }}`,
         source,
       );
     }
@@ -121,9 +121,10 @@ export function maskCredential(value: string, mask: (secret: string) => void): v
   mask(value);
   const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(value.trim());
   if (!scheme) return;
-  const credentials = scheme[2]!.trim();
+  const [, kind = '', rest = ''] = scheme;
+  const credentials = rest.trim();
   mask(credentials);
-  if (scheme[1]!.toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) {
+  if (kind.toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) {
     const decoded = Buffer.from(credentials, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) {

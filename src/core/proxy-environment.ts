@@ -55,8 +55,9 @@ function bypasses(target: URL, noProxy: string): boolean {
     if (entry === '*') return true;
     const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
     if (!match) continue;
-    const name = match[1]!.replace(/^\[|\]$/g, '');
-    if (match[2] && match[2] !== port) continue;
+    const [, bracketed = '', entryPort] = match;
+    const name = bracketed.replace(/^\[|\]$/g, '');
+    if (entryPort && entryPort !== port) continue;
     if (isIP(name) || isIP(host)) {
       if (name === host) return true;
       continue;

@@ -81,7 +81,7 @@ export function joined(parts: readonly Inline[], separator = ', '): Inline[] {
 export function sentence(clause: string): string {
   const text = clause.trim();
   if (text === '') return text;
-  return `${text[0]!.toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
 }
 
 /** "1 check", "3 checks": a count as a sentence says it. */

@@ -24,3 +24,13 @@ export function excerpt(text: string, max = 80): string {
     ? text
     : `${text.slice(0, max)}… (${text.length.toLocaleString('en-US')} characters)`;
 }
+
+/**
+ * A value the code has established is there (a regular expression's group after its match, an
+ * element within the bounds a loop checked), read so that if that reasoning is ever wrong the
+ * step stops at once and names it, rather than going on with `undefined`.
+ */
+export function defined<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`${what} is missing`);
+  return value;
+}

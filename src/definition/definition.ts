@@ -210,19 +210,20 @@ export function checkParameterCoverage(
 }
 
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
+  const left = a.toLowerCase();
+  const right = b.toLowerCase();
+  // Every index read below is within the row just built; `?? 0` only satisfies the type.
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= left.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
-      );
+    for (let j = 1; j <= right.length; j++) {
+      const substitution =
+        (previous[j - 1] ?? 0) + (left.charAt(i - 1) === right.charAt(j - 1) ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
     }
     previous = current;
   }
-  return previous[b.length]!;
+  return previous[right.length] ?? 0;
 }
 
 /**
@@ -239,12 +240,12 @@ export function checkStatefulResources(
   const resources = Object.keys(template.resources);
   const problems: string[] = [];
   for (const entry of definition.stateful.logicalIds) {
-    const [first] = entry.split('/');
-    const resource = template.resources[first!];
+    const [first = ''] = entry.split('/');
+    const resource = template.resources[first];
     if (!resource) {
       const near = resources
-        .map((name) => ({ name, distance: editDistance(first!, name) }))
-        .filter((candidate) => candidate.distance <= Math.max(2, Math.floor(first!.length / 4)))
+        .map((name) => ({ name, distance: editDistance(first, name) }))
+        .filter((candidate) => candidate.distance <= Math.max(2, Math.floor(first.length / 4)))
         .sort((left, right) => left.distance - right.distance)[0];
       problems.push(
         `'${entry}' names no resource of ${templateFile}${near ? ` (did you mean '${near.name}'?)` : ''}`,

@@ -6,12 +6,13 @@ import {
   type AutoScalingClient,
 } from '@aws-sdk/client-auto-scaling';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { RefusalError } from '../core/errors.js';
+import { ConfigurationError, RefusalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { renderMaskedHeaders, renderPlaceholders } from '../core/placeholders.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
 import { listStackResources } from '../provisioning/stack-resources.js';
 import { sendRequest } from '../smoke/http-client.js';
+import { answered } from '../aws/errors.js';
 
 export const AVAILABILITY_MODES = ['asg-standby', 'maintenance-hook', 'none'] as const;
 export type AvailabilityMode = (typeof AVAILABILITY_MODES)[number];
@@ -84,8 +85,16 @@ export async function planUnavailability(
   )) {
     const instances = (group.Instances ?? [])
       .filter((instance) => instance.LifecycleState === 'InService')
-      .map((instance) => instance.InstanceId!);
-    plan.standby.push({ group: group.AutoScalingGroupName!, instances });
+      .map((instance) =>
+        answered(instance.InstanceId, 'InstanceId (Auto Scaling DescribeAutoScalingGroups)'),
+      );
+    plan.standby.push({
+      group: answered(
+        group.AutoScalingGroupName,
+        'AutoScalingGroupName (Auto Scaling DescribeAutoScalingGroups)',
+      ),
+      instances,
+    });
   }
   return plan;
 }
@@ -124,13 +133,28 @@ async function waitForStates(
   );
 }
 
+/**
+ * The maintenance hook a plan made with it needs again: a re-run that resumes or restores it
+ * must be given the hook's inputs, or users would be left in maintenance mode.
+ */
+function planHook(context: AvailabilityContext): MaintenanceHook {
+  if (!context.hook) {
+    throw new ConfigurationError(
+      'this migration stopped traffic with the maintenance hook, and this run has no hook to switch it: give maintenance-on-url and maintenance-off-url (and maintenance-headers) as the run that started it did',
+      "input 'maintenance-off-url'",
+    );
+  }
+  return context.hook;
+}
+
 async function callHook(
   context: AvailabilityContext,
-  urlTemplate: string,
+  which: 'onUrl' | 'offUrl',
   outputs: Record<string, string>,
   what: string,
 ): Promise<void> {
-  const hook = context.hook!;
+  const hook = planHook(context);
+  const urlTemplate = hook[which];
   const values = { outputs, env: process.env };
   const url = renderPlaceholders(urlTemplate, values, `input 'maintenance-${what}-url'`, (secret) =>
     context.logger.mask(secret),
@@ -176,7 +200,7 @@ export async function makeUnavailable(
   if (plan.mode === 'none') {
     context.logger.info(`availability: none; ${plan.stackName} keeps serving users.`);
   } else if (plan.mode === 'maintenance-hook') {
-    await callHook(context, context.hook!.onUrl, outputs, 'on');
+    await callHook(context, 'onUrl', outputs, 'on');
   } else {
     for (const entry of plan.standby) {
       for (let start = 0; start < entry.instances.length; start += BATCH) {
@@ -206,7 +230,7 @@ export async function restoreAvailability(
 ): Promise<void> {
   if (plan.mode === 'none') return;
   if (plan.mode === 'maintenance-hook') {
-    await callHook(context, context.hook!.offUrl, outputs, 'off');
+    await callHook(context, 'offUrl', outputs, 'off');
     return;
   }
   const groups = await describeGroups(

@@ -14,12 +14,13 @@ import {
   type JobDescriptor,
   type S3ControlClient,
 } from '@aws-sdk/client-s3-control';
-import { awsErrorName } from '../aws/errors.js';
+import { awsErrorName, answered, IncompleteAnswerError } from '../aws/errors.js';
 import { ConfigurationError, OperationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
 import { isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
 import { SINGLE_COPY_LIMIT } from './bucket-copy.js';
+import { defined } from '../core/values.js';
 
 export const COPY_ENGINES = ['runner', 'batch-operations', 'auto'] as const;
 export type CopyEngine = (typeof COPY_ENGINES)[number];
@@ -53,7 +54,7 @@ export function parseBatchRoleArn(value: string, source: string): string {
 }
 
 export function accountOf(roleArn: string): string {
-  return ROLE_ARN.exec(roleArn)![1]!;
+  return defined(ROLE_ARN.exec(roleArn)?.[1], `the account of role ${roleArn}`);
 }
 
 /**
@@ -121,7 +122,9 @@ export async function writeManifest(
       await s3.send(
         new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'text/csv' }),
       )
-    ).UploadId!;
+    ).UploadId;
+    if (uploadId === undefined)
+      throw new IncompleteAnswerError('UploadId (S3 CreateMultipartUpload)');
     const PartNumber = parts.length + 1;
     const part = await s3.send(
       new UploadPartCommand({
@@ -132,7 +135,7 @@ export async function writeManifest(
         Body: Buffer.concat(chunks),
       }),
     );
-    parts.push({ ETag: part.ETag!, PartNumber });
+    parts.push({ ETag: answered(part.ETag, 'ETag of a part (S3 UploadPart)'), PartNumber });
     chunks = [];
     buffered = 0;
   };
@@ -158,7 +161,7 @@ export async function writeManifest(
           ContentType: 'text/csv',
         }),
       );
-      return { etag: put.ETag!, objects, bytes, left };
+      return { etag: answered(put.ETag, 'ETag (S3 PutObject)'), objects, bytes, left };
     }
     if (buffered > 0) await flush();
     const done = await s3.send(
@@ -169,7 +172,12 @@ export async function writeManifest(
         MultipartUpload: { Parts: parts },
       }),
     );
-    return { etag: done.ETag!, objects, bytes, left };
+    return {
+      etag: answered(done.ETag, 'ETag (S3 CompleteMultipartUpload)'),
+      objects,
+      bytes,
+      left,
+    };
   } catch (error) {
     if (uploadId !== undefined) {
       await s3
@@ -265,7 +273,9 @@ async function readFailures(
     const response = await s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: `${reportPrefix}/job-${jobId}/manifest.json` }),
     );
-    manifest = JSON.parse(await response.Body!.transformToString()) as typeof manifest;
+    manifest = JSON.parse(
+      await answered(response.Body, 'Body (S3 GetObject)').transformToString(),
+    ) as typeof manifest;
   } catch (error) {
     if (awsErrorName(error) === 'NoSuchKey') return { found: false, failed: [] };
     throw error;
@@ -276,7 +286,8 @@ async function readFailures(
     const response = await s3.send(
       new GetObjectCommand({ Bucket: result.Bucket ?? bucket, Key: result.Key }),
     );
-    for (const line of (await response.Body!.transformToString()).split('\n')) {
+    const report = await answered(response.Body, 'Body (S3 GetObject)').transformToString();
+    for (const line of report.split('\n')) {
       if (failed.length >= FAILURES_SHOWN) break;
       if (!line.trim()) continue;
       const [, key = '', , , code = '', status = '', message = ''] = csvFields(line);

@@ -205,7 +205,7 @@ export async function compareBucketHistories(
       !pair.source?.ambiguous;
     if (same) {
       sizeOnly += left.filter(
-        (version, index) => !version.deleteMarker && version.etag !== right[index]!.etag,
+        (version, index) => !version.deleteMarker && version.etag !== right[index]?.etag,
       ).length;
       continue;
     }

@@ -8,13 +8,14 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { awsErrorName, httpStatus } from '../aws/errors.js';
+import { awsErrorName, httpStatus, answered } from '../aws/errors.js';
 import type { Clock } from '../core/waiter.js';
 import { compareKeys, isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
 import {
   commonStart,
   listHistories,
   pairHistories,
+  type KeyHistory,
   type PairedHistory,
 } from './bucket-versions.js';
 import { OperationError } from '../core/errors.js';
@@ -229,7 +230,7 @@ class Copier {
         }),
       ),
     );
-    const uploadId = upload.UploadId!;
+    const uploadId = answered(upload.UploadId, 'UploadId (S3 CreateMultipartUpload)');
     try {
       const parts: { ETag: string; PartNumber: number }[] = [];
       for (let start = 0, number = 1; start < object.size; start += partSize, number++) {
@@ -247,7 +248,10 @@ class Copier {
             }),
           ),
         );
-        parts.push({ ETag: part.CopyPartResult!.ETag!, PartNumber: number });
+        parts.push({
+          ETag: answered(part.CopyPartResult?.ETag, 'ETag of a part (S3 UploadPartCopy)'),
+          PartNumber: number,
+        });
       }
       await this.withRetry(() =>
         this.s3.send(
@@ -386,8 +390,7 @@ export async function copyBucketHistory(
   let rewritten = 0;
   let keys = 0;
 
-  const replay = async (pair: PairedHistory): Promise<void> => {
-    const history = pair.source!;
+  const replay = async (history: KeyHistory, pair: PairedHistory): Promise<void> => {
     if (history.ambiguous) {
       throw new OperationError(
         `the history of ${history.key} cannot be copied in order: ${history.ambiguous}. Use copy-versions: current to copy only current objects.`,
@@ -427,7 +430,7 @@ export async function copyBucketHistory(
     options.concurrency,
     async (pair) => {
       if (!pair.source) return; // only in the target: the verification reports it
-      await replay(pair);
+      await replay(pair.source, pair);
       keys += 1;
       report(keys);
     },

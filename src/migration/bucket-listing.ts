@@ -3,6 +3,7 @@ import {
   type ListObjectsV2CommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { answered } from '../aws/errors.js';
 
 /** What the copier and the verifier need to know about one object. */
 export interface ListedObject {
@@ -19,7 +20,9 @@ const PAGE_SIZE = 1000;
 const MAX_PAGES = 10_000_000;
 
 function toListed(object: { Key?: string; Size?: number; ETag?: string }): ListedObject {
-  return { key: object.Key!, size: object.Size ?? 0, etag: object.ETag ?? '' };
+  // An entry without a key would be skipped on both sides and the copy would look whole.
+  const key = answered(object.Key, 'Key of a listed object (S3 ListObjectsV2)');
+  return { key, size: object.Size ?? 0, etag: object.ETag ?? '' };
 }
 
 /**
@@ -46,7 +49,7 @@ export async function* listObjects(
     // A prefetched page must not reject unobserved if the consumer stops early.
     pending?.catch(() => undefined);
     for (const object of response.Contents ?? []) {
-      if (object.Key !== undefined) yield toListed(object);
+      yield toListed(object);
     }
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { compareKeys, isMultipartEtag } from './bucket-listing.js';
 import { OperationError } from '../core/errors.js';
+import { answered } from '../aws/errors.js';
 
 /** One entry of a key's history: a version, or a delete marker. */
 export interface ObjectVersion {
@@ -53,7 +54,7 @@ function unescapeXml(text: string): string {
       ? String.fromCodePoint(parseInt(entity.slice(2), 16))
       : entity.startsWith('#')
         ? String.fromCodePoint(parseInt(entity.slice(1), 10))
-        : XML_ENTITIES[entity.toLowerCase()]!,
+        : (XML_ENTITIES[entity.toLowerCase()] ?? `&${entity};`),
   );
 }
 
@@ -62,8 +63,9 @@ export function entryOrder(xml: string): Map<string, number> {
   const order = new Map<string, number>();
   const element = /<(Version|DeleteMarker)>([\s\S]*?)<\/\1>/g;
   for (let match = element.exec(xml), index = 0; match; match = element.exec(xml), index++) {
-    const key = /<Key>([\s\S]*?)<\/Key>/.exec(match[2]!)?.[1];
-    const versionId = /<VersionId>([\s\S]*?)<\/VersionId>/.exec(match[2]!)?.[1];
+    const body = match[2] ?? '';
+    const key = /<Key>([\s\S]*?)<\/Key>/.exec(body)?.[1];
+    const versionId = /<VersionId>([\s\S]*?)<\/VersionId>/.exec(body)?.[1];
     if (key !== undefined) order.set(`${unescapeXml(key)}\u0000${versionId ?? 'null'}`, index);
   }
   return order;
@@ -124,7 +126,8 @@ function interleave(
     size = 0,
     etag = '',
   ): Entry => ({
-    key: item.Key!,
+    // An entry without a key would drop out of both histories and the copy would look whole.
+    key: answered(item.Key, 'Key of an object version (S3 ListObjectVersions)'),
     versionId: item.VersionId ?? 'null',
     deleteMarker,
     size,
@@ -132,12 +135,10 @@ function interleave(
     time: item.LastModified?.getTime() ?? 0,
     isLatest: item.IsLatest ?? false,
   });
-  const versions = (page.Versions ?? [])
-    .filter((item) => item.Key !== undefined)
-    .map((item) => toEntry(item, false, item.Size ?? 0, item.ETag ?? ''));
-  const markers = (page.DeleteMarkers ?? [])
-    .filter((item) => item.Key !== undefined)
-    .map((item) => toEntry(item, true));
+  const versions = (page.Versions ?? []).map((item) =>
+    toEntry(item, false, item.Size ?? 0, item.ETag ?? ''),
+  );
+  const markers = (page.DeleteMarkers ?? []).map((item) => toEntry(item, true));
   const entries: Entry[] = [];
   const ties = new Set<string>();
   let v = 0;
@@ -145,14 +146,15 @@ function interleave(
   while (v < versions.length || m < markers.length) {
     const version = versions[v];
     const marker = markers[m];
-    if (!marker) {
-      entries.push(version!);
-      v++;
-      continue;
-    }
-    if (!version) {
-      entries.push(marker);
-      m++;
+    if (!version || !marker) {
+      // One list is done: the rest of the other follows in its own order.
+      if (version) {
+        entries.push(version);
+        v++;
+      } else if (marker) {
+        entries.push(marker);
+        m++;
+      } else break;
       continue;
     }
     const byKey = compareKeys(version.key, marker.key);
@@ -196,10 +198,10 @@ export async function* listHistories(
     });
   let pending: Promise<VersionsPage> | undefined = fetchPage();
   let current: { key: string; newestFirst: ObjectVersion[]; ambiguous?: string } | undefined;
-  const finish = (): KeyHistory => ({
-    key: current!.key,
-    versions: current!.newestFirst.reverse(),
-    ...(current!.ambiguous ? { ambiguous: current!.ambiguous } : {}),
+  const finish = (history: NonNullable<typeof current>): KeyHistory => ({
+    key: history.key,
+    versions: history.newestFirst.reverse(),
+    ...(history.ambiguous ? { ambiguous: history.ambiguous } : {}),
   });
   for (let page = 0; pending && page < MAX_PAGES; page++) {
     const fetched: VersionsPage = await pending;
@@ -211,7 +213,7 @@ export async function* listHistories(
     const { entries, ties } = interleave(response, fetched.order);
     for (const entry of entries) {
       if (current && current.key !== entry.key) {
-        yield finish();
+        yield finish(current);
         current = undefined;
       }
       current ??= { key: entry.key, newestFirst: [] };
@@ -228,7 +230,7 @@ export async function* listHistories(
       'A listing failed',
     );
   }
-  if (current) yield finish();
+  if (current) yield finish(current);
 }
 
 /** Two histories' entries are the same data: version IDs always differ between buckets. */
@@ -242,13 +244,12 @@ export function sameEntry(left: ObjectVersion, right: ObjectVersion): boolean {
 /** How many entries of `target` repeat the start of `source` (all of target, for a prefix). */
 export function commonStart(source: ObjectVersion[], target: ObjectVersion[]): number {
   let index = 0;
-  while (
-    index < source.length &&
-    index < target.length &&
-    sameEntry(source[index]!, target[index]!)
-  )
+  for (;;) {
+    const left = source[index];
+    const right = target[index];
+    if (!left || !right || !sameEntry(left, right)) return index;
     index++;
-  return index;
+  }
 }
 
 export function describeHistory(versions: ObjectVersion[]): string {

@@ -77,9 +77,10 @@ export async function activeColour(
   const blue = await findStack(cloudFormation, colourStackName(stackName, 'blue'));
   const green = await findStack(cloudFormation, colourStackName(stackName, 'green'));
   if (pointer.colour === undefined) {
-    if (blue || green) {
+    const existing = blue ?? green;
+    if (existing) {
       throw new RefusalError(
-        `${(blue ?? green)!.StackName} exists but the active pointer ${pointerName} does not, so it is unknown which colour serves users.`,
+        `${existing.StackName} exists but the active pointer ${pointerName} does not, so it is unknown which colour serves users.`,
         `Set ${pointerName} to the active colour (blue or green) and run again.`,
       );
     }

@@ -6,6 +6,7 @@ import type { HttpResponse, HttpRequest as SignedRequest } from '@smithy/types';
 import { isThrottling } from '../aws/bounded-calls.js';
 import type { Deadline } from '../core/deadline.js';
 import type { Clock } from '../core/waiter.js';
+import { defined } from '../core/values.js';
 
 /**
  * CopyObject without the SDK's per-call machinery. The SDK spends about 2 ms of CPU on each
@@ -230,7 +231,7 @@ export function templateOf(request: HttpRequest, input: CopyInput): Template | u
     prefix: request.path.slice(0, request.path.length - key.length),
     query: { ...query } as Record<string, string>,
     headers,
-    region: scope[1]!,
+    region: defined(scope[1], 'the region of the SigV4 credential scope'),
   };
 }
 

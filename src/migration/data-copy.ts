@@ -40,6 +40,7 @@ import {
   fetchStackStatistics,
   type StatisticsComparison,
 } from './statistics-endpoint.js';
+import { defined } from '../core/values.js';
 
 export const BUCKET_TYPE = 'AWS::S3::Bucket';
 export const DATABASE_TYPE = 'AWS::RDS::DBInstance';
@@ -72,7 +73,10 @@ export function pairBuckets(
   return source.map((bucket) => ({
     path: bucket.path,
     source: bucket.physicalId,
-    target: target.find((other) => other.path === bucket.path)!.physicalId,
+    target: defined(
+      target.find((other) => other.path === bucket.path),
+      `the counterpart of ${bucket.path} in ${targetStack}`,
+    ).physicalId,
   }));
 }
 
@@ -143,10 +147,11 @@ export function checkSnapshotParameters(
   stackName: string,
 ): void {
   const unmapped = databases.filter((db) => request.snapshotParameters[db.path] === undefined);
-  if (unmapped.length > 0) {
+  const [example] = unmapped;
+  if (example) {
     throw new RefusalError(
       `${stackName} has DB instance(s) ${unmapped.map((db) => db.path).join(', ')} with no snapshot parameter, so the new stack would get an empty database.`,
-      `Name the template parameter that restores each one under migration.snapshot-parameters in the environment definition (for example ${unmapped[0]!.path}: ${unmapped[0]!.logicalId}Snapshot).`,
+      `Name the template parameter that restores each one under migration.snapshot-parameters in the environment definition (for example ${example.path}: ${example.logicalId}Snapshot).`,
     );
   }
 }
@@ -205,7 +210,10 @@ export async function snapshotStackDatabases(
         {
           logicalId: db.path,
           identifier: db.physicalId,
-          parameter: request.snapshotParameters[db.path]!,
+          parameter: defined(
+            request.snapshotParameters[db.path],
+            `the snapshot parameter of ${db.path}`,
+          ),
         },
         snapshotIdentifier(
           `${migrationId}${attempt > 1 ? `-a${attempt}` : ''}`,
@@ -338,13 +346,12 @@ export async function copyStackBuckets(
       });
     }
     const mode = await copyModeOf(context, request, pair);
+    const { afterStep } = context;
     const options = {
       concurrency: request.copyConcurrency,
       clock: context.clock,
       ...(context.deadline ? { deadline: context.deadline } : {}),
-      ...(context.afterStep
-        ? { afterObject: (copied: number) => context.afterStep!(`copy-object:${copied}`) }
-        : {}),
+      ...(afterStep ? { afterObject: (copied: number) => afterStep(`copy-object:${copied}`) } : {}),
       onProgress: (progress: CopyProgress) =>
         context.logger.info(
           `  ${pair.path}: ${progress.objects} object(s), ${formatBytes(progress.bytes)} copied so far`,
@@ -365,7 +372,7 @@ export async function copyStackBuckets(
       const job = await copyBucketWithBatchOperations(pair.source, pair.target, {
         control: context.s3Control(),
         s3: context.s3(),
-        roleArn: request.copyEngine.roleArn!,
+        roleArn: defined(request.copyEngine.roleArn, "input 's3-batch-role-arn'"),
         bucket: request.journalBucket,
         prefix: `batch-operations/${scope}/${pair.path}`,
         scope,
@@ -442,16 +449,16 @@ export async function runGate(
   snapshots: DatabaseSnapshot[],
 ): Promise<GateResult> {
   // Each stack listed once, nested stacks included, for every kind of data the gate measures.
-  const [sourceData, targetData] = await Promise.all(
-    [sourceStack, targetStack].map((stack) =>
-      listStackResources(context.cloudFormation, stack, [BUCKET_TYPE, DATABASE_TYPE, TABLE_TYPE]),
-    ),
-  );
+  const types = [BUCKET_TYPE, DATABASE_TYPE, TABLE_TYPE];
+  const [sourceData, targetData] = await Promise.all([
+    listStackResources(context.cloudFormation, sourceStack, types),
+    listStackResources(context.cloudFormation, targetStack, types),
+  ]);
   const ofType = (resources: StackResource[], type: string) =>
     resources.filter((resource) => resource.type === type);
   const pairs = pairBuckets(
-    ofType(sourceData!, BUCKET_TYPE),
-    ofType(targetData!, BUCKET_TYPE),
+    ofType(sourceData, BUCKET_TYPE),
+    ofType(targetData, BUCKET_TYPE),
     sourceStack,
     targetStack,
   );
@@ -468,7 +475,7 @@ export async function runGate(
         : `${pair.path}: ${comparison.source.objects} object(s) in ${sourceStack}, ${comparison.target.objects} in ${targetStack}: ${comparison.equal ? 'equal' : `${comparison.differenceCount} difference(s)`}.`,
     );
   }
-  const targetDatabases = ofType(targetData!, DATABASE_TYPE);
+  const targetDatabases = ofType(targetData, DATABASE_TYPE);
   const databases: GateResult['databases'] = [];
   for (const snapshot of snapshots) {
     const target = targetDatabases.find((db) => db.path === snapshot.logicalId);
@@ -498,8 +505,8 @@ export async function runGate(
   }
   const tables: NonNullable<GateResult['tables']> = [];
   const tablePairs = pairBuckets(
-    ofType(sourceData!, TABLE_TYPE),
-    ofType(targetData!, TABLE_TYPE),
+    ofType(sourceData, TABLE_TYPE),
+    ofType(targetData, TABLE_TYPE),
     sourceStack,
     targetStack,
     'table',
@@ -517,10 +524,11 @@ export async function runGate(
     );
   }
   let endpoint: GateResult['endpoint'];
-  if (request.statistics) {
+  const { statistics } = request;
+  if (statistics) {
     const fetch = (stack: string) =>
       fetchStackStatistics(
-        request.statistics!,
+        statistics,
         context.cloudFormation,
         stack,
         context.logger,
@@ -528,7 +536,7 @@ export async function runGate(
       );
     const source = await fetch(sourceStack);
     const target = await fetch(targetStack);
-    const comparison = compareStatistics(source, target, request.statistics.ignore);
+    const comparison = compareStatistics(source, target, statistics.ignore);
     endpoint = {
       equal: comparison.equal,
       differences: comparison.differences,

@@ -10,6 +10,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { OperationError, RefusalError } from '../core/errors.js';
 import type { Clock } from '../core/waiter.js';
+import { defined } from '../core/values.js';
+import { answered } from '../aws/errors.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -74,9 +76,9 @@ function canonicalValue(value: AttributeValue): unknown {
 }
 
 function canonicalMap(map: Item): unknown[] {
-  return Object.keys(map)
-    .sort()
-    .map((name) => [name, canonicalValue(map[name]!)]);
+  return Object.entries(map)
+    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+    .map(([name, value]) => [name, canonicalValue(value)]);
 }
 
 /** An item as one string, the same however its attributes and set members were ordered. */
@@ -161,8 +163,9 @@ export async function tableStatistics(
 ): Promise<TableStatistics> {
   const tallies = Array.from({ length: segments }, () => new TableTally());
   await eachSegment(segments, async (segment) => {
+    const tally = defined(tallies[segment], `the tally of segment ${segment}`);
     for await (const items of scanSegment(dynamodb, table, segment, segments)) {
-      for (const item of items) tallies[segment]!.add(item);
+      for (const item of items) tally.add(item);
     }
   });
   // The per-segment sums add up to the table's; the order they finished in does not matter.
@@ -207,15 +210,12 @@ export async function checkSameKeys(
   source: string,
   target: string,
 ): Promise<void> {
-  const [from, to] = await Promise.all(
-    [source, target].map(
-      async (table) =>
-        (await dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table ?? {},
-    ),
-  );
-  if (keyOf(from!) !== keyOf(to!)) {
+  const describe = async (table: string) =>
+    (await dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table ?? {};
+  const [from, to] = await Promise.all([describe(source), describe(target)]);
+  if (keyOf(from) !== keyOf(to)) {
     throw new RefusalError(
-      `Table ${path} is keyed ${keyOf(from!) || '(unknown)'} in ${source} but ${keyOf(to!) || '(unknown)'} in ${target}: its items cannot be copied as they are.`,
+      `Table ${path} is keyed ${keyOf(from) || '(unknown)'} in ${source} but ${keyOf(to) || '(unknown)'} in ${target}: its items cannot be copied as they are.`,
       'Keep the key schema in the new version, or move the data with a migration of your own first.',
     );
   }
@@ -290,7 +290,9 @@ const GET_BATCH = 100;
 
 async function keyAttributes(dynamodb: DynamoDBClient, table: string): Promise<string[]> {
   const described = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
-  const names = (described.Table?.KeySchema ?? []).map((key) => key.AttributeName!);
+  const names = (described.Table?.KeySchema ?? []).map((key) =>
+    answered(key.AttributeName, 'AttributeName of a key (DynamoDB DescribeTable)'),
+  );
   if (names.length === 0)
     throw new OperationError(`DescribeTable gave no key schema for ${table}.`);
   return names;

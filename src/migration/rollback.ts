@@ -43,6 +43,7 @@ import {
   restoreStep,
 } from './stack-steps.js';
 import { journalFor, type MigrationStrategy, type PlannedStacks } from './strategy.js';
+import { answered } from '../aws/errors.js';
 
 /** A bucket of the previous colour as the undone migration's statistics gate measured it. */
 export interface VerifiedBucket {
@@ -184,7 +185,7 @@ async function planRollback(
   }
   const sourceColour = pointer.colour;
   const targetColour = sourceColour === 'blue' ? 'green' : 'blue';
-  const source = colours.active.StackName!;
+  const source = answered(colours.active.StackName, 'StackName (CloudFormation DescribeStacks)');
   const target = colourStackName(stackName, targetColour);
   const previous = targetColour === 'blue' ? colours.blue : colours.green;
   if (!previous) {
@@ -222,12 +223,11 @@ async function planRollback(
   }
   await checkClonable(context, request, source);
   // Each colour listed once, for what it must not hold and what must have been measured.
-  const [sourceData, targetData] = await Promise.all(
-    [source, target].map((stack) =>
-      listStackResources(context.cloudFormation, stack, [DATABASE_TYPE, TABLE_TYPE]),
-    ),
-  );
-  const databases = [...sourceData!, ...targetData!].filter(
+  const [sourceData, targetData] = await Promise.all([
+    listStackResources(context.cloudFormation, source, [DATABASE_TYPE, TABLE_TYPE]),
+    listStackResources(context.cloudFormation, target, [DATABASE_TYPE, TABLE_TYPE]),
+  ]);
+  const databases = [...sourceData, ...targetData].filter(
     (resource) => resource.type === DATABASE_TYPE,
   );
   if (databases.length > 0) {
@@ -236,7 +236,7 @@ async function planRollback(
       `Restore ${target}'s database from a snapshot of ${source}'s by hand, or migrate forward with strategy blue-green to ${request.version} (it snapshots ${source}'s databases into the new stack).`,
     );
   }
-  const unmeasured = sourceData!.filter(
+  const unmeasured = sourceData.filter(
     (resource) =>
       resource.type === TABLE_TYPE &&
       !inherited.verifiedTables?.some((verified) => verified.path === resource.path),

@@ -25,7 +25,7 @@ export function stepTitle(step: Pick<JournalStep, 'name' | 'title'>): string {
   if (step.title) return step.title;
   const [what = step.name, whose] = step.name.split(':');
   const words = what.replace(/-/g, ' ');
-  return `${words[0]!.toUpperCase()}${words.slice(1)}${whose ? ` (${whose.replace(/-/g, ' ')})` : ''}`;
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}${whose ? ` (${whose.replace(/-/g, ' ')})` : ''}`;
 }
 
 /** What the last statistics gate of a migration found, in a clause: "600 objects equal in both". */
@@ -52,12 +52,13 @@ export function gateClause(gates: GateResult[]): string | undefined {
     ...(gate.databases.length > 0 ? [plural(gate.databases.length, 'database')] : []),
     ...(gate.endpoint ? ["the service's statistics"] : []),
   ];
+  const last = counted.pop();
   const what =
-    counted.length === 0
+    last === undefined
       ? 'the data'
-      : counted.length === 1
-        ? counted[0]!
-        : `${counted.slice(0, -1).join(', ')} and ${counted[counted.length - 1]!}`;
+      : counted.length === 0
+        ? last
+        : `${counted.join(', ')} and ${last}`;
   return gate.passed
     ? `the statistics gate found ${what} the same in ${gate.from} and ${gate.to}`
     : `the statistics gate found ${gate.to} different from ${gate.from}`;

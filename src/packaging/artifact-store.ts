@@ -105,9 +105,10 @@ export async function uploadArtifacts(
     if ((await ensureArtifact(s3, artifact, () => Promise.resolve(artifact.data))) === 'uploaded')
       uploaded++;
   }
-  if (distinct.length > 0) {
+  const [first] = distinct;
+  if (first) {
     logger.info(
-      `Artifacts: ${distinct.length} in s3://${distinct[0]!.bucket}/${path.posix.dirname(distinct[0]!.key)}/ (${uploaded} uploaded, ${distinct.length - uploaded} already there with the same SHA-256).`,
+      `Artifacts: ${distinct.length} in s3://${first.bucket}/${path.posix.dirname(first.key)}/ (${uploaded} uploaded, ${distinct.length - uploaded} already there with the same SHA-256).`,
     );
   }
 }

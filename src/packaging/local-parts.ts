@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { realPathInside } from '../core/contained-paths.js';
 import { ConfigurationError } from '../core/errors.js';
-import { isRecord } from '../core/values.js';
+import { isRecord, defined } from '../core/values.js';
 import { parseTemplate, parseTemplateDocument } from '../definition/template.js';
 import { templateUrl } from '../provisioning/template-upload.js';
 import { reproducibleZip, type ZipEntry } from './zip.js';
@@ -116,7 +116,10 @@ export function hasLocalParts(body: string, file: string): boolean {
 }
 
 export function noBucketForLocalParts(body: string, file: string, input: string) {
-  const first = localReferences(parseTemplateDocument(body, file))[0]!;
+  const first = defined(
+    localReferences(parseTemplateDocument(body, file))[0],
+    `a local part of ${file}`,
+  );
   return new ConfigurationError(
     `is needed: ${file} names local files (${first.resource}.${first.rule.property}: ${first.source}), which CloudFormation can only read from S3; they are zipped and uploaded to the artifact bucket by their content, and the template deployed names them there; set ${input}`,
     `input '${input}'`,
@@ -229,7 +232,7 @@ function rewrite(body: string, replacements: Array<{ at: string[]; value: unknow
     for (const { at, value } of replacements) {
       let node: Record<string, unknown> = document;
       for (const key of at.slice(0, -1)) node = node[key] as Record<string, unknown>;
-      node[at.at(-1)!] = value;
+      node[defined(at.at(-1), 'the property a local part is named at')] = value;
     }
     return `${JSON.stringify(document, null, 2)}\n`;
   }

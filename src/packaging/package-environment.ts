@@ -11,6 +11,7 @@ import { createPackage, type CreatedPackage } from './create-package.js';
 import { hasLocalParts, noBucketForLocalParts, packLocalParts } from './local-parts.js';
 import { publishPackage, type PublishResult } from './publish-package.js';
 import { UNVERSIONED_WARNING, unversionedVersion } from './version.js';
+import { defined } from '../core/values.js';
 
 export interface PackageRequest {
   definitionFile: string;
@@ -60,9 +61,10 @@ export async function packageEnvironment(
         ignore: localParts ? ['W3002'] : [],
       });
       const errors = lint.findings.filter((finding) => finding.level === 'Error');
-      if (errors.length > 0) {
+      const [first] = errors;
+      if (first) {
         throw new ConfigurationError(
-          `cfn-lint found ${errors.length} error(s) in the template (see the annotations); first: ${errors[0]!.file}:${errors[0]!.line} ${errors[0]!.rule} ${errors[0]!.message}`,
+          `cfn-lint found ${errors.length} error(s) in the template (see the annotations); first: ${first.file}:${first.line} ${first.rule} ${first.message}`,
           loaded.definition.template,
         );
       }
@@ -81,8 +83,8 @@ export async function packageEnvironment(
     const { definition } = loaded;
     const packed = localParts
       ? await packLocalParts(definition.root, definition.template, loaded.template.body, {
-          // Both are known here: a template with local parts was refused without a bucket.
-          bucket: request.artifactBucket!,
+          // A template with local parts was refused without a bucket before this.
+          bucket: defined(request.artifactBucket, "input 'artifact-bucket'"),
           region: request.region(),
           component: definition.component,
         })

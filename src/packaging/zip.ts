@@ -37,11 +37,12 @@ export function reproducibleZip(entries: ZipEntry[], source: string): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
-  for (let index = 0; index < sorted.length; index++) {
-    const entry = sorted[index]!;
-    if (index > 0 && sorted[index - 1]!.name === entry.name) {
+  let previous: string | undefined;
+  for (const entry of sorted) {
+    if (entry.name === previous) {
       throw new Error(`Two zip entries named ${entry.name}.`);
     }
+    previous = entry.name;
     const name = Buffer.from(entry.name, 'utf8');
     const checksum = crc32(entry.data);
     const size = entry.data.length;

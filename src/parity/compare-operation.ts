@@ -10,6 +10,7 @@ import { listMetricAlarms } from './alarms.js';
 import { compareEnvironments, type Comparison } from './compare.js';
 import { comparisonSummary } from './comparison-summary.js';
 import { onceOnly, readEnvironmentState, type EnvironmentState } from './environment-state.js';
+import { defined } from '../core/values.js';
 
 /**
  * operation: compare: two environments of one component side by side, read from their live
@@ -22,7 +23,7 @@ export async function runCompare(
 ): Promise<{ operation: 'compare'; comparison: Comparison }> {
   const { logger } = step;
   // The inputs require it for compare.
-  const other = request.compareTo!;
+  const other = defined(request.compareTo, "input 'compare-to'");
   const loaded = await logger.group('Load the environment', async () => {
     if (!request.package) return loadDefinition(request.definition);
     const opened = await openPackage(request.package, () => clients.s3, logger);

@@ -222,11 +222,14 @@ export function compareEnvironments(
       why: intended ? `${what}, as the definition says: ${intended.reason}` : what,
     });
     if (intended) continue;
-    if (!a || !b) {
-      const [has, lacks, alarm] = a ? [l, r, a] : [r, l, b!];
-      unexplained.push(`${has} has alarm ${alarm.name} (${key}) that ${lacks} lacks`);
-    } else if (a.threshold !== b.threshold) {
-      unexplained.push(`alarm ${key} is ${a.threshold} in ${l} and ${b.threshold} in ${r}`);
+    if (a && b) {
+      if (a.threshold !== b.threshold) {
+        unexplained.push(`alarm ${key} is ${a.threshold} in ${l} and ${b.threshold} in ${r}`);
+      }
+    } else if (a) {
+      unexplained.push(`${l} has alarm ${a.name} (${key}) that ${r} lacks`);
+    } else if (b) {
+      unexplained.push(`${r} has alarm ${b.name} (${key}) that ${l} lacks`);
     }
   }
   const side = (state: EnvironmentState) => ({

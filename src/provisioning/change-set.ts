@@ -12,6 +12,7 @@ import {
 import { OperationError, RefusalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
+import { answered } from '../aws/errors.js';
 
 export interface ResourceChangeRow {
   action: string;
@@ -101,7 +102,7 @@ export async function createChangeSet(
         : {}),
     }),
   );
-  const id = created.Id!;
+  const id = answered(created.Id, 'Id (CloudFormation CreateChangeSet)');
   const first = await waitUntil(
     `change set ${request.changeSetName}`,
     async () => {
@@ -284,8 +285,12 @@ export function changeSetName(version: string, now: Date): string {
   return `deploy-${version.replace(/[^A-Za-z0-9]/g, '-')}-${stamp}`.slice(0, 128);
 }
 
+export function changeRow(change: ResourceChangeRow): string[] {
+  return [change.action, change.path, change.type, change.replacement];
+}
+
 export function changeRows(changes: ResourceChangeRow[]): string[][] {
-  return changes.map((change) => [change.action, change.path, change.type, change.replacement]);
+  return changes.map(changeRow);
 }
 
 export const CHANGE_HEADERS = ['Action', 'Logical ID', 'Type', 'Replacement'];

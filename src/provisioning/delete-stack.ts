@@ -11,6 +11,7 @@ import {
   waitForStackOperation,
   type StackOperationOutcome,
 } from './stack-waiter.js';
+import { answered } from '../aws/errors.js';
 
 export interface BucketCleanup {
   logicalId: string;
@@ -116,7 +117,7 @@ export async function deleteStack(
       `If you really mean to delete it, turn protection off deliberately first: aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${stackName}`,
     );
   }
-  const stackId = stack.StackId!;
+  const stackId = answered(stack.StackId, 'StackId (CloudFormation DescribeStacks)');
   const buckets = await findStackBuckets(context.cloudFormation, stackId);
   const cleanup = await emptyBuckets(context, buckets);
 

@@ -129,7 +129,10 @@ function recordedIn(description: string | undefined): Recorded | undefined {
     /^environment-pipeline plan: version=(\S+) release=(sha256:[0-9a-f]{64}) stack=(sha256:[0-9a-f]{64}|none)\b/.exec(
       description ?? '',
     );
-  return match ? { version: match[1]!, release: match[2]!, stack: match[3]! } : undefined;
+  if (!match) return undefined;
+  // The three groups are not optional: a match has them.
+  const [, version = '', release = '', stack = ''] = match;
+  return { version, release, stack };
 }
 
 /** `plan-{component}-{version}-{commit}`: the same plan of the same commit has the same name. */

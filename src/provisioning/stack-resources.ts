@@ -56,9 +56,10 @@ export async function listStackResources(
     nextToken = response.NextToken;
     if (!nextToken) break;
   }
-  if (nested.length > 0 && depth + 1 > MAX_DEPTH) {
+  const [deepest] = nested;
+  if (deepest && depth + 1 > MAX_DEPTH) {
     throw new RefusalError(
-      `Nested stack ${nested[0]!.path} is more than ${MAX_DEPTH} levels deep; it was not listed.`,
+      `Nested stack ${deepest.path} is more than ${MAX_DEPTH} levels deep; it was not listed.`,
     );
   }
   for (const child of nested) {

@@ -4,6 +4,7 @@ import type { ProvisionContext } from './context.js';
 import { findStack } from '../aws/stack-lookup.js';
 import { StackEventTail, type FailureReason } from './stack-events.js';
 import { isInProgress } from './stack-status.js';
+import { answered } from '../aws/errors.js';
 
 export interface StackOperationOutcome {
   stack: Stack | undefined;
@@ -69,10 +70,11 @@ export async function waitForIdleStack(
   context.logger.info(
     `Stack ${stack.StackName} is ${stack.StackStatus}; waiting for that operation to finish first.`,
   );
+  const stackId = answered(stack.StackId, 'StackId (CloudFormation DescribeStacks)');
   return waitUntil(
     `the running operation on ${stack.StackName}`,
     async () => {
-      const current = await findStack(context.cloudFormation, stack.StackId!);
+      const current = await findStack(context.cloudFormation, stackId);
       const status = current?.StackStatus ?? 'DELETE_COMPLETE';
       return isInProgress(status)
         ? { done: false, pending: status }

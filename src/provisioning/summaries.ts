@@ -11,7 +11,7 @@ import { formatDuration } from '../core/waiter.js';
 import type { PackageOutcome } from '../packaging/package-environment.js';
 import type { SmokeReport } from '../smoke/results.js';
 import { smokeOutcome, smokeSection, smokeTitle } from '../smoke/summaries.js';
-import { CHANGE_HEADERS, changeRows, type ResourceChangeRow } from './change-set.js';
+import { CHANGE_HEADERS, changeRow, changeRows, type ResourceChangeRow } from './change-set.js';
 import type { DeleteResult } from './delete-stack.js';
 import type { DeployResult } from './deploy-stack.js';
 import type { StackPlan } from './plan.js';
@@ -274,7 +274,7 @@ export function planSummary(
       const blocked = plan.guard.blocked.find((entry) => entry.path === change.path);
       const allowed = plan.guard.allowed.find((entry) => entry.path === change.path);
       return [
-        ...changeRows([change])[0]!,
+        ...changeRow(change),
         blocked ? `⛔ ${blocked.why}` : allowed ? `⚠️ allowed: ${allowed.why}` : '',
       ];
     }),

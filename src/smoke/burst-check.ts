@@ -66,7 +66,7 @@ export async function runBurstCheck(
     p50Ms: percentile(sorted, 0.5),
     p95Ms: percentile(sorted, 0.95),
     p99Ms: percentile(sorted, 0.99),
-    maxMs: sorted.length ? sorted[sorted.length - 1]! : 0,
+    maxMs: sorted.at(-1) ?? 0,
     errorKinds: [...reasons.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)
@@ -87,7 +87,7 @@ export async function runBurstCheck(
       ? `${rate}, 0 errors; ${latency}`
       : requests === 0
         ? 'no request completed'
-        : `${errors} of ${requests} requests failed; most often: ${worst!.reason} (${worst!.count}×); ${latency}`,
+        : `${errors} of ${requests} requests failed${worst ? `; most often: ${worst.reason} (${worst.count}×)` : ''}; ${latency}`,
     failures: stats.errorKinds.map((kind) => `${kind.count}× ${kind.reason}`),
     entries: [],
     burst: stats,

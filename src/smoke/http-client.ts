@@ -87,7 +87,7 @@ function readBody(
       size += chunk.length;
     });
     body.on('end', () => {
-      let buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      let buffer = Buffer.concat(chunks);
       if (buffer.length > MAX_BODY_BYTES) {
         buffer = buffer.subarray(0, MAX_BODY_BYTES);
         truncated = true;

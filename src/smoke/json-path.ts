@@ -33,7 +33,7 @@ export function parseJsonPath(text: string, source: string): JsonPath {
         segments.push(Number(index[1]));
         rest = rest.slice(index[0].length);
       } else if (quoted) {
-        segments.push(quoted[2]!);
+        segments.push(quoted[2] ?? '');
         rest = rest.slice(quoted[0].length);
       } else {
         fail(`bad bracket at '${rest}'`);
@@ -41,10 +41,9 @@ export function parseJsonPath(text: string, source: string): JsonPath {
     } else {
       if (rest.startsWith('.')) rest = rest.slice(1);
       else if (!first) fail(`expected '.' or '[' at '${rest}'`);
-      const key = /^[^.[\]]+/.exec(rest);
-      if (!key) fail(`expected a key at '${rest || 'the end'}'`);
-      segments.push(key![0]);
-      rest = rest.slice(key![0].length);
+      const key = /^[^.[\]]+/.exec(rest)?.[0] ?? fail(`expected a key at '${rest || 'the end'}'`);
+      segments.push(key);
+      rest = rest.slice(key.length);
     }
     first = false;
   }

@@ -23,12 +23,16 @@ export async function runSmokeChecks(
   options: SmokeRunOptions = {},
 ): Promise<SmokeReport> {
   const clock = options.clock ?? systemClock;
-  const requests = checks.map((check) => resolveRequest(check, values, logger));
+  // Every check's placeholders are resolved before the first request: a mistake in the last
+  // one is told before any is sent.
+  const resolved = checks.map((check) => ({
+    check,
+    request: resolveRequest(check, values, logger),
+  }));
   const started = clock.now();
   const startedAt = new Date().toISOString();
   const results = [];
-  for (const [index, check] of checks.entries()) {
-    const request = requests[index]!;
+  for (const { check, request } of resolved) {
     const result = await logger.group(`Smoke check: ${check.name}`, () =>
       check.kind === 'burst'
         ? runBurstCheck(check, request, logger)

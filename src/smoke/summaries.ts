@@ -47,12 +47,12 @@ export function smokeSection(
     }
   }
   summary.table(['Check', 'Result', 'Attempts', 'Time', 'Detail'], rows, { title });
-  const bursts = report.checks.filter((check) => check.burst);
   summary.table(
     ['Burst', 'Callers', 'Requests', 'Errors', 'Requests/s', 'p50', 'p95', 'p99', 'Slowest'],
-    bursts.map((check) => {
-      const stats = check.burst!;
-      return [
+    report.checks.flatMap((check) => {
+      const stats = check.burst;
+      if (!stats) return [];
+      const row = [
         check.name,
         String(stats.concurrency),
         stats.requests.toLocaleString('en-US'),
@@ -63,6 +63,7 @@ export function smokeSection(
         ms(stats.p99Ms),
         ms(stats.maxMs),
       ];
+      return [row];
     }),
   );
   if (record) {
