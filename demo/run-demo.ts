@@ -146,23 +146,18 @@ function report(failed: boolean): void {
     ]),
     { fold: 'never' },
   );
+  const head = overview.toHtml();
+  const written = steps.filter((entry) => !entry.skipped && entry.run.summary !== '');
   const parts = [
     '# Demo report',
     '',
-    overview.toHtml(),
-    ...steps
-      .filter((entry) => !entry.skipped && entry.run.summary !== '')
-      .flatMap((entry) => [`<!-- step: ${entry.name} -->`, entry.run.summary]),
+    head,
+    ...written.flatMap((entry) => [`<!-- step: ${entry.name} -->`, entry.run.summary]),
   ];
   writeFileSync(path.join(OUT, 'report.md'), parts.join('\n'));
   writeFileSync(
     path.join(OUT, 'report.html'),
-    summaryPage('Demo report', [
-      overview.toHtml(),
-      ...steps
-        .filter((entry) => !entry.skipped && entry.run.summary !== '')
-        .map((entry) => entry.run.summary),
-    ]),
+    summaryPage('Demo report', [head, ...written.map((entry) => entry.run.summary)]),
   );
 }
 

@@ -3,6 +3,7 @@
  * test can match (`## verdict`, `| cell | cell |` rows), and against the scheme every summary
  * follows (checkSummary), so a summary that a person would misread fails the tests and the demo.
  */
+import { FOLD_AFTER } from '../src/core/summary.js';
 
 const ALLOWED = new Set([
   'h2',
@@ -23,8 +24,6 @@ const ALLOWED = new Set([
 ]);
 const VOID = new Set(['br']);
 const VERDICT = /^(✅|⚠️|⛔|❌) \S/;
-/** Rows beyond this must be folded (src/core/summary.ts FOLD_AFTER). */
-const FOLD_AFTER = 10;
 
 interface Token {
   kind: 'open' | 'close' | 'text' | 'comment';

@@ -33,9 +33,10 @@ export interface Logger {
 
 /**
  * Every form a secret can take in what the suite writes: as it is; inside a JSON string
- * (quotes and backslashes escaped); escaped as HTML text (a job summary); URL-encoded (in a query string, `+` for spaces too); and,
- * for a value that spans lines, or whose literal `\n` a tool turns into line breaks (Packer
- * does), each of its lines, since that is how it then appears (and how the runner masks it).
+ * (quotes and backslashes escaped); escaped as HTML text (a job summary); URL-encoded (in a
+ * query string, `+` for spaces too); and, for a value that spans lines, or whose literal `\n`
+ * a tool turns into line breaks (Packer does), each of its lines, since that is how it then
+ * appears (and how the runner masks it).
  * Forms under three visible characters are left out: they would redact the whole log.
  */
 export function secretForms(secret: string): string[] {

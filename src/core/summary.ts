@@ -72,11 +72,6 @@ export function strong(value: Inline): Markup {
   return trust(`<strong>${renderInline(value)}</strong>`);
 }
 
-/** Parts joined by a separator, as one inline value. */
-export function joined(parts: readonly Inline[], separator = ', '): Inline[] {
-  return parts.flatMap((part, index) => (index === 0 ? [part] : [separator, part]));
-}
-
 /** A clause as a sentence: a capital first letter and a full stop. */
 export function sentence(clause: string): string {
   const text = clause.trim();
@@ -126,7 +121,7 @@ function workspacePath(file: string, env: NodeJS.ProcessEnv = process.env): stri
 export type Outcome = 'success' | 'warning' | 'refused' | 'failed';
 
 /** ⛔ is a deliberate stop (the suite refused, nothing changed); ❌ a failure of the work. */
-export const MARKS: Readonly<Record<Outcome, string>> = {
+const MARKS: Readonly<Record<Outcome, string>> = {
   success: '✅',
   warning: '⚠️',
   refused: '⛔',

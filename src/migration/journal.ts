@@ -116,6 +116,7 @@ function isStepList(value: unknown): value is JournalStep[] {
         isRecord(step) &&
         typeof step.name === 'string' &&
         (step.title === undefined || typeof step.title === 'string') &&
+        (step.refused === undefined || typeof step.refused === 'boolean') &&
         (step.status === 'started' || step.status === 'done' || step.status === 'failed'),
     )
   );

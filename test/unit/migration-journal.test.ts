@@ -91,6 +91,22 @@ describe('the journal read back from the bucket is typed by its strategy', () =>
       { strategy: 'update', stacks: { source: 'x' }, steps: [{ name: 'a' }] },
     ],
     ['an unknown status', { strategy: 'update', stacks: { source: 'x' }, status: 'paused' }],
+    [
+      'a step whose title is not text',
+      {
+        strategy: 'update',
+        stacks: { source: 'x' },
+        steps: [{ name: 'a', title: 3, status: 'done', startedAt: '' }],
+      },
+    ],
+    [
+      'a step whose refusal is not a yes or no',
+      {
+        strategy: 'update',
+        stacks: { source: 'x' },
+        steps: [{ name: 'a', status: 'failed', refused: 'yes', startedAt: '' }],
+      },
+    ],
   ])('%s is not a journal (a re-run is refused, never guessed)', (_name, fields) => {
     expect(readJournal({ ...base, ...fields })).toBeUndefined();
   });
