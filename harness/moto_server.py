@@ -37,6 +37,14 @@ entries newest first by the order moto stored them in.
 A seventh: an AWS::S3::Bucket created by CloudFormation gets its VersioningConfiguration on
 AWS; moto 5.2.1 ignores the property, so every stack's bucket was unversioned and nothing
 could test what a migration does with a versioned bucket's history. It is now applied.
+
+An eighth: a change set is read back as AWS answers it. moto 5.2.1's GetTemplate ignores
+ChangeSetName and returns the stack's template (an empty one for a stack under review), and its
+DescribeChangeSet drops the capabilities and the tags the change set was made with and shows
+NoEcho parameter values in clear. AWS returns the change set's own template (Original and
+Processed, the same for a template without transforms, with StagesAvailable), the acknowledged
+capabilities and the tags, and answers `****` for every NoEcho parameter, as DescribeStacks does
+(moto's DescribeStacks compared values, not keys, with the NoEcho names, so it showed them too).
 """
 
 import sys
@@ -182,6 +190,101 @@ def _create_bucket_with_versioning(cls, resource_name, cloudformation_json, acco
 
 
 s3_models.FakeBucket.create_from_cloudformation_json = classmethod(_create_bucket_with_versioning)
+
+
+_CHANGE_SET_CAPABILITIES = "_aws_capabilities"
+_create_change_set_as_asked = cloudformation_responses.CloudFormationResponse.create_change_set
+
+
+def _no_echo_keys(template_dict):
+    parameters = (template_dict or {}).get("Parameters") or {}
+    return {
+        key
+        for key, slot in parameters.items()
+        if isinstance(slot, dict) and str(slot.get("NoEcho", "false")).lower() == "true"
+    }
+
+
+def _create_change_set_keeping_capabilities(self):
+    result = _create_change_set_as_asked(self)
+    change_set = self.cloudformation_backend.describe_change_set(result.result["Id"])
+    setattr(change_set, _CHANGE_SET_CAPABILITIES, self._get_param("Capabilities", []))
+    return result
+
+
+cloudformation_responses.CloudFormationResponse.create_change_set = (
+    _create_change_set_keeping_capabilities
+)
+
+
+def _change_set_named(self):
+    name = self._get_param("ChangeSetName")
+    stack_name = self._get_param("StackName")
+    backend = self.cloudformation_backend
+    if name in backend.change_sets:
+        return backend.change_sets[name]
+    for change_set in backend.change_sets.values():
+        if change_set.change_set_name == name and stack_name in (
+            None,
+            change_set.stack_name,
+            change_set.stack_id,
+        ):
+            return change_set
+    raise cloudformation.ValidationError(name, message=f"ChangeSet [{name}] does not exist")
+
+
+def _describe_change_set_like_aws(self):
+    change_set = _change_set_named(self)
+    hidden = _no_echo_keys(change_set.template_dict)
+    return ActionResult(
+        {
+            "ChangeSetName": change_set.change_set_name,
+            "ChangeSetId": change_set.change_set_id,
+            "StackId": change_set.stack_id,
+            "StackName": change_set.stack_name,
+            "Description": change_set.description,
+            "Parameters": {
+                key: "****" if key in hidden else value
+                for key, value in (change_set.parameters or {}).items()
+            },
+            "CreationTime": change_set.creation_time,
+            "ExecutionStatus": change_set.execution_status,
+            "Status": change_set.status,
+            "StatusReason": change_set.status_reason,
+            "NotificationARNs": change_set.notification_arns or [],
+            "Capabilities": getattr(change_set, _CHANGE_SET_CAPABILITIES, None) or None,
+            "Tags": [{"Key": key, "Value": value} for key, value in (change_set.tags or {}).items()],
+            "Changes": change_set.changes,
+        }
+    )
+
+
+cloudformation_responses.CloudFormationResponse.describe_change_set = _describe_change_set_like_aws
+
+_get_template_of_stack = cloudformation_responses.CloudFormationResponse.get_template
+
+
+def _get_template_like_aws(self):
+    if not self._get_param("ChangeSetName"):
+        return _get_template_of_stack(self)
+    change_set = _change_set_named(self)
+    return ActionResult(
+        {"TemplateBody": change_set.template, "StagesAvailable": ["Original", "Processed"]}
+    )
+
+
+cloudformation_responses.CloudFormationResponse.get_template = _get_template_like_aws
+
+
+def _parameter_list_hiding_no_echo(self):
+    hidden = set(self.resource_map.no_echo_parameter_keys)
+    return [
+        {"ParameterKey": key, "ParameterValue": "****" if key in hidden else value}
+        for key, value in self.resource_map.resolved_parameters.items()
+    ]
+
+
+cloudformation.Stack.parameter_list = property(_parameter_list_hiding_no_echo)
 
 from moto.server import main  # noqa: E402
 

@@ -1654,6 +1654,15 @@ async function describeChangeSet(cloudFormation, changeSet, stackName) {
         description: first.Description,
         creationTime: first.CreationTime,
         changes: first.Status === 'CREATE_COMPLETE' ? await collectChanges(cloudFormation, first, '', 0) : [],
+        parameters: first.Parameters ?? [],
+        capabilities: first.Capabilities ?? [],
+        tags: first.Tags ?? [],
+        notificationArns: first.NotificationARNs ?? [],
+        rollbackTriggers: (first.RollbackConfiguration?.RollbackTriggers ?? []).map((trigger) => `${trigger.Type ?? '?'} ${trigger.Arn ?? '?'}`),
+        rollbackMonitoringMinutes: first.RollbackConfiguration?.MonitoringTimeInMinutes,
+        onStackFailure: first.OnStackFailure,
+        importExistingResources: first.ImportExistingResources === true,
+        deploymentMode: first.DeploymentMode,
     };
 }
 async function deleteChangeSet(cloudFormation, changeSetId, logger) {
@@ -1696,7 +1705,17 @@ var stateful_guard = __webpack_require__(5177);
 var stack_lookup = __webpack_require__(9980);
 // EXTERNAL MODULE: ./src/provisioning/stack-operation-error.ts
 var stack_operation_error = __webpack_require__(3526);
+// EXTERNAL MODULE: ./src/core/deadline.ts
+var deadline = __webpack_require__(6343);
+// EXTERNAL MODULE: ./src/core/failure.ts
+var failure = __webpack_require__(3333);
+// EXTERNAL MODULE: ./src/core/summary.ts
+var core_summary = __webpack_require__(1363);
 ;// CONCATENATED MODULE: ./src/provisioning/stack-policy.ts
+
+
+
+
 
 
 /**
@@ -1737,6 +1756,108 @@ function protectivePolicy(stateful, allowed = []) {
 }
 async function setStackPolicy(context, stackId, policy) {
     await context.cloudFormation.send(new dist_cjs/* SetStackPolicyCommand */.kpO({ StackName: stackId, StackPolicyBody: policy }));
+}
+/** The command a person runs to put the policy back by hand, quoted for a POSIX shell. */
+function setStackPolicyCommand(stack, policy) {
+    const quote = (text) => `'${text.replace(/'/g, `'\\''`)}'`;
+    return `aws cloudformation set-stack-policy --stack-name ${quote(stack)} --stack-policy-body ${quote(policy)}`;
+}
+/** The full policy could not be put back: the stack's stateful resources are not protected. */
+class PolicyNotRestoredError extends core_errors/* OperationError */.OK {
+    stackName;
+    reason;
+    name = 'PolicyNotRestoredError';
+    command;
+    constructor(stackName, policy, reason) {
+        const command = setStackPolicyCommand(stackName, policy);
+        super(`The stack policy of ${stackName} could not be restored (${reason}): replacing or deleting its stateful resources is still allowed by the policy lifted for this deploy. Restore it now: ${command}`, 'The stack policy was not restored');
+        this.stackName = stackName;
+        this.reason = reason;
+        this.command = command;
+    }
+    nextStep() {
+        return `Restore the policy now: ${this.command}`;
+    }
+    details(summary) {
+        summary.heading('Restore the stack policy').paragraph((0,core_summary/* code */.aY)(this.command));
+    }
+}
+/**
+ * Puts the full policy back, in the step's reserve: after a failure, a timeout or the runner's
+ * stop, the work's time is over, and this must still happen.
+ */
+async function restore(context, stackId, stackName, policy) {
+    try {
+        await (0,deadline/* inRecovery */.Ng)(context.deadline, () => setStackPolicy(context, stackId, policy));
+        context.logger.info(`Stack policy of ${stackName} restored in full.`);
+        return undefined;
+    }
+    catch (error) {
+        return new PolicyNotRestoredError(stackName, policy, (0,core_errors/* errorMessage */.gJ)(error));
+    }
+}
+/**
+ * Runs `work` (the execution of a change set) with the policy lifted for the resources named,
+ * and restores the full policy on every way out: success, a failed execute call, a failed or
+ * timed-out wait, the runner's stop. A restore that fails is an error naming the stack and the
+ * command that restores it; after a failure of the work, it is told second.
+ */
+async function withPolicyLifted(context, stack, stateful, lifted, work) {
+    const full = protectivePolicy(stateful);
+    let result;
+    try {
+        await setStackPolicy(context, stack.id, protectivePolicy(stateful, lifted));
+        context.logger.info(`Stack policy lifted for this update only: ${lifted.join(', ')}.`);
+        result = await work();
+    }
+    catch (error) {
+        // Even a lift whose answer was lost may have been made: the full policy goes back anyway.
+        const failed = await restore(context, stack.id, stack.name, full);
+        if (failed)
+            throw (0,failure/* withCleanupFailure */.Tm)(error, failed);
+        throw error;
+    }
+    const failed = await restore(context, stack.id, stack.name, full);
+    if (failed)
+        throw failed;
+    return result;
+}
+/** A Deny of a policy statement that exempts resources: what `withPolicyLifted` sets. */
+function liftedResources(policy) {
+    let parsed;
+    try {
+        parsed = JSON.parse(policy);
+    }
+    catch {
+        return undefined;
+    }
+    const statements = typeof parsed === 'object' && parsed !== null && 'Statement' in parsed
+        ? parsed.Statement
+        : undefined;
+    if (!Array.isArray(statements))
+        return undefined;
+    const exempt = statements.flatMap((statement) => {
+        if (typeof statement !== 'object' || statement === null)
+            return [];
+        const { Effect, NotResource } = statement;
+        if (Effect !== 'Deny' || NotResource === undefined)
+            return [];
+        return (Array.isArray(NotResource) ? NotResource : [NotResource]).map(String);
+    });
+    return exempt.length > 0 ? exempt : undefined;
+}
+/**
+ * A run stopped before it could restore the policy (killed, or its restore failed) leaves it
+ * lifted: the next deploy of the protected stack finds that first and restores it in full.
+ */
+async function restoreLeftLift(context, stack, stateful) {
+    const stackId = stack.StackId ?? stack.StackName ?? '';
+    const stored = await context.cloudFormation.send(new dist_cjs/* GetStackPolicyCommand */.Mhr({ StackName: stackId }));
+    const exempt = stored.StackPolicyBody ? liftedResources(stored.StackPolicyBody) : undefined;
+    if (!exempt)
+        return;
+    context.logger.warning(`The stack policy of ${stack.StackName ?? stackId} was left lifted for ${exempt.join(', ')} (by a run that stopped before restoring it); restoring it in full before this deploy.`, { title: 'Stack policy left lifted' });
+    await setStackPolicy(context, stackId, protectivePolicy(stateful));
 }
 
 // EXTERNAL MODULE: ./src/provisioning/drift.ts
@@ -1827,8 +1948,12 @@ function changeSetRequestFor(request, type, changeSetName, description) {
         revertDrift: type === 'UPDATE' && request.drift === 'revert',
     };
 }
-async function settle(context, stackName) {
+async function settle(context, request) {
+    const { stackName } = request;
     const { stack, disposition: settled } = await idleStack(context, stackName, ' and cannot be updated.');
+    if (stack && settled.kind !== 'recreate' && request.protect) {
+        await restoreLeftLift(context, stack, request.stateful);
+    }
     if (settled.kind === 'recreate') {
         context.logger.warning(`Stack ${stackName} is ${stack?.StackStatus}: ${settled.reason}, so it holds nothing. Deleting it and creating it afresh.`);
         await (0,delete_stack/* deleteStack */.w)(context, stackName);
@@ -1855,7 +1980,7 @@ async function protect(context, request, stack) {
 async function deployStack(context, request) {
     const { logger, cloudFormation } = context;
     const { stack: existing, replaced } = await logger.group('Inspect the existing stack', async () => {
-        const settled = await settle(context, request.stackName);
+        const settled = await settle(context, request);
         logger.info(settled.stack
             ? `Stack ${request.stackName} exists (${settled.stack.StackStatus}); this deploy updates it.`
             : `Stack ${request.stackName} does not exist; this deploy creates it.`);
@@ -1940,14 +2065,7 @@ async function deployStack(context, request) {
  */
 async function executeChangeSet(context, request, changeSet, type, guard, replaced) {
     const { logger, cloudFormation } = context;
-    // A protected stack's policy forbids replacing its stateful resources; what the guard let
-    // through on purpose is lifted from it for this update only, and restored after.
-    const lifted = guard.allowed.map((entry) => entry.allowEntry);
-    if (request.protect && type === 'UPDATE' && lifted.length > 0) {
-        await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful, lifted));
-        logger.info(`Stack policy lifted for this update only: ${lifted.join(', ')}.`);
-    }
-    const outcome = await logger.group(`Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`, async () => {
+    const execute = () => logger.group(`Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`, async () => {
         const token = `deploy-${(0,external_node_crypto_.randomUUID)()}`;
         const since = new Date(context.clock.now());
         try {
@@ -1962,15 +2080,23 @@ async function executeChangeSet(context, request, changeSet, type, guard, replac
         }
         return (0,stack_waiter/* waitForStackOperation */.a)(context, changeSet.stackId, token, since, type === 'CREATE' ? stack_status/* CREATE_SUCCESS */.xk : stack_status/* UPDATE_SUCCESS */.eC, `${type === 'CREATE' ? 'creation' : 'update'} of ${request.stackName}`);
     });
-    if (request.protect && (outcome.succeeded || type === 'UPDATE')) {
+    // A protected stack's policy forbids replacing its stateful resources; what the guard let
+    // through on purpose is lifted from it for this execution only, and restored on every way out.
+    const lifted = guard.allowed.map((entry) => entry.allowEntry);
+    const lifting = request.protect && type === 'UPDATE' && lifted.length > 0;
+    const outcome = lifting
+        ? await withPolicyLifted(context, { id: changeSet.stackId, name: request.stackName }, request.stateful, lifted, execute)
+        : await execute();
+    if (request.protect && !lifting && (outcome.succeeded || type === 'UPDATE')) {
         try {
             await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful));
         }
         catch (error) {
-            // After a failed update the failure is the news; the next deploy sets the policy again.
+            // The policy was never lifted: after a failed update it is as it was, and the failure is
+            // the news; the next deploy sets it again.
             if (outcome.succeeded)
                 throw error;
-            logger.warning(`Could not restore the stack policy of ${request.stackName} (${(0,core_errors/* errorMessage */.gJ)(error)}); the next deploy sets it again.`);
+            logger.warning(`Could not set the stack policy of ${request.stackName} (${(0,core_errors/* errorMessage */.gJ)(error)}); the next deploy sets it again.`);
         }
     }
     if (!outcome.succeeded) {

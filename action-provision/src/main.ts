@@ -11,6 +11,9 @@ export const run = (): Promise<void> =>
     inputs: (source) => parseProvisionInputs(source),
     secrets: (inputs) => [inputs.githubToken],
     deployments: { token: (inputs) => inputs.githubToken, tracker: deploymentTracker },
+    // The whole step is bounded, with a reserve to restore a lifted stack policy and report,
+    // and the runner's stop signals end the work rather than the process.
+    stepTimeoutMinutes: (inputs) => inputs.timeoutMinutes,
     main: provision,
     outputs: provisionOutputs,
     failureOutputs: provisionFailureOutputs,

@@ -3,8 +3,10 @@ import {
   ConfigurationError,
   OperationError,
   RefusalError,
+  type ExtraAnnotation,
   type FailureKind,
 } from './errors.js';
+import type { SummaryBuilder } from './summary.js';
 
 /** An answer from an AWS API (it carries the SDK's response metadata), named like the CLI's. */
 export class AwsError extends ActionError {
@@ -66,4 +68,58 @@ export function debugStack(error: unknown, failure: ActionError): string | undef
   if (failure instanceof ConfigurationError || failure instanceof RefusalError) return undefined;
   const original = failure instanceof UnexpectedError ? failure.original : error;
   return original instanceof Error ? original.stack : undefined;
+}
+
+/**
+ * A failure whose clean-up failed too. The failure is told first, as itself (its verdict, its
+ * AWS cause, its sections); the clean-up's error second, with what a person must do about it.
+ */
+export class CleanupFailedError extends ActionError {
+  override readonly name = 'CleanupFailedError';
+  readonly kind: FailureKind;
+  readonly first: ActionError;
+
+  constructor(
+    failure: unknown,
+    readonly cleanup: ActionError,
+  ) {
+    const first = asActionError(failure);
+    const told = /[.!?]$/.test(first.message.trim())
+      ? first.message.trim()
+      : `${first.message.trim()}.`;
+    super(`${told} Then the clean-up failed too: ${cleanup.message}`, { cause: failure });
+    this.first = first;
+    this.kind = first.kind;
+  }
+
+  get headline(): string {
+    return this.first.headline;
+  }
+
+  override nextStep(): string | undefined {
+    return (
+      [this.cleanup.nextStep(), this.first.nextStep()].filter(Boolean).join(' Then: ') || undefined
+    );
+  }
+
+  override location() {
+    return this.first.location();
+  }
+
+  override details(summary: SummaryBuilder): void {
+    this.first.details(summary);
+    this.cleanup.details(summary);
+  }
+
+  override extraAnnotations(): ExtraAnnotation[] {
+    return [
+      ...this.first.extraAnnotations(),
+      { message: this.cleanup.message, title: this.cleanup.headline },
+    ];
+  }
+}
+
+/** `failure`, told first, with the clean-up's own error second. */
+export function withCleanupFailure(failure: unknown, cleanup: ActionError): CleanupFailedError {
+  return new CleanupFailedError(failure, cleanup);
 }

@@ -6,6 +6,8 @@ import { ConfigurationError } from '../core/errors.js';
 export interface TemplateParameter {
   type: string;
   hasDefault: boolean;
+  /** The default as CloudFormation reports it (a list joined by commas); unset without one. */
+  defaultValue?: string;
   noEcho: boolean;
 }
 
@@ -175,9 +177,11 @@ export function parseTemplate(body: string, file: string): ParsedTemplate {
     if (!isRecord(raw) || typeof raw.Type !== 'string') {
       throw new ConfigurationError("each parameter needs a 'Type'", `${file}: Parameters.${name}`);
     }
+    const fallback = defaultText(raw.Default);
     parameters[name] = {
       type: raw.Type,
       hasDefault: raw.Default !== undefined,
+      ...(fallback !== undefined ? { defaultValue: fallback } : {}),
       noEcho: raw.NoEcho === true || raw.NoEcho === 'true',
     };
   }
@@ -190,6 +194,15 @@ export function parseTemplate(body: string, file: string): ParsedTemplate {
     resources,
     outputs,
   };
+}
+
+function defaultText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return value.join(',');
+  }
+  return undefined;
 }
 
 /** Parameters a deploy must supply: declared without a default. */

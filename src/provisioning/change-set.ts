@@ -242,6 +242,16 @@ export interface DescribedChangeSet {
   description: string | undefined;
   creationTime: Date | undefined;
   changes: ResourceChangeRow[];
+  /** What executing it deploys besides the template, as CloudFormation answers it. */
+  parameters: Parameter[];
+  capabilities: string[];
+  tags: Tag[];
+  notificationArns: string[];
+  rollbackTriggers: string[];
+  rollbackMonitoringMinutes: number | undefined;
+  onStackFailure: string | undefined;
+  importExistingResources: boolean;
+  deploymentMode: string | undefined;
 }
 
 export async function describeChangeSet(
@@ -264,6 +274,17 @@ export async function describeChangeSet(
     creationTime: first.CreationTime,
     changes:
       first.Status === 'CREATE_COMPLETE' ? await collectChanges(cloudFormation, first, '', 0) : [],
+    parameters: first.Parameters ?? [],
+    capabilities: first.Capabilities ?? [],
+    tags: first.Tags ?? [],
+    notificationArns: first.NotificationARNs ?? [],
+    rollbackTriggers: (first.RollbackConfiguration?.RollbackTriggers ?? []).map(
+      (trigger) => `${trigger.Type ?? '?'} ${trigger.Arn ?? '?'}`,
+    ),
+    rollbackMonitoringMinutes: first.RollbackConfiguration?.MonitoringTimeInMinutes,
+    onStackFailure: first.OnStackFailure,
+    importExistingResources: first.ImportExistingResources === true,
+    deploymentMode: first.DeploymentMode,
   };
 }
 

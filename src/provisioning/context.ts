@@ -1,5 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Deadline } from '../core/deadline.js';
 import type { Logger } from '../core/logger.js';
 import type { BackoffOptions, Clock } from '../core/waiter.js';
 
@@ -11,6 +12,11 @@ export interface ProvisionContext {
   clock: Clock;
   /** Polling for stack operations; `timeoutMs` is the user's `timeout-minutes`. */
   polling: BackoffOptions;
+  /**
+   * The step's time budget, when the action bounds its step. The clock is bounded by it; what
+   * must happen after a failure (restoring a stack policy) runs in its reserve.
+   */
+  deadline?: Deadline;
 }
 
 export function defaultPolling(timeoutMinutes: number): BackoffOptions {

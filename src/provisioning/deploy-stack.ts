@@ -30,7 +30,12 @@ import {
 } from './stateful-guard.js';
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import { StackOperationError } from './stack-operation-error.js';
-import { protectivePolicy, setStackPolicy } from './stack-policy.js';
+import {
+  protectivePolicy,
+  restoreLeftLift,
+  setStackPolicy,
+  withPolicyLifted,
+} from './stack-policy.js';
 import { checkDrift, type DriftMode, type DriftReport } from './drift.js';
 import {
   CREATE_SUCCESS,
@@ -58,6 +63,8 @@ export interface DeployRequest {
   protect: boolean;
   /** Parameters the template declares NoEcho: never shown, never digested. */
   noEcho?: string[];
+  /** The template's parameter defaults, as CloudFormation lists a parameter not given. */
+  parameterDefaults?: Record<string, string>;
   /** What to do about the live stack's drift before updating it; not asked: ignore. */
   drift?: DriftMode;
 }
@@ -179,13 +186,17 @@ export function changeSetRequestFor(
 
 async function settle(
   context: ProvisionContext,
-  stackName: string,
+  request: DeployRequest,
 ): Promise<{ stack: Stack | undefined; replaced?: string }> {
+  const { stackName } = request;
   const { stack, disposition: settled } = await idleStack(
     context,
     stackName,
     ' and cannot be updated.',
   );
+  if (stack && settled.kind !== 'recreate' && request.protect) {
+    await restoreLeftLift(context, stack, request.stateful);
+  }
   if (settled.kind === 'recreate') {
     context.logger.warning(
       `Stack ${stackName} is ${stack?.StackStatus}: ${settled.reason}, so it holds nothing. Deleting it and creating it afresh.`,
@@ -225,7 +236,7 @@ export async function deployStack(
   const { stack: existing, replaced } = await logger.group(
     'Inspect the existing stack',
     async () => {
-      const settled = await settle(context, request.stackName);
+      const settled = await settle(context, request);
       logger.info(
         settled.stack
           ? `Stack ${request.stackName} exists (${settled.stack.StackStatus}); this deploy updates it.`
@@ -338,50 +349,58 @@ export async function executeChangeSet(
   replaced?: string,
 ): Promise<DeployResult> {
   const { logger, cloudFormation } = context;
-  // A protected stack's policy forbids replacing its stateful resources; what the guard let
-  // through on purpose is lifted from it for this update only, and restored after.
-  const lifted = guard.allowed.map((entry) => entry.allowEntry);
-  if (request.protect && type === 'UPDATE' && lifted.length > 0) {
-    await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful, lifted));
-    logger.info(`Stack policy lifted for this update only: ${lifted.join(', ')}.`);
-  }
-  const outcome = await logger.group(
-    `Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`,
-    async () => {
-      const token = `deploy-${randomUUID()}`;
-      const since = new Date(context.clock.now());
-      try {
-        await cloudFormation.send(
-          new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, ClientRequestToken: token }),
-        );
-      } catch (error) {
-        if (
-          type === 'CREATE' &&
-          (isAlreadyExists(error) || awsErrorName(error) === 'InvalidChangeSetStatus')
-        ) {
-          throw anotherRunCreating(request.stackName);
+  const execute = () =>
+    logger.group(
+      `Execute the change set (${type === 'CREATE' ? 'create' : 'update'})`,
+      async () => {
+        const token = `deploy-${randomUUID()}`;
+        const since = new Date(context.clock.now());
+        try {
+          await cloudFormation.send(
+            new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, ClientRequestToken: token }),
+          );
+        } catch (error) {
+          if (
+            type === 'CREATE' &&
+            (isAlreadyExists(error) || awsErrorName(error) === 'InvalidChangeSetStatus')
+          ) {
+            throw anotherRunCreating(request.stackName);
+          }
+          throw error;
         }
-        throw error;
-      }
-      return waitForStackOperation(
+        return waitForStackOperation(
+          context,
+          changeSet.stackId,
+          token,
+          since,
+          type === 'CREATE' ? CREATE_SUCCESS : UPDATE_SUCCESS,
+          `${type === 'CREATE' ? 'creation' : 'update'} of ${request.stackName}`,
+        );
+      },
+    );
+  // A protected stack's policy forbids replacing its stateful resources; what the guard let
+  // through on purpose is lifted from it for this execution only, and restored on every way out.
+  const lifted = guard.allowed.map((entry) => entry.allowEntry);
+  const lifting = request.protect && type === 'UPDATE' && lifted.length > 0;
+  const outcome = lifting
+    ? await withPolicyLifted(
         context,
-        changeSet.stackId,
-        token,
-        since,
-        type === 'CREATE' ? CREATE_SUCCESS : UPDATE_SUCCESS,
-        `${type === 'CREATE' ? 'creation' : 'update'} of ${request.stackName}`,
-      );
-    },
-  );
+        { id: changeSet.stackId, name: request.stackName },
+        request.stateful,
+        lifted,
+        execute,
+      )
+    : await execute();
 
-  if (request.protect && (outcome.succeeded || type === 'UPDATE')) {
+  if (request.protect && !lifting && (outcome.succeeded || type === 'UPDATE')) {
     try {
       await setStackPolicy(context, changeSet.stackId, protectivePolicy(request.stateful));
     } catch (error) {
-      // After a failed update the failure is the news; the next deploy sets the policy again.
+      // The policy was never lifted: after a failed update it is as it was, and the failure is
+      // the news; the next deploy sets it again.
       if (outcome.succeeded) throw error;
       logger.warning(
-        `Could not restore the stack policy of ${request.stackName} (${errorMessage(error)}); the next deploy sets it again.`,
+        `Could not set the stack policy of ${request.stackName} (${errorMessage(error)}); the next deploy sets it again.`,
       );
     }
   }

@@ -26,6 +26,14 @@ import {
 } from './deploy-stack.js';
 import { checkDrift, detectDrift, type DriftReport } from './drift.js';
 import { evaluateGuard, inspectNestedStacks, type GuardVerdict } from './stateful-guard.js';
+import type { SummaryBuilder } from '../core/summary.js';
+import { restoreLeftLift } from './stack-policy.js';
+import {
+  proofFailure,
+  proveChangeSet,
+  UnprovenChangeSetError,
+  type ReleaseContent,
+} from './change-set-proof.js';
 
 /**
  * A plan is a change set made exactly as a deploy would make it, and kept instead of executed,
@@ -168,14 +176,16 @@ function parameterChanges(
     ]),
   );
   // CloudFormation answers **** for a NoEcho value: whether it changes is not known, and it
-  // is listed as a change so the reviewer knows it is sent again.
+  // is listed as a change so the reviewer knows it is sent again. Both columns are hidden
+  // whatever DescribeStacks answered: an emulator or an older stack may show the value.
   return Object.entries(parameters)
-    .filter(([name, value]) => current.get(name) !== value)
-    .map(([name, after]) => ({
-      name,
-      before: current.get(name),
-      after: noEcho.includes(name) ? HIDDEN : after,
-    }));
+    .filter(([name, value]) => noEcho.includes(name) || current.get(name) !== value)
+    .map(([name, after]) => {
+      const before = current.get(name);
+      return noEcho.includes(name)
+        ? { name, before: before === undefined ? undefined : HIDDEN, after: HIDDEN }
+        : { name, before, after };
+    });
 }
 
 /** CloudFormation says ChangeSetNotFound; emulators say the name "does not exist". */
@@ -288,22 +298,23 @@ export class StalePlanError extends RefusalError {
   }
 }
 
-/** `change-set: reviewed`: the newest plan of this very release on the stack, whatever made it. */
+/** `change-set: reviewed`: the newest plan on the stack whose content is this very release. */
 export const REVIEWED = 'reviewed';
 
 const MAX_CHANGE_SET_PAGES = 50;
+/** How many plans of the version `reviewed` reads back before it gives up, newest first. */
+const MAX_REVIEWED_CANDIDATES = 10;
 
 /**
- * The name of the newest executable change set `plan` made of `version` on the stack: what a
- * workflow after a merge deploys without having to know which pull request's run planned it.
- * None is a refusal, never a deploy without review.
+ * The names of the executable change sets named as `plan` names plans of `version` on the stack,
+ * newest first. A name is only where to look: each is proven by its content before it is used.
  */
-export async function findReviewedPlan(
+export async function reviewedPlanCandidates(
   context: ProvisionContext,
   stackName: string,
   component: string,
   version: string,
-): Promise<string> {
+): Promise<string[]> {
   const prefix = planChangeSetName(component, version, null).replace(/uncommitted$/, '');
   const named = new RegExp(`^${prefix}([0-9a-f]{12}|uncommitted)$`);
   const found: Array<{ name: string; created: number }> = [];
@@ -340,90 +351,186 @@ export async function findReviewedPlan(
       'The reviewed plan could not be found',
     );
   }
-  const newest = found.sort((a, b) => b.created - a.created)[0];
-  if (!newest) {
+  if (found.length === 0) {
     throw new RefusalError(
       `No reviewed plan of version ${version} waits on stack ${stackName} (no executable change set named ${prefix}…); nothing was changed.`,
       'Plan this version first (operation: plan, as the pull-request workflow does), review it, then deploy.',
       'No reviewed plan',
     );
   }
-  context.logger.info(
-    `The reviewed plan of ${version} on ${stackName}: change set ${newest.name}.`,
-  );
-  return newest.name;
+  return found.sort((a, b) => b.created - a.created).map((candidate) => candidate.name);
+}
+
+/** The release as `proveChangeSet` compares a change set with it. */
+function releaseContent(request: DeployRequest, type: 'CREATE' | 'UPDATE'): ReleaseContent {
+  const asked = changeSetRequestFor(request, type, 'proof', 'proof');
+  return {
+    templateBody: request.templateBody,
+    parameters: request.parameters,
+    noEcho: request.noEcho ?? [],
+    defaults: request.parameterDefaults ?? {},
+    capabilities: asked.capabilities,
+    tags: Object.fromEntries(asked.tags.map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    type,
+    onStackFailure: asked.onStackFailure ?? 'ROLLBACK',
+    revertDrift: asked.revertDrift === true,
+  };
 }
 
 /**
- * Executes the change set a plan kept, after proving it still applies: it exists and can be
- * executed, it belongs to this stack, it was made from exactly this release, the stack has
- * not changed since, and the guard still passes.
+ * One named change set, proven to apply: it exists and can be executed, it belongs to this stack,
+ * its description says which plan of which stack it was (a hint: it finds the plan and the stack
+ * it was made against), and its content, read back from CloudFormation, is exactly this release.
+ */
+async function provePlan(
+  context: ProvisionContext,
+  request: DeployRequest,
+  changeSetName: string,
+  stack: Stack | undefined,
+): Promise<{ planned: DescribedChangeSet; notes: string[] }> {
+  const { cloudFormation } = context;
+  let planned: DescribedChangeSet;
+  try {
+    planned = await describeChangeSet(cloudFormation, changeSetName, request.stackName);
+  } catch (error) {
+    if (isMissingChangeSet(error)) {
+      throw new StalePlanError(
+        changeSetName,
+        `it does not exist on stack ${request.stackName} (it was executed, deleted, or made for another stack)`,
+      );
+    }
+    throw error;
+  }
+  if (planned.stackName !== request.stackName) {
+    throw new StalePlanError(
+      changeSetName,
+      `it belongs to stack ${planned.stackName}, not ${request.stackName}`,
+    );
+  }
+  if (planned.status !== 'CREATE_COMPLETE' || planned.executionStatus !== 'AVAILABLE') {
+    throw new StalePlanError(
+      changeSetName,
+      `it is ${planned.status} and ${planned.executionStatus}${planned.statusReason ? ` (${planned.statusReason})` : ''}; only a CREATE_COMPLETE, AVAILABLE change set can be executed`,
+    );
+  }
+  const recorded = recordedIn(planned.description);
+  if (!recorded) {
+    throw new StalePlanError(
+      changeSetName,
+      'it was not made by operation: plan, so what it was made against cannot be told',
+    );
+  }
+  if (recorded.version !== request.version) {
+    throw new StalePlanError(
+      changeSetName,
+      `it was planned for version ${recorded.version}, and this deploy is version ${request.version}`,
+    );
+  }
+  const type = isUncreated(stack) ? ('CREATE' as const) : ('UPDATE' as const);
+  const proof = await proveChangeSet(cloudFormation, planned, releaseContent(request, type), stack);
+  if (proof.differences.length > 0) {
+    throw new UnprovenChangeSetError(changeSetName, proof.differences);
+  }
+  const now = await stackFingerprint(cloudFormation, stack);
+  if (recorded.stack !== now) {
+    throw new StalePlanError(
+      changeSetName,
+      recorded.stack === 'none'
+        ? `stack ${request.stackName} was created since the plan was made`
+        : `stack ${request.stackName} was updated since the plan was made (its template, parameters or tags differ)`,
+    );
+  }
+  return { planned, notes: proof.notes };
+}
+
+/** Why each candidate of `change-set: reviewed` was passed over: none of them is the release. */
+export class NoProvenPlanError extends RefusalError {
+  constructor(
+    stackName: string,
+    version: string,
+    readonly passedOver: Array<{ name: string; why: string }>,
+  ) {
+    super(
+      `No change set on stack ${stackName} named as a plan of ${version} carries exactly this release, so none was executed: ${passedOver
+        .map((candidate) => `${candidate.name}: ${candidate.why}`)
+        .join(' | ')}. Nothing was changed.`,
+      'Plan this version again (operation: plan), review it, then deploy; a plan is found by its content, never by its name alone.',
+      'No reviewed plan of this release',
+    );
+  }
+
+  override details(summary: SummaryBuilder): void {
+    summary.table(
+      ['Change set', 'Why it was not executed'],
+      this.passedOver.map((candidate) => [candidate.name, candidate.why]),
+      { title: 'Change sets passed over, newest first' },
+    );
+  }
+}
+
+/**
+ * Executes the change set a plan kept (or, for `reviewed`, the newest one that proves to be this
+ * release), after proving it still applies: it can be executed, its content is exactly this
+ * release, the stack has not changed since the plan, and the guard still passes.
  */
 export async function deployPlan(
   context: ProvisionContext,
   request: DeployRequest,
   changeSetName: string,
+  component: string,
 ): Promise<DeployResult> {
   const { logger, cloudFormation } = context;
   const { planned, guard, type } = await logger.group(
-    `Check that change set ${changeSetName} still applies`,
+    changeSetName === REVIEWED
+      ? `Find the reviewed plan of ${request.version} and check that it applies`
+      : `Check that change set ${changeSetName} still applies`,
     async () => {
       const stack = await inspect(context, request.stackName);
+      if (stack && !isUncreated(stack) && request.protect) {
+        await restoreLeftLift(context, stack, request.stateful);
+      }
       // Hand-made changes since the plan leave its fingerprint alone: drift is asked again.
       if (!isUncreated(stack))
         await checkDrift(context, request.stackName, request.drift ?? 'ignore');
-      let planned: DescribedChangeSet;
-      try {
-        planned = await describeChangeSet(cloudFormation, changeSetName, request.stackName);
-      } catch (error) {
-        if (isMissingChangeSet(error)) {
-          throw new StalePlanError(
-            changeSetName,
-            `it does not exist on stack ${request.stackName} (it was executed, deleted, or made for another stack)`,
-          );
+      let proven: { planned: DescribedChangeSet; notes: string[] } | undefined;
+      if (changeSetName === REVIEWED) {
+        const candidates = await reviewedPlanCandidates(
+          context,
+          request.stackName,
+          component,
+          request.version,
+        );
+        const passedOver: Array<{ name: string; why: string }> = [];
+        for (const candidate of candidates.slice(0, MAX_REVIEWED_CANDIDATES)) {
+          try {
+            proven = await provePlan(context, request, candidate, stack);
+            break;
+          } catch (error) {
+            if (!(error instanceof StalePlanError || error instanceof UnprovenChangeSetError))
+              throw error;
+            logger.warning(`Change set ${candidate} passed over: ${proofFailure(error)}`, {
+              title: 'Not the reviewed release',
+            });
+            passedOver.push({ name: candidate, why: proofFailure(error) });
+          }
         }
-        throw error;
-      }
-      if (planned.stackName !== request.stackName) {
-        throw new StalePlanError(
-          changeSetName,
-          `it belongs to stack ${planned.stackName}, not ${request.stackName}`,
+        if (!proven) {
+          if (candidates.length > MAX_REVIEWED_CANDIDATES) {
+            passedOver.push({
+              name: `${candidates.length - MAX_REVIEWED_CANDIDATES} older`,
+              why: `not read: at most ${MAX_REVIEWED_CANDIDATES} are, newest first`,
+            });
+          }
+          throw new NoProvenPlanError(request.stackName, request.version, passedOver);
+        }
+        logger.info(
+          `The reviewed plan of ${request.version} on ${request.stackName}: change set ${proven.planned.name}.`,
         );
+      } else {
+        proven = await provePlan(context, request, changeSetName, stack);
       }
-      if (planned.status !== 'CREATE_COMPLETE' || planned.executionStatus !== 'AVAILABLE') {
-        throw new StalePlanError(
-          changeSetName,
-          `it is ${planned.status} and ${planned.executionStatus}${planned.statusReason ? ` (${planned.statusReason})` : ''}; only a CREATE_COMPLETE, AVAILABLE change set can be executed`,
-        );
-      }
-      const recorded = recordedIn(planned.description);
-      if (!recorded) {
-        throw new StalePlanError(
-          changeSetName,
-          'it was not made by operation: plan, so what it was made from cannot be proven',
-        );
-      }
-      if (recorded.version !== request.version) {
-        throw new StalePlanError(
-          changeSetName,
-          `it was planned for version ${recorded.version}, and this deploy is version ${request.version}`,
-        );
-      }
-      if (recorded.release !== releaseDigest(request)) {
-        throw new StalePlanError(
-          changeSetName,
-          'it was made from another template, other parameters or other capabilities than this deploy has',
-        );
-      }
-      const now = await stackFingerprint(cloudFormation, stack);
-      if (recorded.stack !== now) {
-        throw new StalePlanError(
-          changeSetName,
-          recorded.stack === 'none'
-            ? `stack ${request.stackName} was created since the plan was made`
-            : `stack ${request.stackName} was updated since the plan was made (its template, parameters or tags differ)`,
-        );
-      }
+      const { planned } = proven;
+      for (const note of proven.notes) logger.info(note);
       const nested = await inspectNestedStacks(cloudFormation, planned.changes);
       const verdict = evaluateGuard(
         planned.changes,
@@ -432,7 +539,7 @@ export async function deployPlan(
         nested,
       );
       logger.info(
-        `Change set ${planned.name} applies: made from this release against the stack as it is now; ${planned.changes.length} change(s).`,
+        `Change set ${planned.name} applies: its template, parameters, capabilities, tags and settings are this release's, against the stack as it is now; ${planned.changes.length} change(s).`,
       );
       return {
         planned,

@@ -14,7 +14,7 @@ import { deployStack, type DeployRequest, type DeployResult } from './deploy-sta
 import type { Comparison } from '../parity/compare.js';
 import { runCompare } from '../parity/compare-operation.js';
 import { servingStack } from './serving-stack.js';
-import { deployPlan, findReviewedPlan, planStack, REVIEWED, type StackPlan } from './plan.js';
+import { deployPlan, planStack, type StackPlan } from './plan.js';
 import type { DriftMode } from './drift.js';
 import { passPromotionGate, prepareRelease, type Release, type ReleaseContext } from './release.js';
 import { needsUpload, noBucketForLargeTemplate, stageTemplate } from './template-upload.js';
@@ -119,15 +119,16 @@ export const PROVISION_OUTPUTS = [
 
 function provisionContext(
   clients: AwsClients,
-  logger: Logger,
+  step: Step,
   timeoutMinutes: number,
 ): ProvisionContext {
   return {
     cloudFormation: clients.cloudFormation,
     s3: () => clients.s3,
-    logger,
-    clock: systemClock,
+    logger: step.logger,
+    clock: step.deadline ?? systemClock,
     polling: defaultPolling(timeoutMinutes),
+    ...(step.deadline ? { deadline: step.deadline } : {}),
   };
 }
 
@@ -224,18 +225,14 @@ async function runDeploy(
       "input 'environment'",
     );
   }
-  const context = provisionContext(clients, logger, request.timeoutMinutes);
+  const context = provisionContext(clients, step, request.timeoutMinutes);
   const change = async (): Promise<DeployOutcome> => {
     if (request.operation === 'recreate') {
       await logger.group(`Delete ${stackName} (recreate)`, () => deleteStack(context, stackName));
     }
     const deploy = await deployRequest(release, request, clients, logger);
-    const planned =
-      request.changeSet === REVIEWED
-        ? await findReviewedPlan(context, stackName, definition.component, deploy.version)
-        : request.changeSet;
-    const deployed = planned
-      ? await deployPlan(context, deploy, planned)
+    const deployed = request.changeSet
+      ? await deployPlan(context, deploy, request.changeSet, definition.component)
       : await deployStack(context, deploy);
     deploySummary(
       summary,
@@ -329,6 +326,11 @@ async function deployRequest(
     noEcho: Object.entries(release.template.parameters)
       .filter(([, parameter]) => parameter.noEcho)
       .map(([name]) => name),
+    parameterDefaults: Object.fromEntries(
+      Object.entries(release.template.parameters).flatMap(([name, parameter]) =>
+        parameter.defaultValue === undefined ? [] : [[name, parameter.defaultValue]],
+      ),
+    ),
   };
 }
 
@@ -343,7 +345,7 @@ async function runPlan(
     { ...request, githubToken: undefined },
     releaseContext(request, step, clients),
   );
-  const context = provisionContext(clients, step.logger, request.timeoutMinutes);
+  const context = provisionContext(clients, step, request.timeoutMinutes);
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),
     stackName: await servingStack(
@@ -405,7 +407,7 @@ async function runDelete(
   const { definition } = await loadDefinition(request.definition);
   const stackName = stackNameFor(request.environment, definition.component);
   Object.assign(step.facts, { component: definition.component, stack: stackName });
-  const context = provisionContext(clients, step.logger, request.timeoutMinutes);
+  const context = provisionContext(clients, step, request.timeoutMinutes);
   const deleted = await step.logger.group(`Delete ${stackName}`, () =>
     deleteStack(context, stackName),
   );

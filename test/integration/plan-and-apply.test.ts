@@ -4,8 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
   DescribeStacksCommand,
   GetStackPolicyCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startGitHubApi } from '../../harness/github-api.js';
@@ -175,7 +180,9 @@ describe('action-provision plan, then deploy with change-set', () => {
       'change-set': planned,
     });
     expect(other.exitCode).not.toBe(0);
-    expect(other.stdout).toContain('other parameters');
+    expect(other.stdout).toContain(
+      "DesiredCapacity is '2' in the change set and '5' in the release",
+    );
     expect(await parameter('DesiredCapacity')).toBe('3');
 
     const reviewed = await provision({
@@ -228,6 +235,163 @@ describe('action-provision plan, then deploy with change-set', () => {
     });
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toContain("input 'change-set': is executed by operation deploy");
+  });
+});
+
+// Someone who may create change sets on the stack, but not execute them, forges a plan: the
+// name and the description of a real one, and a template with one resource nobody reviewed.
+describe('a forged change set', () => {
+  const UNREVIEWED = 'Unreviewed';
+
+  async function forge(
+    name: string,
+    copyOf: string,
+    change: (body: string) => string = (body) =>
+      body.replace(/^Resources:\n/m, `Resources:\n  ${UNREVIEWED}:\n    Type: AWS::SNS::Topic\n`),
+  ): Promise<void> {
+    const genuine = await cloudFormation.send(
+      new DescribeChangeSetCommand({ ChangeSetName: copyOf, StackName: STACK }),
+    );
+    const template = await cloudFormation.send(
+      new GetTemplateCommand({ ChangeSetName: genuine.ChangeSetId, TemplateStage: 'Original' }),
+    );
+    const body = change(template.TemplateBody!);
+    expect(body).not.toBe(template.TemplateBody);
+    if (name === copyOf) {
+      await cloudFormation.send(new DeleteChangeSetCommand({ ChangeSetName: genuine.ChangeSetId }));
+    }
+    await cloudFormation.send(
+      new CreateChangeSetCommand({
+        StackName: STACK,
+        ChangeSetName: name,
+        ChangeSetType: 'UPDATE',
+        TemplateBody: body,
+        Parameters: genuine.Parameters,
+        Tags: genuine.Tags,
+        Capabilities: genuine.Capabilities,
+        Description: genuine.Description,
+      }),
+    );
+  }
+
+  async function resources(): Promise<string[]> {
+    const listed = await cloudFormation.send(new ListStackResourcesCommand({ StackName: STACK }));
+    return (listed.StackResourceSummaries ?? []).map((resource) => resource.LogicalResourceId!);
+  }
+
+  test("the plan's name and description copied onto another template is refused, naming what it adds", async () => {
+    const plan = await provision({
+      operation: 'plan',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=6',
+    });
+    expectSuccess(plan);
+    const name = plan.outputs['change-set-name']!;
+    await forge(name, name);
+    const run = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=6',
+      'change-set': name,
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.summaryText).toContain('⛔ The change set is not the reviewed release');
+    expect(run.stdout).toContain(`Change set ${name} was not executed`);
+    expect(run.stdout).toMatch(
+      /its template \(sha256:[0-9a-f]{12}\) is not the release's .*: it adds Unreviewed/,
+    );
+    expect(run.summaryText).toContain('| template |');
+    expect(await resources()).not.toContain(UNREVIEWED);
+    expect(await parameter('DesiredCapacity')).toBe('4');
+  });
+
+  test('each part is compared: a forged parameter, tag or capability is refused by name', async () => {
+    const plan = await provision({
+      operation: 'plan',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=6',
+    });
+    expectSuccess(plan);
+    const name = plan.outputs['change-set-name']!;
+    const genuine = await cloudFormation.send(
+      new DescribeChangeSetCommand({ ChangeSetName: name, StackName: STACK }),
+    );
+    const template = await cloudFormation.send(
+      new GetTemplateCommand({ ChangeSetName: genuine.ChangeSetId, TemplateStage: 'Original' }),
+    );
+    await cloudFormation.send(new DeleteChangeSetCommand({ ChangeSetName: genuine.ChangeSetId }));
+    await cloudFormation.send(
+      new CreateChangeSetCommand({
+        StackName: STACK,
+        ChangeSetName: name,
+        ChangeSetType: 'UPDATE',
+        TemplateBody: template.TemplateBody,
+        Parameters: genuine.Parameters!.map((entry) =>
+          entry.ParameterKey === 'InstanceType'
+            ? { ParameterKey: 'InstanceType', ParameterValue: 'm5.24xlarge' }
+            : entry,
+        ),
+        Tags: [...genuine.Tags!, { Key: 'owner', Value: 'mallory' }],
+        Capabilities: [...(genuine.Capabilities ?? []), 'CAPABILITY_AUTO_EXPAND'],
+        Description: genuine.Description,
+      }),
+    );
+    const run = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=6',
+      'change-set': name,
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toContain('(parameters, capabilities, tags differ)');
+    expect(run.stdout).toContain(
+      "InstanceType is 'm5.24xlarge' in the change set and 't3.micro' in the release",
+    );
+    expect(run.stdout).toContain(
+      'it adds the capability CAPABILITY_AUTO_EXPAND the release does not',
+    );
+    expect(run.stdout).toContain('it adds the tag owner the release does not');
+    expect(await parameter('InstanceType')).toBe('t3.micro');
+  });
+
+  test('change-set: reviewed passes over a newer forged plan and executes the reviewed one', async () => {
+    const plan = await provision({
+      operation: 'plan',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=6',
+    });
+    expectSuccess(plan);
+    const genuine = plan.outputs['change-set-name']!;
+    const forged = genuine.replace(/[0-9a-f]{12}$/, 'ffffffffffff');
+    await forge(forged, genuine);
+    const run = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=6',
+      'change-set': 'reviewed',
+    });
+    expectSuccess(run);
+    expect(run.stdout).toContain(
+      `::warning title=Not the reviewed release::Change set ${forged} passed over`,
+    );
+    expect(run.stdout).toContain(`The reviewed plan of 1.1.0 on ${STACK}: change set ${genuine}.`);
+    expect(await resources()).not.toContain(UNREVIEWED);
+    expect(await parameter('DesiredCapacity')).toBe('6');
+  });
+
+  test('change-set: reviewed with only a forged plan is refused, listing it and why', async () => {
+    const run = await provision({
+      operation: 'deploy',
+      package: packages['1.1.0']!,
+      parameters: 'DesiredCapacity=7',
+      'change-set': 'reviewed',
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.summaryText).toContain('⛔ No reviewed plan of this release');
+    expect(run.summaryText).toContain('plan-sample-service-1-1-0-ffffffffffff');
+    expect(run.stdout).toContain('it adds Unreviewed');
+    expect(await resources()).not.toContain(UNREVIEWED);
+    expect(await parameter('DesiredCapacity')).toBe('6');
   });
 });
 

@@ -19,7 +19,7 @@ import {
 import type { DeployRequest } from '../../src/provisioning/deploy-stack.js';
 import {
   deployPlan,
-  findReviewedPlan,
+  reviewedPlanCandidates,
   planStack,
   releaseDigest,
   StalePlanError,
@@ -129,6 +129,14 @@ function described(description: string, overrides: Record<string, unknown> = {})
     Description: description,
     CreationTime: new Date('2026-12-01T00:00:00Z'),
     Changes: CHANGES,
+    // What the plan was made with, as DescribeChangeSet answers it: NoEcho values as ****.
+    Parameters: [
+      { ParameterKey: 'InstanceType', ParameterValue: 't3.small' },
+      { ParameterKey: 'DbPassword', ParameterValue: '****' },
+    ],
+    Capabilities: ['CAPABILITY_IAM' as const],
+    Tags: [{ Key: 'environment', Value: 'production' }],
+    NotificationARNs: [],
     ...overrides,
   };
 }
@@ -137,6 +145,10 @@ beforeEach(() => {
   cfn.reset();
   cfn.on(DescribeStacksCommand).resolves({ Stacks: [LIVE] });
   cfn.on(GetTemplateCommand).resolves({ TemplateBody: 'Resources: {old: true}' });
+  // The change set's own template: what request() deploys.
+  cfn
+    .on(GetTemplateCommand, { ChangeSetName: CHANGE_SET_ID })
+    .resolves({ TemplateBody: 'Resources: {}', StagesAvailable: ['Original', 'Processed'] });
   cfn.on(GetStackPolicyCommand).resolves({});
   cfn.on(DeleteChangeSetCommand).resolves({});
 });
@@ -250,7 +262,7 @@ describe('a deploy of a planned change set', () => {
       .resolves(described(description, { ExecutionStatus: 'OBSOLETE' }));
     const { context } = mockedContext();
     await expect(
-      deployPlan(context, request({ allowReplacement: ['Data'] }), 'plan-web-2-0-0-abc'),
+      deployPlan(context, request({ allowReplacement: ['Data'] }), 'plan-web-2-0-0-abc', 'web'),
     ).rejects.toThrow(
       /is CREATE_COMPLETE and OBSOLETE; only a CREATE_COMPLETE, AVAILABLE change set can be executed/,
     );
@@ -263,7 +275,7 @@ describe('a deploy of a planned change set', () => {
       .on(DescribeChangeSetCommand, { ChangeSetName: 'plan-web-2-0-0-abc', StackName: STACK })
       .resolves(described(description));
     const { context } = mockedContext();
-    const refused = deployPlan(context, request(), 'plan-web-2-0-0-abc');
+    const refused = deployPlan(context, request(), 'plan-web-2-0-0-abc', 'web');
     await expect(refused).rejects.toThrow(
       /Data \(AWS::S3::Bucket\).*The change set was not executed/,
     );
@@ -276,11 +288,12 @@ describe('a deploy of a planned change set', () => {
       .on(DescribeChangeSetCommand, { ChangeSetName: 'by-hand', StackName: STACK })
       .resolves(described('made by hand'));
     const { context } = mockedContext();
-    const error = await deployPlan(context, request(), 'by-hand').catch(
+    const error = await deployPlan(context, request(), 'by-hand', 'web').catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(StalePlanError);
     expect((error as Error).message).toContain('it was not made by operation: plan');
+    expect(cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 });
 
@@ -338,7 +351,7 @@ describe('change-set: reviewed', () => {
     ...extra,
   });
 
-  test('picks the newest executable plan of exactly this version, across pages', async () => {
+  test('lists the executable plans named for exactly this version, newest first, across pages', async () => {
     cfn
       .on(ListChangeSetsCommand)
       .resolvesOnce({
@@ -361,9 +374,12 @@ describe('change-set: reviewed', () => {
         ],
       });
     const { context, logger } = mockedContext();
-    expect(await findReviewedPlan(context, STACK, 'web', '1.0')).toBe('plan-web-1-0-cccccccccccc');
+    expect(await reviewedPlanCandidates(context, STACK, 'web', '1.0')).toEqual([
+      'plan-web-1-0-cccccccccccc',
+      'plan-web-1-0-aaaaaaaaaaaa',
+    ]);
     expect(cfn.commandCalls(ListChangeSetsCommand)[1]!.args[0].input.NextToken).toBe('page-2');
-    expect(logger.messages('info').join('\n')).toContain('change set plan-web-1-0-cccccccccccc');
+    expect(logger.messages('error')).toEqual([]);
   });
 
   test('none is a refusal that says to plan first, never a deploy without review', async () => {
@@ -371,7 +387,7 @@ describe('change-set: reviewed', () => {
       .on(ListChangeSetsCommand)
       .resolves({ Summaries: [summary('plan-web-2-0-aaaaaaaaaaaa', 1)] });
     const { context } = mockedContext();
-    await expect(findReviewedPlan(context, STACK, 'web', '1.0')).rejects.toThrow(
+    await expect(reviewedPlanCandidates(context, STACK, 'web', '1.0')).rejects.toThrow(
       /No reviewed plan of version 1\.0 waits on stack production-web .*Plan this version first/,
     );
   });
@@ -383,7 +399,7 @@ describe('change-set: reviewed', () => {
         Object.assign(new Error(`Stack [${STACK}] does not exist`), { name: 'ValidationError' }),
       );
     const { context } = mockedContext();
-    await expect(findReviewedPlan(context, STACK, 'web', '1.0')).rejects.toThrow(
+    await expect(reviewedPlanCandidates(context, STACK, 'web', '1.0')).rejects.toThrow(
       /No reviewed plan/,
     );
   });
@@ -391,7 +407,7 @@ describe('change-set: reviewed', () => {
   test('an endless listing is cut off and refused, not searched forever', async () => {
     cfn.on(ListChangeSetsCommand).resolves({ Summaries: [], NextToken: 'again' });
     const { context } = mockedContext();
-    await expect(findReviewedPlan(context, STACK, 'web', '1.0')).rejects.toThrow(
+    await expect(reviewedPlanCandidates(context, STACK, 'web', '1.0')).rejects.toThrow(
       /more than 50 pages of change sets/,
     );
     expect(cfn.commandCalls(ListChangeSetsCommand)).toHaveLength(50);

@@ -54,7 +54,7 @@ describe('CloudFormation templates', () => {
     );
     expect(template.parameters).toEqual({
       Secret: { type: 'String', hasDefault: false, noEcho: true },
-      Name: { type: 'String', hasDefault: true, noEcho: false },
+      Name: { type: 'String', hasDefault: true, defaultValue: 'x', noEcho: false },
     });
     expect(template.resources.Bucket).toEqual({
       type: 'AWS::S3::Bucket',
