@@ -12,17 +12,30 @@ export interface RecordedCall {
   authorization: string | undefined;
 }
 
+export interface Author {
+  login: string;
+  id: number;
+}
+
 export interface StoredComment {
   id: number;
   issue: number;
   body: string;
+  user: Author;
 }
+
+/** Who GITHUB_TOKEN is, as GitHub answers: the GitHub Actions app's bot user. */
+export const ACTIONS_BOT: Author = { login: 'github-actions[bot]', id: 41898282 };
 
 export interface GitHubApi {
   endpoint: string;
   calls: RecordedCall[];
   /** Issue and pull-request comments, as created and updated through the API. */
   comments: StoredComment[];
+  /** Who the token is (GraphQL `viewer`), and the author of every comment it writes. */
+  viewer: Author;
+  /** When set, GraphQL answers with this error instead of the viewer. */
+  viewerError: string | undefined;
   /** When set, the answer to creating a deployment (GitHub answers 202 without an id at times). */
   createAnswer: { status: number; body: unknown } | undefined;
   close(): Promise<void>;
@@ -47,6 +60,13 @@ export async function startGitHubApi(): Promise<GitHubApi> {
         response.writeHead(status, { 'content-type': 'application/json' });
         response.end(JSON.stringify(body));
       };
+      if (request.method === 'POST' && path === '/graphql') {
+        if (api.viewerError)
+          return reply(200, { data: null, errors: [{ message: api.viewerError }] });
+        return reply(200, {
+          data: { viewer: { login: api.viewer.login, databaseId: api.viewer.id } },
+        });
+      }
       if (request.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/deployments$/.test(path)) {
         if (api.createAnswer) return reply(api.createAnswer.status, api.createAnswer.body);
         return reply(201, { id: ++next, url: `${path}/${next}` });
@@ -68,6 +88,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
           all.slice((page - 1) * perPage, page * perPage).map((comment) => ({
             id: comment.id,
             body: comment.body,
+            user: { login: comment.user.login, id: comment.user.id, type: 'User' },
             html_url: `https://github.example/comment/${comment.id}`,
           })),
         );
@@ -77,6 +98,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
           id: ++next,
           issue: Number(issueComments[1]),
           body: String((JSON.parse(text) as { body?: unknown }).body),
+          user: api.viewer,
         };
         api.comments.push(comment);
         return reply(201, {
@@ -101,6 +123,8 @@ export async function startGitHubApi(): Promise<GitHubApi> {
     endpoint: '',
     calls,
     comments: [],
+    viewer: ACTIONS_BOT,
+    viewerError: undefined,
     createAnswer: undefined,
     close: () =>
       new Promise((resolve) => {

@@ -3,7 +3,7 @@
  * test can match (`## verdict`, `| cell | cell |` rows), and against the scheme every summary
  * follows (checkSummary), so a summary that a person would misread fails the tests and the demo.
  */
-import { FOLD_AFTER } from '../src/core/summary.js';
+import { FOLD_AFTER, isInvisible } from '../src/core/summary.js';
 
 const ALLOWED = new Set([
   'h2',
@@ -73,7 +73,10 @@ export function readSummary(html: string): string {
   let text = '';
   let cells: string[] | undefined;
   const flush = (prefix = '') => {
-    const value = decodeEntities(text).replace(/\s+/g, ' ').trim();
+    const value = decodeEntities(text)
+      .replace(/\u200D/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (value !== '') lines.push(`${prefix}${value}`);
     text = '';
   };
@@ -100,7 +103,12 @@ export function readSummary(html: string): string {
     else if (tag === 'li') flush('- ');
     else if (tag === 'p') flush();
     else if (tag === 'th' || tag === 'td') {
-      cells?.push(decodeEntities(text).replace(/\s+/g, ' ').trim());
+      cells?.push(
+        decodeEntities(text)
+          .replace(/\u200D/g, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
       text = '';
     } else if (tag === 'tr') {
       lines.push(`| ${(cells ?? []).join(' | ')} |`);
@@ -120,6 +128,17 @@ export function readSummary(html: string): string {
  */
 export function checkSummary(html: string): string[] {
   const problems: string[] = [];
+  // A lone CR or a blank line ends an HTML block in CommonMark: what follows renders as
+  // Markdown. Other control characters hide text.
+  let control = -1;
+  for (let index = 0; index < html.length && control < 0; index++) {
+    if (isInvisible(html.charCodeAt(index))) control = index;
+  }
+  if (control >= 0) {
+    problems.push(
+      `a raw control character U+${html.charCodeAt(control).toString(16).padStart(4, '0')}: ${JSON.stringify(html.slice(Math.max(0, control - 40), control + 40))}`,
+    );
+  }
   const open: string[] = [];
   const significant = tokens(html).filter(
     (token) => token.kind !== 'comment' && !(token.kind === 'text' && token.text.trim() === ''),
@@ -137,6 +156,16 @@ export function checkSummary(html: string): string[] {
   let row: Array<{ tag: string; text: string }> | undefined;
   let cell: { tag: string; text: string } | undefined;
   let linkDepth = 0;
+  const within: string[] = [];
+  for (const token of tokens(html)) {
+    if (token.kind === 'open' && !VOID.has(token.tag)) within.push(token.tag);
+    else if (token.kind === 'close') within.pop();
+    else if (token.kind === 'text' && within.length > 0 && /\n[ \t]*\n/.test(token.text)) {
+      problems.push(
+        `a blank line inside <${within.join('><')}>: the rest of it renders as Markdown`,
+      );
+    }
+  }
   for (const token of significant) {
     if (token.kind === 'text') {
       const text = decodeEntities(token.text);

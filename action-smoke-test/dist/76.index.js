@@ -41,7 +41,7 @@ class ProxyAwareRequestHandler {
                     url.searchParams.append(name, one);
             }
         }
-        const proxy = (0,_core_proxy_environment_js__WEBPACK_IMPORTED_MODULE_1__/* .proxyFor */ .i)(url, this.env);
+        const proxy = (0,_core_proxy_environment_js__WEBPACK_IMPORTED_MODULE_1__/* .proxyFor */ .iJ)(url, this.env);
         const headers = Object.fromEntries(
         // undici sends no `Expect: 100-continue` (it refuses the header); the body goes at once.
         Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== 'expect'));

@@ -185,6 +185,8 @@ function reportFailure(
 export async function runAction<I, R>(spec: ActionSpec<I, R>): Promise<void> {
   const logger = new PhaseLogger();
   const summary = new SummaryBuilder();
+  // Whatever the summary cuts short is redacted first, so no start of a secret is left.
+  summary.redact = (text) => logger.redact(text);
   const facts: StepFacts = {};
   const settings = new Map<string, AwsSettings>();
   let deadline: Deadline | undefined;

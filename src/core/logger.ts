@@ -74,9 +74,45 @@ export class Secrets {
   redact(text: string): string {
     let result = text;
     for (const form of this.forms) result = result.split(form).join('***');
-    return result;
+    return result.includes(CUT) ? this.redactAtCuts(result) : result;
+  }
+
+  /**
+   * A value cut short where no redactor was at hand (an error's quote of a long value) can end
+   * with the start of a masked value: the start of a form just before a cut's `…` goes too.
+   */
+  private redactAtCuts(text: string): string {
+    return text
+      .split(CUT)
+      .map((part, index, parts) => {
+        if (index === parts.length - 1) return part;
+        let longest = 0;
+        for (const form of this.forms) {
+          for (let length = Math.min(form.length - 1, part.length); length > longest; length--) {
+            if (part.endsWith(form.slice(0, length))) {
+              longest = length;
+              break;
+            }
+          }
+        }
+        return longest > 0 ? `${part.slice(0, -longest)}***` : part;
+      })
+      .join(CUT);
   }
 }
+
+/**
+ * A log line that starts with `::` is a workflow command to the runner, and core.info writes
+ * its text as it is: a key or a value from outside that holds `\n::add-mask::` or
+ * `\r::stop-commands::` would be obeyed. Such a line starts with a zero-width space instead.
+ * (core.warning, core.error and core.debug escape their text themselves.)
+ */
+export function inert(text: string): string {
+  return text.replace(/(^|[\r\n])::/g, '$1\u200B::');
+}
+
+/** What every cut of a value ends with (values.ts, summary.ts, errors.ts). */
+const CUT = '…';
 
 export class ActionsLogger implements Logger {
   private readonly secrets = new Secrets();
@@ -85,7 +121,7 @@ export class ActionsLogger implements Logger {
     core.debug(this.redact(message));
   }
   info(message: string): void {
-    core.info(this.redact(message));
+    core.info(inert(this.redact(message)));
   }
   warning(message: string, location?: Location): void {
     core.warning(this.redact(message), location ?? {});

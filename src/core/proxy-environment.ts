@@ -20,7 +20,10 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): URL
     // curl's habit: a proxy given as host:port means http://host:port.
     proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
-    throw new ConfigurationError(`'${value}' is not a proxy URL (http://HOST:PORT)`, name);
+    throw new ConfigurationError(
+      `'${withoutUserinfo(value)}' is not a proxy URL (http://HOST:PORT)`,
+      name,
+    );
   }
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
     throw new ConfigurationError(
@@ -29,6 +32,17 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): URL
     );
   }
   return proxy;
+}
+
+/**
+ * A proxy variable as a message may quote it: a user name and password before `@` are shown as
+ * `***`, whether or not the rest parses, since no runner masks them.
+ */
+export function withoutUserinfo(value: string): string {
+  return value.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)?([^/?#]*)@/i,
+    (_whole, scheme: string | undefined) => `${scheme ?? ''}***@`,
+  );
 }
 
 /** Whether any proxy variable is set: without one, nothing changes how requests are sent. */

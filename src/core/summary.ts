@@ -28,8 +28,40 @@ function trust(html: string): Markup {
   return { html } as Markup;
 }
 
+// Control characters, Unicode line separators and bidirectional overrides in text from outside
+// (a key, a template value, an alarm name). A lone CR ends a line in CommonMark, so it would end
+// the summary's HTML block and let the rest render as Markdown; the others hide or reorder text.
+// A newline and a tab are kept: renderInline turns the one into <br>, the other is whitespace.
+export function isInvisible(point: number): boolean {
+  return (
+    (point < 0x20 && point !== 0x0a && point !== 0x09) ||
+    (point >= 0x7f && point <= 0x9f) ||
+    point === 0x2028 ||
+    point === 0x2029 ||
+    (point >= 0x202a && point <= 0x202e) ||
+    (point >= 0x2066 && point <= 0x2069)
+  );
+}
+
+/** Each invisible character as a visible one: ␍ for CR, ␁ for U+0001, [U+202E] for the rest. */
+export function visible(text: string): string {
+  let shown = '';
+  for (const character of text) {
+    const point = character.charCodeAt(0);
+    if (!isInvisible(point)) shown += character;
+    else if (point < 0x20) shown += String.fromCharCode(0x2400 + point);
+    else if (point === 0x7f) shown += '\u2421';
+    else shown += `[U+${point.toString(16).toUpperCase().padStart(4, '0')}]`;
+  }
+  return shown;
+}
+
+/**
+ * Text as HTML: markup characters escaped, and control characters shown (a newline and a tab
+ * are kept: renderInline turns the one into <br>, the other is whitespace).
+ */
 export function escapeHtml(text: string): string {
-  return text
+  return visible(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -41,8 +73,19 @@ function isMarkup(value: Inline): value is Markup {
   return typeof value === 'object' && !Array.isArray(value) && 'html' in value;
 }
 
+/**
+ * `@user`, `@org/team`, `#123` and `GH-123` with a zero-width joiner after their sign: text from
+ * templates, stacks and definitions is shown, never a mention or a reference that notifies.
+ */
+export function neutralise(text: string): string {
+  return text
+    .replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, '$1@\u200D')
+    .replace(/#(?=\d)/g, '#\u200D')
+    .replace(/\bGH-(?=\d)/gi, (sign) => `${sign}\u200D`);
+}
+
 export function renderInline(value: Inline): string {
-  if (typeof value === 'string') return escapeHtml(value).replace(/\r?\n/g, '<br>');
+  if (typeof value === 'string') return escapeHtml(neutralise(value)).replace(/\n/g, '<br>');
   if (isMarkup(value)) return value.html;
   return value.map(renderInline).join('');
 }
@@ -65,7 +108,16 @@ export function link(label: Inline, href: string | undefined): Markup {
 }
 
 export function code(value: string): Markup {
-  return trust(`<code>${escapeHtml(value)}</code>`);
+  return trust(`<code>${escapeHtml(value).replace(/\n/g, '<br>')}</code>`);
+}
+
+/**
+ * A value as a summary shows it: whole when short, else its start and length. Masked values are
+ * removed first, so a cut can never leave the start of one behind.
+ */
+export function shortened(value: string, max: number, redact: (text: string) => string): string {
+  const text = redact(value);
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
 export function strong(value: Inline): Markup {
@@ -150,6 +202,8 @@ interface Verdict {
 export class SummaryBuilder {
   /** Console addresses in the step's region; the action's shell sets it once it is known. */
   console = new AwsConsole(undefined);
+  /** Removes masked values; the shell sets the step's, so what is cut is redacted first. */
+  redact: (text: string) => string = (text) => text;
   private said: Verdict | undefined;
   private blocks: Block[] = [];
 
@@ -239,6 +293,7 @@ export class SummaryBuilder {
   takeSections(): SummaryBuilder {
     const taken = new SummaryBuilder();
     taken.console = this.console;
+    taken.redact = this.redact;
     taken.blocks = this.blocks;
     this.blocks = [];
     return taken;
@@ -256,7 +311,8 @@ export class SummaryBuilder {
   /** A value that may be an address (an output, a detail): linked when it is one. */
   reference(value: string): Inline {
     if (value.startsWith('s3://')) return link(value, this.console.s3Uri(value));
-    if (/^https?:\/\/[^\s]+$/.test(value)) return link(value, value);
+    // An address that does not parse (a proxy variable with port 99999) is quoted, not linked.
+    if (/^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value)) return link(value, value);
     return value;
   }
 

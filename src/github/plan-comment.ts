@@ -56,11 +56,49 @@ export function planCommentBody(comment: PlanComment): string {
   ].join('\n');
 }
 
+/** Who the token is: the author every comment it writes is shown with. */
+interface Identity {
+  login: string;
+  id: number;
+}
+
+/**
+ * The token's own identity, from GraphQL's `viewer`, which answers for a personal token and for
+ * a GitHub App's installation token (GITHUB_TOKEN included) alike; REST's GET /user refuses the
+ * latter. Undefined when it cannot be told: then no existing comment is taken as ours.
+ */
+async function identityOf(octokit: Octokit, logger: Logger): Promise<Identity | undefined> {
+  try {
+    const answer: { viewer?: { login?: unknown; databaseId?: unknown } } = await octokit.graphql(
+      'query { viewer { login databaseId } }',
+    );
+    const { login, databaseId } = answer.viewer ?? {};
+    if (typeof login === 'string' && typeof databaseId === 'number') {
+      return { login, id: databaseId };
+    }
+    logger.warning(
+      'GitHub did not say who the token is (GraphQL viewer without a login and an id); the plan is posted as a new comment rather than edit one the token may not have written.',
+      { title: 'Plan comment' },
+    );
+  } catch (error) {
+    logger.warning(
+      `GitHub did not say who the token is (${logger.redact(errorMessage(error)).slice(0, 200)}); the plan is posted as a new comment rather than edit one the token may not have written.`,
+      { title: 'Plan comment' },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The comment an earlier plan made: one written by this token's own identity that starts with
+ * the marker. The marker alone proves nothing: anyone may write it.
+ */
 async function findComment(
   octokit: Octokit,
   comment: PlanComment,
   owner: string,
   repo: string,
+  author: Identity,
 ): Promise<number | undefined> {
   const tag = marker(comment);
   for (let page = 1; page <= MAX_PAGES; page++) {
@@ -71,7 +109,9 @@ async function findComment(
       per_page: 100,
       page,
     });
-    const found = listed.data.find((existing) => existing.body?.startsWith(tag));
+    const found = listed.data.find(
+      (existing) => existing.user?.id === author.id && existing.body?.startsWith(tag),
+    );
     if (found) return found.id;
     if (listed.data.length < 100) return undefined;
   }
@@ -96,7 +136,8 @@ export async function publishPlanComment(
     // A pull request is read by more people than the run: masked values leave as ***, as in
     // the job summary.
     const body = logger.redact(planCommentBody(comment));
-    const existing = await findComment(octokit, comment, owner, repo);
+    const author = await identityOf(octokit, logger);
+    const existing = author && (await findComment(octokit, comment, owner, repo, author));
     if (existing !== undefined) {
       const updated = await octokit.rest.issues.updateComment({
         owner,

@@ -6,6 +6,7 @@ import {
   sentence,
   type Inline,
   type SummaryBuilder,
+  shortened,
 } from '../core/summary.js';
 import { formatDuration } from '../core/waiter.js';
 import type { PackageOutcome } from '../packaging/package-environment.js';
@@ -195,11 +196,10 @@ function driftVerdict(report: DriftReport | undefined): string {
 
 const MAX_VALUE = 200;
 
-function shown(value: string | undefined): string {
+/** A value from the template or the stack, redacted before it is cut. */
+function shown(summary: SummaryBuilder, value: string | undefined): string {
   if (value === undefined) return '';
-  return value.length > MAX_VALUE
-    ? `${value.slice(0, MAX_VALUE)}… (${value.length} characters)`
-    : value;
+  return shortened(value, MAX_VALUE, summary.redact);
 }
 
 function planVerdict(summary: SummaryBuilder, environment: string, plan: StackPlan): void {
@@ -263,7 +263,7 @@ export function planSummary(
     ['Termination protection', plan.terminationProtection ? 'on' : 'off'],
     [
       'Stack policy',
-      plan.stackPolicy.startsWith('{') ? code(shown(plan.stackPolicy)) : plan.stackPolicy,
+      plan.stackPolicy.startsWith('{') ? code(shown(summary, plan.stackPolicy)) : plan.stackPolicy,
     ],
     ['Drift', driftVerdict(plan.drift)],
     ['Planned in', formatDuration(durationMs)],
@@ -287,8 +287,8 @@ export function planSummary(
         change.path,
         detail.path ?? detail.property,
         detail.changeType ?? change.action,
-        shown(detail.before),
-        shown(detail.after),
+        shown(summary, detail.before),
+        shown(summary, detail.after),
         detail.requiresRecreation,
       ]),
     ),
@@ -298,8 +298,8 @@ export function planSummary(
     ['Parameter', 'Before', 'After'],
     plan.parameters.map((parameter) => [
       parameter.name,
-      shown(parameter.before),
-      shown(parameter.after),
+      shown(summary, parameter.before),
+      shown(summary, parameter.after),
     ]),
     { title: 'Parameter changes' },
   );

@@ -13,7 +13,7 @@ import {
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startGitHubApi } from '../../harness/github-api.js';
+import { ACTIONS_BOT, startGitHubApi } from '../../harness/github-api.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
 import { checkSummary, readSummary } from '../../harness/summary-html.js';
@@ -451,6 +451,125 @@ describe('the plan on its pull request', () => {
       expect(said.join('\n')).not.toContain('ghs_planToken123');
       expect(github.comments[0]!.body).toContain('hello ***');
       expect(github.comments[0]!.body).not.toContain('ghs_planToken123');
+    } finally {
+      await github.close();
+    }
+  });
+});
+
+describe('a plan comment among hostile ones', () => {
+  const TOKEN = 'ghs_planToken123';
+
+  function planOn(
+    github: Awaited<ReturnType<typeof startGitHubApi>>,
+    pullRequest: number,
+    greeting: string,
+  ): Promise<ActionRun> {
+    const event = path.join(workDir, `event-${pullRequest}.json`);
+    writeFileSync(event, JSON.stringify({ pull_request: { number: pullRequest } }));
+    return runAction(
+      'action-provision',
+      {
+        definition: path.join(workDir, 'environment.yml'),
+        environment: 'staging',
+        operation: 'plan',
+        package: packages['1.1.0']!,
+        'github-token': TOKEN,
+        parameters: `Greeting=${greeting}`,
+      },
+      {
+        ...moto.env,
+        GITHUB_SHA: COMMIT,
+        GITHUB_REPOSITORY: 'acme/sample',
+        GITHUB_RUN_ID: '11',
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_API_URL: github.endpoint,
+      },
+      { cwd: workDir },
+    );
+  }
+
+  test("another user's comment that starts with the plan's marker is never taken for the plan", async () => {
+    const github = await startGitHubApi();
+    try {
+      const tag = '<!-- environment-pipeline plan: sample-service/staging -->';
+      github.comments.push({
+        id: 1,
+        issue: 21,
+        body: `${tag}\nLooks fine, merge it.`,
+        user: { login: 'mallory', id: 666 },
+      });
+      const first = await planOn(github, 21, 'hello');
+      expectSuccess(first);
+      expect(github.comments.find((comment) => comment.id === 1)!.body).toBe(
+        `${tag}\nLooks fine, merge it.`,
+      );
+      const ours = github.comments.filter((comment) => comment.user.id === ACTIONS_BOT.id);
+      expect(ours).toHaveLength(1);
+      expect(github.calls.filter((call) => call.method === 'PATCH')).toHaveLength(0);
+      // The next plan edits the suite's own comment, and still not mallory's.
+      expectSuccess(await planOn(github, 21, 'hello again'));
+      expect(github.calls.filter((call) => call.method === 'PATCH')).toEqual([
+        expect.objectContaining({ path: `/repos/acme/sample/issues/comments/${ours[0]!.id}` }),
+      ]);
+      expect(github.comments).toHaveLength(2);
+    } finally {
+      await github.close();
+    }
+  });
+
+  test('without an identity from GitHub no comment is edited: a new one is made, with a warning', async () => {
+    const github = await startGitHubApi();
+    try {
+      github.viewerError = 'Resource not accessible by integration';
+      expectSuccess(await planOn(github, 22, 'hello'));
+      const second = await planOn(github, 22, 'hello');
+      expectSuccess(second);
+      expect(second.stdout).toContain('GitHub did not say who the token is');
+      expect(github.calls.filter((call) => call.method === 'PATCH')).toHaveLength(0);
+      expect(github.comments.filter((comment) => comment.issue === 22)).toHaveLength(2);
+    } finally {
+      await github.close();
+    }
+  });
+
+  test('a masked value after 188 characters is redacted before the 200-character cut, everywhere', async () => {
+    const github = await startGitHubApi();
+    try {
+      const run = await planOn(github, 23, `${'x'.repeat(188)}${TOKEN}`);
+      expectSuccess(run);
+      const comment = github.comments.find((stored) => stored.issue === 23)!.body;
+      for (const [where, text] of [
+        ['summary', run.summary],
+        ['plan-markdown', run.outputs['plan-markdown']!],
+        ['comment', comment],
+      ] as const) {
+        // Not even the token's first four characters.
+        expect([where, text.includes(TOKEN.slice(0, 4))]).toEqual([where, false]);
+        expect([where, text.includes(`${'x'.repeat(188)}***`)]).toEqual([where, true]);
+      }
+    } finally {
+      await github.close();
+    }
+  });
+
+  test('mentions, references, carriage returns and markup in a value stay text', async () => {
+    const github = await startGitHubApi();
+    try {
+      const hostile =
+        'hi @octocat and @acme/admins, see #1 and GH-2\r\r![tracker](https://evil.example/x.png)\r# Owned\r<!--';
+      const run = await planOn(github, 24, hostile);
+      expectSuccess(run);
+      const comment = github.comments.find((stored) => stored.issue === 24)!.body;
+      for (const text of [run.summary, run.outputs['plan-markdown']!, comment]) {
+        expect(text).not.toMatch(/@octocat|@acme\/admins|#1\b|GH-2/);
+        expect(text).toContain('@\u200Doctocat');
+        expect(text).toContain('#\u200D1');
+        expect(text).not.toContain('\r');
+        expect(text).toContain('␍␍![tracker](https://evil.example/x.png)␍# Owned␍&lt;!--');
+        expect(checkSummary(text.replace(/^<!--[^>]*-->\n/, ''))).toEqual([]);
+      }
     } finally {
       await github.close();
     }

@@ -315,6 +315,21 @@ describe("behind the runner's proxy (HTTP_PROXY / HTTPS_PROXY, NO_PROXY)", () =>
     );
     expect(broken.exitCode).not.toBe(0);
     expect(broken.stdout).toContain("HTTP_PROXY: 'http://bad proxy:3128' is not a proxy URL");
+
+    // A proxy URL with a port no URL can have: named, its password hidden, never a link.
+    const unparsable = await smokeTest(
+      { url: `${service.endpoint}/health` },
+      { HTTP_PROXY: 'http://deploy:hunter2@127.0.0.1:99999' },
+    );
+    expect(unparsable.exitCode).not.toBe(0);
+    expect(unparsable.stdout).toContain(
+      "HTTP_PROXY: 'http://***@127.0.0.1:99999' is not a proxy URL",
+    );
+    expect(unparsable.summaryText).toContain("HTTP_PROXY: 'http://***@127.0.0.1:99999'");
+    for (const text of [unparsable.stdout, unparsable.stderr, unparsable.summary]) {
+      expect(text).not.toContain('hunter2');
+    }
+    expect(unparsable.summary).not.toMatch(/<a href="http:\/\/[^"]*99999/);
   });
 });
 

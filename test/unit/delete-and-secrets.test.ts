@@ -6,7 +6,7 @@ import { parseDefinition } from '../../src/definition/definition.js';
 import { parseTemplate } from '../../src/definition/template.js';
 import { resolveParameters } from '../../src/provisioning/stack-settings.js';
 import { RecordingLogger } from '../support/recording-logger.js';
-import { Secrets, secretForms } from '../../src/core/logger.js';
+import { inert, Secrets, secretForms } from '../../src/core/logger.js';
 import { maskCredential } from '../../src/core/placeholders.js';
 
 // moto answers DeleteObjects without per-key errors; the AWS API reference says a 200 response
@@ -127,6 +127,27 @@ describe('every form of a masked value is redacted', () => {
         'pem line ***',
       ].join('\n'),
     );
+  });
+
+  test('a value cut where no redactor was at hand leaves no start of a masked value at the cut', () => {
+    const secrets = new Secrets();
+    secrets.add('ghs_planToken123');
+    const cut = `${'x'.repeat(188)}ghs_planToken123`.slice(0, 200);
+    expect(secrets.redact(`'${cut}… (204 characters)'`)).toBe(
+      `'${'x'.repeat(188)}***… (204 characters)'`,
+    );
+    // An ellipsis of the suite's own, with nothing of a secret before it, is left alone.
+    expect(secrets.redact('change sets named plan-web-1-0-…')).toBe(
+      'change sets named plan-web-1-0-…',
+    );
+  });
+
+  test('a line of a log that would be a workflow command is made inert', () => {
+    expect(inert('key a\n::add-mask::x\r::stop-commands::t\n:: fine')).toBe(
+      'key a\n\u200B::add-mask::x\r\u200B::stop-commands::t\n\u200B:: fine',
+    );
+    expect(inert('::error::from a key')).toBe('\u200B::error::from a key');
+    expect(inert('a :: b')).toBe('a :: b');
   });
 
   test('forms too short or blank to be secrets are not masked', () => {

@@ -223,6 +223,32 @@ describe('a plan a reviewer reads', () => {
     );
   });
 
+  test('a NoEcho parameter is **** in both columns, whatever DescribeStacks answers', async () => {
+    // An emulator (moto 5.2.1 before the harness's correction) or a proxy may show the value.
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          ...LIVE,
+          Parameters: [
+            { ParameterKey: 'InstanceType', ParameterValue: 't3.small' },
+            { ParameterKey: 'DbPassword', ParameterValue: 'old-secret-in-clear' },
+          ],
+        },
+      ],
+    });
+    cfn.on(DescribeChangeSetCommand, { ChangeSetName: 'plan-web-2-0-0-abc' }).rejects(
+      Object.assign(new Error('ChangeSet [plan-web] does not exist'), {
+        name: 'ChangeSetNotFoundException',
+      }),
+    );
+    cfn.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ID, StackId: STACK_ID });
+    cfn.on(DescribeChangeSetCommand, { ChangeSetName: CHANGE_SET_ID }).resolves(described('x'));
+    const { context } = mockedContext();
+    const plan = await planStack(context, { ...request(), component: 'web', commit: 'abc' });
+    expect(plan.parameters).toEqual([{ name: 'DbPassword', before: '****', after: '****' }]);
+    expect(JSON.stringify(plan)).not.toContain('old-secret-in-clear');
+  });
+
   test('the release digest ignores NoEcho values and nothing else', () => {
     const base = releaseDigest(request());
     expect(

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { proxyConfigured, proxyFor } from '../../src/core/proxy-environment.js';
+import { proxyConfigured, proxyFor, withoutUserinfo } from '../../src/core/proxy-environment.js';
 
 const url = (text: string) => new URL(text);
 
@@ -47,6 +47,16 @@ describe('the proxy of a request, from HTTPS_PROXY, HTTP_PROXY and NO_PROXY', ()
     expect(() => proxyFor(url('https://x.test/'), { https_proxy: 'socks5://proxy:1080' })).toThrow(
       "https_proxy: 'socks5:' proxies are not supported",
     );
+  });
+
+  test('a proxy variable that cannot be read is named with its user name and password hidden', () => {
+    expect(() =>
+      proxyFor(url('http://127.0.0.1:5000/'), {
+        HTTP_PROXY: 'http://deploy:hunter2@127.0.0.1:99999',
+      }),
+    ).toThrow("HTTP_PROXY: 'http://***@127.0.0.1:99999' is not a proxy URL (http://HOST:PORT)");
+    expect(withoutUserinfo('user:p@ss@proxy:3128/x')).toBe('***@proxy:3128/x');
+    expect(withoutUserinfo('http://proxy:3128')).toBe('http://proxy:3128');
   });
 
   test('only a set variable changes how requests are sent', () => {

@@ -7,8 +7,10 @@ import {
   escapeHtml,
   FOLD_AFTER,
   link,
+  neutralise,
   plural,
   sentence,
+  shortened,
   SummaryBuilder,
 } from '../../src/core/summary.js';
 import { stepTitle } from '../../src/migration/summaries.js';
@@ -154,6 +156,53 @@ describe('a summary is built with @actions/core and reads the same way everywher
     const redacted = secrets.redact(summary.toHtml());
     expect(redacted).not.toContain('p&amp;ss');
     expect(redacted).toContain('the password *** was refused');
+  });
+});
+
+describe('text from outside stays text', () => {
+  test('control characters, separators and bidirectional overrides are shown, never written raw', () => {
+    expect(escapeHtml('cr/a\rb.json ctl/a\u0001b del\u007f tab\tnl\n rtl\u202Eab ls\u2028')).toBe(
+      'cr/a␍b.json ctl/a␁b del␡ tab\tnl\n rtl[U+202E]ab ls[U+2028]',
+    );
+    const html = new SummaryBuilder()
+      .verdict('success', 'Done')
+      .table(['Key', 'Value'], [['a\r\r![x](https://evil.example/x.png)', code('b\r\n\n# c')]])
+      .toHtml();
+    expect(html.includes('\r')).toBe(false);
+    expect(checkSummary(html)).toEqual([]);
+  });
+
+  test('mentions and references notify nobody; an e-mail address and code are left as they are', () => {
+    expect(neutralise('@octocat, @acme/admins, #12, acme/web#3, GH-4, me@example.com')).toBe(
+      '@\u200Doctocat, @\u200Dacme/admins, #\u200D12, acme/web#\u200D3, GH-\u200D4, me@example.com',
+    );
+    expect(code('@octocat').html).toBe('<code>@octocat</code>');
+  });
+
+  test('an address that does not parse is quoted, not linked', () => {
+    const summary = new SummaryBuilder();
+    const linked = summary.linkify("HTTP_PROXY: 'http://***@127.0.0.1:99999' is not a proxy URL");
+    expect(new SummaryBuilder().verdict('failed', 'x', linked).toHtml()).not.toContain('<a ');
+  });
+
+  test('a summary cuts a value only after removing masked values from it', () => {
+    const secrets = new Secrets();
+    secrets.add('ghs_planToken123');
+    expect(
+      shortened(`${'x'.repeat(188)}ghs_planToken123 and more`, 200, (text) => secrets.redact(text)),
+    ).toBe(`${'x'.repeat(188)}*** and more`);
+    expect(shortened('y'.repeat(250), 200, (text) => text)).toBe(
+      `${'y'.repeat(200)}… (250 characters)`,
+    );
+  });
+
+  test('the scheme refuses a raw carriage return and a blank line inside an element', () => {
+    expect(checkSummary('<h2>✅ Done</h2>\n<p>a\rb</p>')).toEqual([
+      expect.stringMatching(/^a raw control character U\+000d/) as unknown as string,
+    ]);
+    expect(checkSummary('<h2>✅ Done</h2>\n<p>a\n\n![x](y)</p>')).toEqual([
+      'a blank line inside <p>: the rest of it renders as Markdown',
+    ]);
   });
 });
 
