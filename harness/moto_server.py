@@ -45,6 +45,11 @@ NoEcho parameter values in clear. AWS returns the change set's own template (Ori
 Processed, the same for a template without transforms, with StagesAvailable), the acknowledged
 capabilities and the tags, and answers `****` for every NoEcho parameter, as DescribeStacks does
 (moto's DescribeStacks compared values, not keys, with the NoEcho names, so it showed them too).
+
+A ninth: moto 5.2.1 answers PutCompositeAlarm with a 500, although its PutMetricAlarm handler
+reads AlarmRule "to re-use this method for composite alarms". PutCompositeAlarm now goes there,
+and DescribeAlarms shows the rule as AWS does (AlarmRule), so parity can be tested with composite
+alarms made by hand.
 """
 
 import sys
@@ -285,6 +290,14 @@ def _parameter_list_hiding_no_echo(self):
 
 
 cloudformation.Stack.parameter_list = property(_parameter_list_hiding_no_echo)
+
+from moto.cloudwatch import models as cloudwatch_models  # noqa: E402
+from moto.cloudwatch import responses as cloudwatch_responses  # noqa: E402
+
+cloudwatch_responses.CloudWatchResponse.put_composite_alarm = (
+    cloudwatch_responses.CloudWatchResponse.put_metric_alarm
+)
+cloudwatch_models.Alarm.alarm_rule = property(lambda alarm: alarm.rule)
 
 from moto.server import main  # noqa: E402
 

@@ -6,7 +6,7 @@ import { loadDefinition, SUITE_PARAMETERS } from '../definition/definition.js';
 import { openPackage } from '../packaging/open-package.js';
 import type { ProvisionRequest } from '../provisioning/provision.js';
 import { servingStack } from '../provisioning/serving-stack.js';
-import { listMetricAlarms } from './alarms.js';
+import { listAlarms } from './alarms.js';
 import { compareEnvironments, type Comparison } from './compare.js';
 import { comparisonSummary } from './comparison-summary.js';
 import { onceOnly, readEnvironmentState, type EnvironmentState } from './environment-state.js';
@@ -33,7 +33,7 @@ export async function runCompare(
   Object.assign(step.facts, { component: definition.component, environment: request.environment });
   const { createCloudWatchClient } = await import('../aws/parity-clients.js');
   const cloudWatch = createCloudWatchClient(clients.settings);
-  const alarms = onceOnly(() => listMetricAlarms(cloudWatch));
+  const alarms = onceOnly(() => listAlarms(cloudWatch));
   const [left, right] = await logger.group(`Read ${request.environment} and ${other}`, async () => {
     const states = [];
     for (const environment of [request.environment, other]) {
@@ -64,6 +64,12 @@ export async function runCompare(
     ),
     alarmDifferences: definition.parity.alarmDifferences,
   });
+  for (const { entry, explained } of comparison.sweeping) {
+    logger.warning(
+      `parity.alarm-differences entry alarm: '${entry.alarm}' (environments: ${entry.environments.join(', ')}) matches every alarm, so it explained ${plural(explained, 'alarm difference')} without naming any (${entry.reason}). Name the alarms meant to differ, so one added by hand is still found.`,
+      { title: 'An alarm difference explains everything' },
+    );
+  }
   comparisonSummary(step.summary, comparison);
   for (const sentence of comparison.unexplained) {
     logger.warning(sentence, { title: `${request.environment} and ${other} differ` });

@@ -27,6 +27,11 @@ export interface Comparison {
   alarms: ComparisonRow[];
   /** One sentence per difference nothing explains. */
   unexplained: string[];
+  /**
+   * parity.alarm-differences entries whose pattern matches every alarm compared (`*`): allowed,
+   * but what they explain is explained without being named, so compare says so.
+   */
+  sweeping: Array<{ entry: AlarmDifference; explained: number }>;
 }
 
 /** What the definition says about the two environments. */
@@ -190,6 +195,7 @@ export function compareEnvironments(
   }
 
   const alarms: ComparisonRow[] = [];
+  const explainedBy = new Map<AlarmDifference, number>();
   const leftAlarms = new Map(left.alarms.map((alarm) => [alarm.key, alarm]));
   const rightAlarms = new Map(right.alarms.map((alarm) => [alarm.key, alarm]));
   for (const key of sorted([...leftAlarms.keys(), ...rightAlarms.keys()])) {
@@ -221,7 +227,10 @@ export function compareEnvironments(
       verdict: !differs ? 'same' : intended ? 'explained' : 'differs',
       why: intended ? `${what}, as the definition says: ${intended.reason}` : what,
     });
-    if (intended) continue;
+    if (intended) {
+      explainedBy.set(intended, (explainedBy.get(intended) ?? 0) + 1);
+      continue;
+    }
     if (a && b) {
       if (a.threshold !== b.threshold) {
         unexplained.push(`alarm ${key} is ${a.threshold} in ${l} and ${b.threshold} in ${r}`);
@@ -237,6 +246,18 @@ export function compareEnvironments(
     stackName: state.stackName,
     version: state.version,
   });
+  // An entry matches every alarm when it matches any text at all, or each alarm compared.
+  const everything = [...left.alarms, ...right.alarms];
+  const sweeping = [...explainedBy].flatMap(([entry, explained]) =>
+    patternMatches(entry.alarm, '') ||
+    (everything.length > 1 &&
+      everything.every(
+        (alarm) =>
+          patternMatches(entry.alarm, alarm.key) || patternMatches(entry.alarm, alarm.name),
+      ))
+      ? [{ entry, explained }]
+      : [],
+  );
   return {
     left: side(left),
     right: side(right),
@@ -246,5 +267,6 @@ export function compareEnvironments(
     resourceTypes,
     alarms,
     unexplained,
+    sweeping,
   };
 }

@@ -14,18 +14,24 @@ function rows(items: ComparisonRow[]): Inline[][] {
 
 /** Two environments side by side: the verdict first, then one table per kind of thing. */
 export function comparisonSummary(summary: SummaryBuilder, comparison: Comparison): void {
-  const { left, right, unexplained } = comparison;
+  const { left, right, unexplained, sweeping } = comparison;
   const headers = ['What', left.environment, right.environment, 'Verdict', 'Why'];
+  const swept = sweeping.map(
+    ({ entry, explained }) =>
+      `parity.alarm-differences alarm: '${entry.alarm}' matches every alarm: it explained ${plural(explained, 'alarm difference')} without naming any.`,
+  );
   summary.verdict(
-    unexplained.length === 0 ? 'success' : 'warning',
+    unexplained.length === 0 && swept.length === 0 ? 'success' : 'warning',
     unexplained.length === 0
       ? `${left.environment} and ${right.environment} differ only as the definition says`
       : `${left.environment} and ${right.environment} differ in ${plural(unexplained.length, 'way')} nothing explains`,
-    unexplained.length === 0
-      ? 'Every difference is one the definition sets per environment, or a note.'
-      : 'Each is listed below; make the environments alike through the template, or say in the definition how they differ.',
+    unexplained.length > 0
+      ? 'Each is listed below; make the environments alike through the template, or say in the definition how they differ.'
+      : swept.length > 0
+        ? 'But an alarm difference of the definition matches every alarm, so an alarm added by hand would be explained too.'
+        : 'Every difference is one the definition sets per environment, or a note.',
   );
-  summary.list(unexplained);
+  summary.list([...unexplained, ...swept]);
   summary.table(
     headers,
     [

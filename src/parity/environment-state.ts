@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { GetTemplateCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { alarmsWatching, type AccountAlarms, type WatchingAlarm } from './alarms.js';
 import { findStack } from '../aws/stack-lookup.js';
 import { STACK_TAG } from '../aws/suite-tags.js';
 import { RefusalError } from '../core/errors.js';
 import { listStackResources, type StackResource } from '../provisioning/stack-resources.js';
-import { alarmsWatching, type WatchingAlarm } from './alarms.js';
 
 /** What an environment is, read from its live stack and from CloudWatch. */
 export interface EnvironmentState {
@@ -25,7 +24,7 @@ export async function readEnvironmentState(
   cloudFormation: CloudFormationClient,
   environment: string,
   stackName: string,
-  alarms: () => Promise<MetricAlarm[]>,
+  alarms: () => Promise<AccountAlarms>,
 ): Promise<EnvironmentState> {
   const stack = await findStack(cloudFormation, stackName);
   if (!stack?.StackId) {

@@ -2,7 +2,12 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { putHandMadeBucketAlarm } from '../../harness/hand-made-alarm.js';
+import {
+  deleteAlarms,
+  putHandMadeBucketAlarm,
+  putHandMadeCompositeAlarm,
+  putHandMadeMathAlarm,
+} from '../../harness/hand-made-alarm.js';
 import { startMoto, type MotoServer } from '../../harness/moto.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../harness/run-action.js';
 
@@ -132,6 +137,72 @@ parity:
     expect(explained.summaryText).toContain(
       "| ↔️ explained | production has it, staging lacks it, as the definition says: on-call watches production's data only |",
     );
+  });
+
+  test('an alarm made by hand as metric math, and a composite over it, are found too', async () => {
+    await deleteAlarms(moto.endpoint, ['production-data-bucket-shrinks']);
+    const bucket = await dataBucketOf('production-sample-service');
+    await putHandMadeMathAlarm(moto.endpoint, {
+      name: 'production-objects-math',
+      bucket,
+      threshold: 1,
+    });
+    const math = await provision({
+      operation: 'compare',
+      environment: 'staging',
+      'compare-to': 'production',
+      'fail-on-difference': 'true',
+    });
+    expect(math.exitCode).not.toBe(0);
+    expect(math.stdout).toContain(
+      'production has alarm production-objects-math (objects / 1000 of AWS/S3 NumberOfObjects Average on DataBucket) that staging lacks',
+    );
+
+    await putHandMadeCompositeAlarm(moto.endpoint, {
+      name: 'production-page-on-call',
+      rule: 'ALARM("production-objects-math")',
+    });
+    const composite = await provision({
+      operation: 'compare',
+      environment: 'staging',
+      'compare-to': 'production',
+    });
+    expect(composite.outputs.differences).toBe('2');
+    expect(composite.stdout).toContain(
+      'production has alarm production-page-on-call (composite ALARM(objects / 1000 of AWS/S3 NumberOfObjects Average on DataBucket)) that staging lacks',
+    );
+  });
+
+  test("alarm: '*' explains every alarm, and compare says so once, with how many", async () => {
+    const sweeping = path.join(workDir, 'environment-sweeping.yml');
+    writeFileSync(
+      sweeping,
+      `${readFileSync(path.join(workDir, 'environment.yml'), 'utf8')}
+parity:
+  alarm-differences:
+    - alarm: '*'
+      environments: [production]
+      reason: production is watched more closely
+`,
+    );
+    const run = expectSuccess(
+      await provision({
+        operation: 'compare',
+        environment: 'staging',
+        'compare-to': 'production',
+        'fail-on-difference': 'true',
+        definition: sweeping,
+      }),
+    );
+    expect(run.outputs.differences).toBe('0');
+    const warnings = run.stdout
+      .split('\n')
+      .filter((line) => line.includes('title=An alarm difference explains everything'));
+    expect(warnings).toEqual([
+      "::warning title=An alarm difference explains everything::parity.alarm-differences entry alarm: '*' (environments: production) matches every alarm, so it explained 2 alarm differences without naming any (production is watched more closely). Name the alarms meant to differ, so one added by hand is still found.",
+    ]);
+    expect(run.summaryText).toMatch(/^## ⚠️ /);
+    expect(run.summaryText).toContain("alarm: '*' matches every alarm");
   });
 
   test('compare needs compare-to, another environment, and both stacks', async () => {

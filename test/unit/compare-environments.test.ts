@@ -38,9 +38,12 @@ const alarm = (name: string, dimension: [string, string], threshold = 5): Metric
   Period: 60,
 });
 
+const watchingOf = (metric: MetricAlarm[], watched: StackResource[]) =>
+  alarmsWatching({ metric, composite: [] }, watched);
+
 describe('alarmsWatching', () => {
   test('finds alarms by their dimensions, a queue by its name at the end of its URL, including nested stacks and ones made by hand', () => {
-    const found = alarmsWatching(
+    const found = watchingOf(
       [
         alarm('staging-errors', ['FunctionName', 'staging-handler']),
         alarm('old-messages', ['QueueName', 'staging-orders'], 600),
@@ -67,6 +70,77 @@ describe('alarmsWatching', () => {
   });
 });
 
+describe('alarms that watch through metric math or through other alarms', () => {
+  // DescribeAlarms as the CloudWatch API reference shapes a metric math alarm (Metrics[] with
+  // MetricStat and Expression, no top-level MetricName) and a composite alarm (AlarmRule).
+  const math: MetricAlarm = {
+    AlarmName: 'hand-made-growth',
+    AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:hand-made-growth',
+    Metrics: [
+      {
+        Id: 'age',
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/SQS',
+            MetricName: 'ApproximateAgeOfOldestMessage',
+            Dimensions: [{ Name: 'QueueName', Value: 'production-orders' }],
+          },
+          Period: 300,
+          Stat: 'Maximum',
+        },
+        ReturnData: false,
+      },
+      { Id: 'minutes', Expression: 'age / 60', ReturnData: true },
+    ],
+    Threshold: 30,
+    ComparisonOperator: 'GreaterThanThreshold',
+    EvaluationPeriods: 2,
+  };
+
+  test('a metric math alarm is found by the metric its math reads', () => {
+    expect(watchingOf([math], resources('production'))).toEqual([
+      {
+        name: 'hand-made-growth',
+        key: 'age / 60 of AWS/SQS ApproximateAgeOfOldestMessage Maximum on Queue',
+        resource: 'Queue',
+        threshold: '> 30 over 2 × 300 s',
+        managed: false,
+      },
+    ]);
+  });
+
+  test('a composite alarm is found by the alarms its rule names, by name or ARN, nested too', () => {
+    const found = alarmsWatching(
+      {
+        metric: [math, alarm('production-errors', ['FunctionName', 'production-handler'])],
+        composite: [
+          {
+            AlarmName: 'page-someone',
+            AlarmRule: 'ALARM(on-call) AND NOT OK("unrelated")',
+          },
+          {
+            AlarmName: 'on-call',
+            AlarmRule: `ALARM("production-errors") OR ALARM(${math.AlarmArn!})`,
+          },
+          { AlarmName: 'elsewhere', AlarmRule: 'ALARM("someone-elses")' },
+        ],
+      },
+      resources('production'),
+    );
+    const composite = found.filter((entry) => entry.key.startsWith('composite'));
+    expect(composite.map((entry) => [entry.name, entry.key])).toEqual([
+      [
+        'on-call',
+        'composite ALARM(AWS/Lambda Errors Maximum on Api/Function) OR ALARM(age / 60 of AWS/SQS ApproximateAgeOfOldestMessage Maximum on Queue)',
+      ],
+      [
+        'page-someone',
+        'composite ALARM(composite ALARM(AWS/Lambda Errors Maximum on Api/Function) OR ALARM(age / 60 of AWS/SQS ApproximateAgeOfOldestMessage Maximum on Queue)) AND NOT OK("unrelated")',
+      ],
+    ]);
+  });
+});
+
 function state(environment: string, overrides: Partial<EnvironmentState> = {}): EnvironmentState {
   return {
     environment,
@@ -75,7 +149,7 @@ function state(environment: string, overrides: Partial<EnvironmentState> = {}): 
     templateDigest: 'a'.repeat(64),
     parameters: { Size: 'small', EnvironmentVersion: '1.2.0', Secret: environment },
     resources: resources(environment),
-    alarms: alarmsWatching(
+    alarms: watchingOf(
       [alarm(`${environment}-errors`, ['FunctionName', `${environment}-handler`])],
       resources(environment),
     ),
@@ -115,7 +189,7 @@ describe('compareEnvironments', () => {
   test('an alarm only one has, a threshold that differs, a parameter nothing sets apart, a resource from the same template: each unexplained', () => {
     const production = state('production', {
       parameters: { Size: 'small', EnvironmentVersion: '1.2.0', Secret: 'p', Retention: '30' },
-      alarms: alarmsWatching(
+      alarms: watchingOf(
         [
           alarm('production-errors', ['FunctionName', 'production-handler'], 1),
           alarm('old-messages', ['QueueName', 'production-orders'], 600),
@@ -144,7 +218,7 @@ describe('compareEnvironments', () => {
 
   test('alarm differences the definition names are explained with its reason, for the environments it names only', () => {
     const production = state('production', {
-      alarms: alarmsWatching(
+      alarms: watchingOf(
         [
           alarm('production-errors', ['FunctionName', 'production-handler'], 1),
           alarm('old-messages', ['QueueName', 'production-orders'], 600),
@@ -179,7 +253,7 @@ describe('compareEnvironments', () => {
     const elsewhere = compareEnvironments(
       state('staging'),
       state('perf', {
-        alarms: alarmsWatching(
+        alarms: watchingOf(
           [
             alarm('perf-errors', ['FunctionName', 'perf-handler']),
             alarm('old-messages', ['QueueName', 'perf-orders'], 600),
