@@ -56,6 +56,29 @@ export function checkPlaceholders(
   }
 }
 
+function unset(name: string, variable: string, source: string): ConfigurationError {
+  return new ConfigurationError(
+    `{{ ${name} }} names environment variable ${variable}, which is not set (pass it with the step's env:)`,
+    source,
+  );
+}
+
+/**
+ * Refuses a `{{ env.NAME }}` whose variable is not set, without filling anything in: run before
+ * the first AWS request, so a step that cannot make its checks changes nothing (takes no lock).
+ */
+export function checkEnvironmentPlaceholders(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  source: string,
+): void {
+  for (const name of placeholdersIn(text, source)) {
+    if (name.startsWith('env.') && env[name.slice(4)] === undefined) {
+      throw unset(name, name.slice(4), source);
+    }
+  }
+}
+
 /**
  * Fills `text`'s placeholders. A value read from the environment is masked (`mask`) before it
  * is used: that is how secrets reach a URL, a header or a body (`?key={{ env.TOKEN }}`), and
@@ -73,12 +96,7 @@ export function renderPlaceholders(
     if (name.startsWith('env.')) {
       const variable = name.slice(4);
       const value = values.env[variable];
-      if (value === undefined) {
-        throw new ConfigurationError(
-          `{{ ${name} }} names environment variable ${variable}, which is not set (pass it with the step's env:)`,
-          source,
-        );
-      }
+      if (value === undefined) throw unset(name, variable, source);
       mask(value);
       return value;
     }

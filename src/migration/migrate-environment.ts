@@ -5,7 +5,7 @@ import { createAwsClients } from '../aws/clients.js';
 import type { MigrationClients } from '../aws/migration-clients.js';
 import type { Step } from '../core/action-runner.js';
 import { ConfigurationError } from '../core/errors.js';
-import { checkPlaceholders } from '../core/placeholders.js';
+import { checkEnvironmentPlaceholders, checkPlaceholders } from '../core/placeholders.js';
 import { systemClock } from '../core/waiter.js';
 import type { LoadedDefinition } from '../definition/definition.js';
 import type { PackageReference } from '../packaging/package-reference.js';
@@ -93,6 +93,40 @@ function statisticsEndpoint(
   };
 }
 
+/**
+ * Every `{{ env.NAME }}` the migration will fill in (the statistics and maintenance calls' URLs
+ * and headers, from the inputs and the definition) names a variable that is set: checked before
+ * the first AWS request, so a migration that could not make those calls takes no lock.
+ */
+function checkEnvironmentVariables(
+  request: MigrateEnvironmentRequest,
+  definition: LoadedDefinition['definition'] | undefined,
+  env: NodeJS.ProcessEnv,
+): void {
+  const texts: Array<[string, string]> = [];
+  if (request.statisticsUrl) texts.push([request.statisticsUrl, "input 'statistics-url'"]);
+  for (const [name, value] of Object.entries(request.statisticsHeaders)) {
+    texts.push([value, `input 'statistics-headers' (${name})`]);
+  }
+  if (request.hook) {
+    texts.push([request.hook.onUrl, "input 'maintenance-on-url'"]);
+    texts.push([request.hook.offUrl, "input 'maintenance-off-url'"]);
+    for (const [name, value] of Object.entries(request.hook.headers)) {
+      texts.push([value, `input 'maintenance-headers' (${name})`]);
+    }
+  }
+  if (definition?.statistics) {
+    if (!request.statisticsUrl)
+      texts.push([definition.statistics.url, 'definition: statistics.url']);
+    for (const [name, value] of Object.entries(definition.statistics.headers)) {
+      if (!(name in request.statisticsHeaders)) {
+        texts.push([value, `definition: statistics.headers.${name}`]);
+      }
+    }
+  }
+  for (const [text, source] of texts) checkEnvironmentPlaceholders(text, env, source);
+}
+
 /** What only a migration asks of the release: every output and parameter it names exists. */
 function checkMigrationInputs(request: MigrateEnvironmentRequest, loaded: LoadedDefinition): void {
   const { definition, template } = loaded;
@@ -141,12 +175,15 @@ export async function migrateEnvironment(
       return services[key];
     };
   const s3 = () => clients.s3;
+  checkEnvironmentVariables(request, undefined, process.env);
   const release = await prepareRelease(request, {
     s3,
     uploads: { bucket: request.artifactBucket, region: () => settings.region },
     logger,
     run,
     facts: step.facts,
+    // Before the package's parts are verified or uploaded, and long before the lock.
+    checkLoaded: (loaded) => checkEnvironmentVariables(request, loaded.definition, process.env),
   });
   const { definition, template } = release;
   const statistics = statisticsEndpoint(request, release.source.loaded);

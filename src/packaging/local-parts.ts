@@ -7,7 +7,7 @@ import { ConfigurationError } from '../core/errors.js';
 import { isRecord, defined } from '../core/values.js';
 import { parseTemplate, parseTemplateDocument } from '../definition/template.js';
 import { templateUrl } from '../provisioning/template-upload.js';
-import { reproducibleZip, type ZipEntry } from './zip.js';
+import { reproducibleZip, zipNameProblem, type ZipEntry } from './zip.js';
 
 /** How a local path is turned into an artifact, and what takes its place in the template. */
 interface Packageable {
@@ -155,6 +155,13 @@ async function zipEntries(
   visited.add(real);
   const entries = [];
   for (const entry of await readdir(real)) {
+    const problem = zipNameProblem(entry);
+    if (problem) {
+      throw new ConfigurationError(
+        `'${relative}' holds ${JSON.stringify(path.posix.join(relative, entry))}, which cannot be zipped: ${problem}; rename it`,
+        where,
+      );
+    }
     entries.push(
       ...(await zipEntries(
         context,

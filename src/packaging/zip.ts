@@ -20,6 +20,26 @@ const MAX_ENTRIES = 0xffff;
 const MAX_BYTES = 0xffffffff;
 
 /**
+ * Why a name cannot be a zip entry, or nothing when it can. A backslash is a folder separator
+ * to Windows tools and to some unzippers (`..\\..\\tmp\\evil.sh` climbs out of the folder it is
+ * unpacked in); a drive letter is an absolute path there; a control character hides what the
+ * name is. Such a file is refused rather than packed.
+ */
+export function zipNameProblem(name: string): string | undefined {
+  if (name.includes('\\')) return 'it holds a backslash, a folder separator to Windows tools';
+  if (/^[A-Za-z]:/.test(name)) return 'it starts with a drive letter';
+  if (name.startsWith('/')) return 'it is an absolute path';
+  if (name.split('/').some((part) => part === '..' || part === '.')) {
+    return "it has a '..' or '.' part";
+  }
+  for (const character of name) {
+    const point = character.charCodeAt(0);
+    if (point < 0x20 || point === 0x7f) return 'it holds a control character';
+  }
+  return undefined;
+}
+
+/**
  * A zip of `entries` that is the same bytes for the same files on any runner: entries sorted by
  * name, one fixed timestamp, modes reduced to 0644/0755, no extra fields. Entries are stored
  * rather than deflated because a deflate stream depends on the zlib build of the Node.js that
@@ -39,6 +59,13 @@ export function reproducibleZip(entries: ZipEntry[], source: string): Buffer {
   let offset = 0;
   let previous: string | undefined;
   for (const entry of sorted) {
+    const problem = zipNameProblem(entry.name);
+    if (problem) {
+      throw new ConfigurationError(
+        `holds a file named ${JSON.stringify(entry.name)}: ${problem}; rename it`,
+        source,
+      );
+    }
     if (entry.name === previous) {
       throw new Error(`Two zip entries named ${entry.name}.`);
     }

@@ -67,10 +67,12 @@ export async function resolveDeploySource(
   s3: () => S3Client,
   logger: Logger,
   uploads: UploadTarget,
+  check: (loaded: LoadedDefinition) => void = () => undefined,
 ): Promise<DeploySource> {
   if (reference) {
     const opened = await openPackage(reference, s3, logger);
     const loaded = await loadDefinition(opened.definitionFile, "input 'package'");
+    check(loaded);
     if (loaded.definition.component !== opened.manifest.component) {
       throw new ConfigurationError(
         `the manifest says component '${opened.manifest.component}' but the definition inside says '${loaded.definition.component}'`,
@@ -93,12 +95,9 @@ export async function resolveDeploySource(
       label: reference.kind === 's3' ? reference.url : reference.path,
     };
   }
-  const loaded = await withLocalPartsUploaded(
-    await loadDefinition(definitionFile),
-    uploads,
-    s3,
-    logger,
-  );
+  const read = await loadDefinition(definitionFile);
+  check(read);
+  const loaded = await withLocalPartsUploaded(read, uploads, s3, logger);
   const resolved = version ?? unversionedVersion(now);
   if (version === undefined) {
     logger.warning(UNVERSIONED_WARNING.replace('{version}', resolved), {

@@ -3,7 +3,11 @@ import type { StepFacts } from '../core/action-runner.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { RunContext } from '../core/github-context.js';
 import type { Logger } from '../core/logger.js';
-import type { EnvironmentDefinition, EnvironmentSettings } from '../definition/definition.js';
+import type {
+  EnvironmentDefinition,
+  EnvironmentSettings,
+  LoadedDefinition,
+} from '../definition/definition.js';
 import type { ParsedTemplate } from '../definition/template.js';
 import { checkEnvironmentUrlOutput } from '../github/deployments.js';
 import type { PackageReference } from '../packaging/package-reference.js';
@@ -32,6 +36,8 @@ export interface ReleaseContext {
   logger: Logger;
   run: RunContext;
   facts: StepFacts;
+  /** Checks of the definition as soon as it is read, before anything else is asked of AWS. */
+  checkLoaded?: (loaded: LoadedDefinition) => void;
 }
 
 /**
@@ -73,6 +79,7 @@ export async function prepareRelease(
       context.s3,
       logger,
       context.uploads,
+      context.checkLoaded,
     ),
   );
   const { definition, template } = source.loaded;

@@ -731,6 +731,7 @@ async function expectRefusedWithoutAws(
   action: string,
   inputs: Record<string, string>,
   message: RegExp,
+  env: Record<string, string> = {},
 ): Promise<void> {
   const before = aws.requests.length;
   const run = await runAction(
@@ -745,6 +746,7 @@ async function expectRefusedWithoutAws(
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'x',
       AWS_SECRET_ACCESS_KEY: 'x',
+      ...env,
     },
     { cwd: work },
   );
@@ -1334,8 +1336,34 @@ const migrateCases: Case[] = [
   ],
 ];
 
+// Each placeholder the migration fills in later is refused now, before the lock is taken. The
+// fixture's statistics header reads STATISTICS_TOKEN: the cases above have it set.
+const unsetVariableCases: Case[] = [
+  [
+    "the definition's statistics header names a variable that is not set",
+    migrate({ strategy: 'blue-green' }),
+    /definition: statistics\.headers\.authorization: \{\{ env\.STATISTICS_TOKEN \}\} names environment variable STATISTICS_TOKEN, which is not set/,
+  ],
+  [
+    'a maintenance header names a variable that is not set',
+    migrate({
+      strategy: 'blue-green',
+      availability: 'maintenance-hook',
+      'maintenance-on-url': '{{ ServiceUrl }}/maintenance/on',
+      'maintenance-off-url': '{{ ServiceUrl }}/maintenance/off',
+      'maintenance-headers': 'Authorization=Bearer {{ env.MAINTENANCE_TOKEN }}',
+    }),
+    /input 'maintenance-headers' \(Authorization\): \{\{ env\.MAINTENANCE_TOKEN \}\} names environment variable MAINTENANCE_TOKEN, which is not set/,
+  ],
+];
+
 describe('action-migrate: bad input is reported before any AWS call', () => {
   test.each(migrateCases)('%s', (_name, inputs, message) =>
+    expectRefusedWithoutAws('action-migrate', inputs(), message, {
+      STATISTICS_TOKEN: 'statistics-token',
+    }),
+  );
+  test.each(unsetVariableCases)('%s', (_name, inputs, message) =>
     expectRefusedWithoutAws('action-migrate', inputs(), message),
   );
 });

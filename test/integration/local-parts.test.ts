@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -263,6 +263,31 @@ describe('a template with local parts', () => {
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toContain('names artifacts packaged for us-east-1');
     expect(run.stdout).toContain('but this deploy is in eu-west-1');
+  });
+
+  test('a file whose name is a path elsewhere, or hides a character, is refused by name, never zipped', async () => {
+    for (const [name, problem] of [
+      ['..\\..\\tmp\\evil.sh', 'it holds a backslash'],
+      ['C:evil.bat', 'it starts with a drive letter'],
+      ['line\rfeed.py', 'it holds a control character'],
+    ] as const) {
+      const planted = path.join(workDir, 'handler', name);
+      writeFileSync(planted, 'echo owned\n');
+      try {
+        const run = await provision({
+          operation: 'package',
+          version: '1.0.2',
+          'artifact-bucket': BUCKET,
+        });
+        expect(run.exitCode).not.toBe(0);
+        expect(run.stdout).toContain(
+          `'handler/' holds ${JSON.stringify(`handler/${name}`)}, which cannot be zipped: ${problem}`,
+        );
+        expect(run.summaryText).toContain('Configuration error');
+      } finally {
+        rmSync(planted);
+      }
+    }
   });
 
   test('package without an artifact bucket is refused, naming the part and the input', async () => {

@@ -321,3 +321,20 @@ describe('the manifest of a package with artifacts', () => {
     expect(isManifest(candidate)).toBe(false);
   });
 });
+
+describe('zip entry names', () => {
+  test('a name another tool would read as a path elsewhere, or that hides a character, is refused', () => {
+    const entry = (name: string) => ({ name, data: Buffer.from('x'), executable: false });
+    for (const [name, problem] of [
+      ['..\\..\\tmp\\evil.sh', 'a backslash'],
+      ['D:/boot.ini', 'a drive letter'],
+      ['/etc/passwd', 'an absolute path'],
+      ['a/../../b', "'..'"],
+      ['tab\there', 'a control character'],
+      ['del\u007f', 'a control character'],
+    ] as const) {
+      expect(() => reproducibleZip([entry(name)], 'Handler.Code')).toThrow(problem);
+    }
+    expect(reproducibleZip([entry('src/main.py')], 'Handler.Code').length).toBeGreaterThan(0);
+  });
+});
