@@ -12,8 +12,10 @@ export type FaultAnswer =
   { error: { status: number; code: string; message: string } } | { drop: true } | { stall: true };
 
 export interface Fault {
-  /** The Query action to answer (`ExecuteChangeSet`). */
-  action: string;
+  /** The Query action to answer (`ExecuteChangeSet`); or give `request`. */
+  action?: string;
+  /** A REST call to answer (S3's): by its method and its path as sent (URL-encoded). */
+  request?: (method: string, path: string) => boolean;
   /** Only once this action has been forwarded (`ExecuteChangeSet` before holding the waits). */
   after?: string;
   /** Skip this many matching calls first (the first SetStackPolicy goes, the second fails). */
@@ -25,7 +27,7 @@ export interface Fault {
 
 export interface FaultProxy {
   endpoint: string;
-  /** Every Query action, in arrival order, with what the proxy did. */
+  /** Every call, in arrival order (a Query action, else `METHOD path`), with what the proxy did. */
   calls: Array<{ action: string; faulted: boolean }>;
   faults: Fault[];
   close(): Promise<void>;
@@ -47,7 +49,13 @@ export async function startFaultProxy(upstream: string, faults: Fault[]): Promis
       const body = Buffer.concat(chunks);
       const action = queryAction(body);
       const fault = faults.find((candidate) => {
-        if (candidate.action !== action) return false;
+        if (candidate.action !== undefined && candidate.action !== action) return false;
+        if (
+          candidate.request !== undefined &&
+          !candidate.request(incoming.method ?? '', incoming.url ?? '')
+        ) {
+          return false;
+        }
         if (candidate.after && !calls.some((call) => call.action === candidate.after)) return false;
         const count = counts.get(candidate) ?? { seen: 0, answered: 0 };
         counts.set(candidate, count);
@@ -55,7 +63,10 @@ export async function startFaultProxy(upstream: string, faults: Fault[]): Promis
         if (count.seen <= (candidate.skip ?? 0)) return false;
         return candidate.times === undefined || count.answered < candidate.times;
       });
-      if (action) calls.push({ action, faulted: fault !== undefined });
+      calls.push({
+        action: action ?? `${incoming.method ?? ''} ${incoming.url ?? ''}`,
+        faulted: fault !== undefined,
+      });
       if (!fault) {
         forwardTo(target, incoming, body, outgoing);
         return;
@@ -69,9 +80,11 @@ export async function startFaultProxy(upstream: string, faults: Fault[]): Promis
         held.add(outgoing);
       } else {
         const { status, code, message } = answer.error;
-        outgoing.writeHead(status, { 'content-type': 'text/xml' });
+        outgoing.writeHead(status, { 'content-type': 'application/xml' });
         outgoing.end(
-          `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`,
+          action
+            ? `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`
+            : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`,
         );
       }
     });

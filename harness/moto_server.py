@@ -50,6 +50,10 @@ A ninth: moto 5.2.1 answers PutCompositeAlarm with a 500, although its PutMetric
 reads AlarmRule "to re-use this method for composite alarms". PutCompositeAlarm now goes there,
 and DescribeAlarms shows the rule as AWS does (AlarmRule), so parity can be tested with composite
 alarms made by hand.
+
+A tenth: ListObjectVersions ignores encoding-type=url in moto 5.2.1 (its ListObjectsV2 honours
+it). AWS percent-encodes every key, marker and prefix of the answer then, which is how a key
+holding a CR or a control character (legal in S3, not in XML) is listed whole. It now does.
 """
 
 import sys
@@ -149,6 +153,38 @@ def _field(block, name):
 
 
 def _list_object_versions_in_order(self):
+    status, headers, body = _list_object_versions_in_aws_order(self)
+    if self.querystring.get("encoding-type", [None])[0] != "url":
+        return status, headers, body
+    text = body.encode("utf-8") if isinstance(body, str) else body
+    encoded = _url_encoded_names(text)
+    return status, headers, encoded.decode("utf-8") if isinstance(body, str) else encoded
+
+
+_NAMES = re.compile(rb"<(Key|NextKeyMarker|KeyMarker|Prefix|Delimiter)>(.*?)</\1>", re.S)
+
+
+def _url_encoded_names(text):
+    """ListObjectVersions with encoding-type=url, as AWS answers it and moto's ListObjectsV2 does:
+    every key, marker, prefix and delimiter percent-encoded, so a key holding a CR or a control
+    character survives the XML (moto 5.2.1 ignores the parameter for this call)."""
+    from urllib.parse import quote
+
+    def encode(match):
+        value = unescape(match.group(2).decode("utf-8"))
+        return b"<%s>%s</%s>" % (
+            match.group(1),
+            quote(value).encode("utf-8"),
+            match.group(1),
+        )
+
+    encoded = _NAMES.sub(encode, text)
+    return encoded.replace(
+        b"</ListVersionsResult>", b"<EncodingType>url</EncodingType></ListVersionsResult>", 1
+    )
+
+
+def _list_object_versions_in_aws_order(self):
     status, headers, body = _list_object_versions(self)
     text = body.encode("utf-8") if isinstance(body, str) else body
     blocks = list(_ENTRY.finditer(text))

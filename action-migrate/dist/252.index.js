@@ -145,8 +145,7 @@ async function blueGreen(run) {
             await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .restoreStep */ .T2)(run, 'target', target);
     }
     catch (error) {
-        await run.recover(() => rollBackBlueGreen(run, error));
-        throw run.failure(error);
+        return run.failAfter(error, () => rollBackBlueGreen(run, error));
     }
     await run.complete(source
         ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy, out of service, until keep-previous-hours pass`

@@ -145,8 +145,7 @@ async function blueGreen(run) {
             await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .restoreStep */ .T2)(run, 'target', target);
     }
     catch (error) {
-        await run.recover(() => rollBackBlueGreen(run, error));
-        throw run.failure(error);
+        return run.failAfter(error, () => rollBackBlueGreen(run, error));
     }
     await run.complete(source
         ? `${target} (active, verified against ${source}); ${source} keeps the pre-migration copy, out of service, until keep-previous-hours pass`
@@ -540,8 +539,7 @@ async function rollBack(run) {
     catch (error) {
         // Refused before the newer colour was touched: nothing changed, so the rollback ends.
         const then = (0,_journal_js__WEBPACK_IMPORTED_MODULE_10__/* .hasStarted */ .gd)(run.journal, 'plan-unavailable:source') ? 'retry' : 'abandon';
-        await run.recover(() => serveNewerAgain(run, error, then));
-        throw run.failure(error);
+        return run.failAfter(error, () => serveNewerAgain(run, error, then));
     }
     await run.step('record:rolled-back', `Record that ${stacks.leaving} was rolled back`, () => recordLeft(run));
     await run.complete(`${target} (active at ${run.request.version}, verified against ${source}); ${source} keeps ${stacks.leaving} and its data, out of service, until keep-previous-hours pass`);

@@ -111,14 +111,13 @@ async function updateInPlace(run) {
         await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .restoreStep */ .T2)(run, 'source', source);
     }
     catch (error) {
-        await run.recover(() => context.logger.group(`Serve users from ${source} again`, async () => {
+        return run.failAfter(error, () => context.logger.group(`Serve users from ${source} again`, async () => {
             let note = '';
             await (0,_stack_steps_js__WEBPACK_IMPORTED_MODULE_6__/* .restoreStack */ .DM)(run, ['source'], source).catch((restore) => {
                 note = `; restoring its availability failed (${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(restore)})`;
             });
             await run.setStatus(run.done('update') ? 'failed' : 'rolled-back', `${source}${run.done('update') ? ' (updated; its data did not measure the same, see the comparison)' : ', not updated'}${note}`, error);
         }));
-        throw run.failure(error);
     }
     await run.complete(`${source} (updated in place; data measured the same before and after)`);
     return run.outcome(source);

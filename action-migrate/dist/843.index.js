@@ -80,8 +80,7 @@ async function doubleClone(run) {
     }
     catch (error) {
         if (!(0,_journal_js__WEBPACK_IMPORTED_MODULE_3__/* .hasStarted */ .gd)(run.journal, 'delete:source')) {
-            await run.recover(() => rollBackDoubleClone(run, error));
-            throw run.failure(error);
+            return run.failAfter(error, () => rollBackDoubleClone(run, error));
         }
         throw error;
     }

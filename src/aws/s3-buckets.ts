@@ -1,11 +1,13 @@
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { OperationError, RefusalError } from '../core/errors.js';
+import { OperationError, RefusalError, errorMessage } from '../core/errors.js';
+import { KEY_ENCODING, listedKeys, shownKey, xmlCarries } from './s3-keys.js';
 import { awsErrorName, answered } from './errors.js';
 
 export interface EmptiedBucket {
@@ -33,22 +35,44 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<Emptied
         new ListObjectVersionsCommand({
           Bucket: bucket,
           MaxKeys: 1000,
+          EncodingType: KEY_ENCODING,
         }),
       );
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchBucket') return { bucket, deleted, missing: true };
       throw error;
     }
-    const objects: ObjectIdentifier[] = [
+    const decode = listedKeys(
+      response,
+      (response.Versions?.length ?? 0) + (response.DeleteMarkers?.length ?? 0),
+      `S3 ListObjectVersions of ${bucket}`,
+    );
+    const listed: ObjectIdentifier[] = [
       ...(response.Versions ?? []).map((version) => ({
-        Key: answered(version.Key, 'Key of an object version (S3 ListObjectVersions)'),
+        Key: decode(answered(version.Key, 'Key of an object version (S3 ListObjectVersions)')),
         VersionId: version.VersionId,
       })),
       ...(response.DeleteMarkers ?? []).map((marker) => ({
-        Key: answered(marker.Key, 'Key of a delete marker (S3 ListObjectVersions)'),
+        Key: decode(answered(marker.Key, 'Key of a delete marker (S3 ListObjectVersions)')),
         VersionId: marker.VersionId,
       })),
     ];
+    // A key XML cannot carry goes in the URL of a request of its own.
+    const objects = listed.filter((object) => xmlCarries(object.Key ?? ''));
+    for (const object of listed.filter((entry) => !xmlCarries(entry.Key ?? ''))) {
+      try {
+        await s3.send(
+          new DeleteObjectCommand({ Bucket: bucket, Key: object.Key, VersionId: object.VersionId }),
+        );
+      } catch (error) {
+        throw new OperationError(
+          `Could not delete ${shownKey(object.Key ?? '')}${object.VersionId ? `@${object.VersionId}` : ''} from bucket ${bucket}: ${errorMessage(error)}`,
+          'Emptying a bucket failed',
+          { cause: error },
+        );
+      }
+      deleted += 1;
+    }
     for (let start = 0; start < objects.length; start += 1000) {
       const batch = objects.slice(start, start + 1000);
       const result = await s3.send(
@@ -59,7 +83,7 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<Emptied
         const sample = errors
           .slice(0, 3)
           .map((error) =>
-            `${error.Key}${error.VersionId ? `@${error.VersionId}` : ''}: ${error.Code} ${error.Message ?? ''}`.trim(),
+            `${shownKey(error.Key ?? '')}${error.VersionId ? `@${error.VersionId}` : ''}: ${error.Code} ${error.Message ?? ''}`.trim(),
           );
         throw new OperationError(
           `Could not delete ${errors.length} object(s) from bucket ${bucket}: ${sample.join('; ')}`,
@@ -68,7 +92,7 @@ export async function emptyBucket(s3: S3Client, bucket: string): Promise<Emptied
       }
       deleted += batch.length;
     }
-    if (!response.IsTruncated || objects.length === 0) break;
+    if (!response.IsTruncated || listed.length === 0) break;
   }
   return { bucket, deleted, missing: false };
 }
@@ -88,10 +112,18 @@ export async function newestKey(
   let token: string | undefined;
   for (let page = 0; page < maxPages; page++) {
     const response = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ContinuationToken: token,
+        EncodingType: KEY_ENCODING,
+      }),
     );
-    for (const object of response.Contents ?? []) {
-      if (object.Key?.endsWith(suffix) && (!newest || object.Key > newest)) newest = object.Key;
+    const contents = response.Contents ?? [];
+    const decode = listedKeys(response, contents.length, `S3 ListObjectsV2 of ${bucket}`);
+    for (const object of contents) {
+      const key = object.Key === undefined ? undefined : decode(object.Key);
+      if (key?.endsWith(suffix) && (!newest || key > newest)) newest = key;
     }
     token = response.IsTruncated ? response.NextContinuationToken : undefined;
     if (!token) break;

@@ -15,6 +15,7 @@ import {
   type S3ControlClient,
 } from '@aws-sdk/client-s3-control';
 import { awsErrorName, answered, IncompleteAnswerError } from '../aws/errors.js';
+import { shownKey } from '../aws/s3-keys.js';
 import { ConfigurationError, OperationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { waitUntil, type BackoffOptions, type Clock } from '../core/waiter.js';
@@ -451,7 +452,7 @@ export async function copyBucketWithBatchOperations(
   const examples = report.failed
     .map(
       (task) =>
-        `${task.key} (${task.code || task.status}${task.message ? `: ${task.message}` : ''})`,
+        `${shownKey(task.key)} (${task.code || task.status}${task.message ? `: ${task.message}` : ''})`,
     )
     .join(', ');
   throw new OperationError(

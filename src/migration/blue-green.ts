@@ -202,8 +202,7 @@ async function blueGreen(run: MigrationRun): Promise<MigrationOutcome> {
     );
     if (source) await restoreStep(run, 'target', target);
   } catch (error) {
-    await run.recover(() => rollBackBlueGreen(run, error));
-    throw run.failure(error);
+    return run.failAfter(error, () => rollBackBlueGreen(run, error));
   }
   await run.complete(
     source

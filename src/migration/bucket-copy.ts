@@ -9,6 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { awsErrorName, httpStatus, answered } from '../aws/errors.js';
+import { shownKey } from '../aws/s3-keys.js';
 import type { Clock } from '../core/waiter.js';
 import { compareKeys, isMultipartEtag, listObjects, type ListedObject } from './bucket-listing.js';
 import {
@@ -352,7 +353,7 @@ export async function copyBucket(
     (object, error) =>
       new OperationError(
         object
-          ? `Copying s3://${source}/${object.key} to s3://${target} failed: ${error.message}`
+          ? `Copying ${shownKey(object.key)} from s3://${source} to s3://${target} failed: ${error.message}`
           : `Listing s3://${source} failed: ${error.message}`,
         'The copy failed',
         { cause: error },
@@ -393,14 +394,14 @@ export async function copyBucketHistory(
   const replay = async (history: KeyHistory, pair: PairedHistory): Promise<void> => {
     if (history.ambiguous) {
       throw new OperationError(
-        `the history of ${history.key} cannot be copied in order: ${history.ambiguous}. Use copy-versions: current to copy only current objects.`,
+        `the history of ${shownKey(history.key)} cannot be copied in order: ${history.ambiguous}. Use copy-versions: current to copy only current objects.`,
       );
     }
     const existing = pair.target?.versions ?? [];
     let from = commonStart(history.versions, existing);
     if (from < existing.length && options.diverged === 'refuse') {
       throw new OperationError(
-        `the history of ${history.key} in s3://${target} (${existing.length} entries) is not a start of its history in s3://${source}: copying it would remove ${existing.length - from} version(s) or delete marker(s) only s3://${target} still has (removed from s3://${source} since, by hand or by a lifecycle rule)`,
+        `the history of ${shownKey(history.key)} in s3://${target} (${existing.length} entries) is not a start of its history in s3://${source}: copying it would remove ${existing.length - from} version(s) or delete marker(s) only s3://${target} still has (removed from s3://${source} since, by hand or by a lifecycle rule)`,
       );
     }
     if (from < existing.length) {
@@ -437,7 +438,7 @@ export async function copyBucketHistory(
     (pair, error) =>
       new OperationError(
         pair
-          ? `Copying the history of s3://${source}/${pair.key} to s3://${target} failed: ${error.message}`
+          ? `Copying the history of ${shownKey(pair.key)} from s3://${source} to s3://${target} failed: ${error.message}`
           : `Listing the versions of s3://${source} or s3://${target} failed: ${error.message}`,
         'The copy failed',
         { cause: error },
@@ -528,7 +529,7 @@ export async function mirrorBucket(
     (action, error) =>
       new OperationError(
         action
-          ? `Mirroring s3://${source}/${'copy' in action ? action.copy.key : 'delete' in action ? action.delete : action.same} to s3://${target} failed: ${error.message}`
+          ? `Mirroring ${shownKey('copy' in action ? action.copy.key : 'delete' in action ? action.delete : action.same)} from s3://${source} to s3://${target} failed: ${error.message}`
           : `Listing s3://${source} or s3://${target} failed: ${error.message}`,
         'The copy failed',
         { cause: error },

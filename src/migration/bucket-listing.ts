@@ -4,6 +4,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { answered } from '../aws/errors.js';
+import { KEY_ENCODING, listedKeys } from '../aws/s3-keys.js';
 
 /** What the copier and the verifier need to know about one object. */
 export interface ListedObject {
@@ -19,9 +20,12 @@ const PAGE_SIZE = 1000;
 /** Ten billion objects: far beyond any bucket, but a bound on a listing that never ends. */
 const MAX_PAGES = 10_000_000;
 
-function toListed(object: { Key?: string; Size?: number; ETag?: string }): ListedObject {
+function toListed(
+  object: { Key?: string; Size?: number; ETag?: string },
+  decode: (key: string) => string,
+): ListedObject {
   // An entry without a key would be skipped on both sides and the copy would look whole.
-  const key = answered(object.Key, 'Key of a listed object (S3 ListObjectsV2)');
+  const key = decode(answered(object.Key, 'Key of a listed object (S3 ListObjectsV2)'));
   return { key, size: object.Size ?? 0, etag: object.ETag ?? '' };
 }
 
@@ -37,7 +41,12 @@ export async function* listObjects(
 ): AsyncGenerator<ListedObject> {
   const fetchPage = (token: string | undefined): Promise<ListObjectsV2CommandOutput> =>
     s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, MaxKeys: pageSize }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        ContinuationToken: token,
+        MaxKeys: pageSize,
+        EncodingType: KEY_ENCODING,
+      }),
     );
   let pending: Promise<ListObjectsV2CommandOutput> | undefined = fetchPage(undefined);
   for (let page = 0; pending && page < MAX_PAGES; page++) {
@@ -48,8 +57,10 @@ export async function* listObjects(
     pending = token ? fetchPage(token) : undefined;
     // A prefetched page must not reject unobserved if the consumer stops early.
     pending?.catch(() => undefined);
-    for (const object of response.Contents ?? []) {
-      yield toListed(object);
+    const contents = response.Contents ?? [];
+    const decode = listedKeys(response, contents.length, `S3 ListObjectsV2 of ${bucket}`);
+    for (const object of contents) {
+      yield toListed(object, decode);
     }
   }
 }

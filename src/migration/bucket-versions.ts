@@ -9,6 +9,7 @@ import {
 import { compareKeys, isMultipartEtag } from './bucket-listing.js';
 import { OperationError } from '../core/errors.js';
 import { answered } from '../aws/errors.js';
+import { KEY_ENCODING, listedKeys } from '../aws/s3-keys.js';
 
 /** One entry of a key's history: a version, or a delete marker. */
 export interface ObjectVersion {
@@ -40,6 +41,8 @@ export async function versioningOf(s3: S3Client, bucket: string): Promise<Versio
 
 interface Entry extends ObjectVersion {
   key: string;
+  /** The key as the listing wrote it (URL-encoded), as the XML order knows it. */
+  listed: string;
   time: number;
   isLatest: boolean;
 }
@@ -58,7 +61,10 @@ function unescapeXml(text: string): string {
   );
 }
 
-/** Position of each entry (key, version ID) in the XML, where S3 lists them in true order. */
+/**
+ * Position of each entry (key, version ID) in the XML, where S3 lists them in true order. Keys
+ * are as the XML has them: URL-encoded, as the listing asks.
+ */
 export function entryOrder(xml: string): Map<string, number> {
   const order = new Map<string, number>();
   const element = /<(Version|DeleteMarker)>([\s\S]*?)<\/\1>/g;
@@ -119,6 +125,7 @@ const MAX_PAGES = 10_000_000;
 function interleave(
   page: ListObjectVersionsCommandOutput,
   order: Map<string, number> | undefined,
+  decode: (key: string) => string,
 ): { entries: Entry[]; ties: Set<string> } {
   const toEntry = (
     item: { Key?: string; VersionId?: string; LastModified?: Date; IsLatest?: boolean },
@@ -127,7 +134,8 @@ function interleave(
     etag = '',
   ): Entry => ({
     // An entry without a key would drop out of both histories and the copy would look whole.
-    key: answered(item.Key, 'Key of an object version (S3 ListObjectVersions)'),
+    listed: answered(item.Key, 'Key of an object version (S3 ListObjectVersions)'),
+    key: decode(answered(item.Key, 'Key of an object version (S3 ListObjectVersions)')),
     versionId: item.VersionId ?? 'null',
     deleteMarker,
     size,
@@ -158,8 +166,8 @@ function interleave(
       continue;
     }
     const byKey = compareKeys(version.key, marker.key);
-    const versionAt = order?.get(`${version.key}\u0000${version.versionId}`);
-    const markerAt = order?.get(`${marker.key}\u0000${marker.versionId}`);
+    const versionAt = order?.get(`${version.listed}\u0000${version.versionId}`);
+    const markerAt = order?.get(`${marker.listed}\u0000${marker.versionId}`);
     let takeVersion: boolean;
     if (byKey !== 0) takeVersion = byKey < 0;
     else if (versionAt !== undefined && markerAt !== undefined) takeVersion = versionAt < markerAt;
@@ -195,6 +203,7 @@ export async function* listHistories(
       MaxKeys: pageSize,
       KeyMarker: keyMarker,
       VersionIdMarker: versionIdMarker,
+      EncodingType: KEY_ENCODING,
     });
   let pending: Promise<VersionsPage> | undefined = fetchPage();
   let current: { key: string; newestFirst: ObjectVersion[]; ambiguous?: string } | undefined;
@@ -206,11 +215,20 @@ export async function* listHistories(
   for (let page = 0; pending && page < MAX_PAGES; page++) {
     const fetched: VersionsPage = await pending;
     const response = fetched.page;
+    const decode = listedKeys(
+      response,
+      (response.Versions?.length ?? 0) + (response.DeleteMarkers?.length ?? 0),
+      `S3 ListObjectVersions of ${bucket}`,
+    );
+    // The marker comes back encoded like the keys; the next request names the key itself.
     pending = response.IsTruncated
-      ? fetchPage(response.NextKeyMarker, response.NextVersionIdMarker)
+      ? fetchPage(
+          response.NextKeyMarker === undefined ? undefined : decode(response.NextKeyMarker),
+          response.NextVersionIdMarker,
+        )
       : undefined;
     pending?.catch(() => undefined);
-    const { entries, ties } = interleave(response, fetched.order);
+    const { entries, ties } = interleave(response, fetched.order, decode);
     for (const entry of entries) {
       if (current && current.key !== entry.key) {
         yield finish(current);

@@ -87,8 +87,7 @@ async function doubleClone(run: MigrationRun): Promise<MigrationOutcome> {
     await run.locate(`${source} (the original) and ${temporary} (a verified copy)`);
   } catch (error) {
     if (!hasStarted(run.journal, 'delete:source')) {
-      await run.recover(() => rollBackDoubleClone(run, error));
-      throw run.failure(error);
+      return run.failAfter(error, () => rollBackDoubleClone(run, error));
     }
     throw error;
   }

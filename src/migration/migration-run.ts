@@ -6,7 +6,7 @@ import {
   type ExtraAnnotation,
   type FailureKind,
 } from '../core/errors.js';
-import { asActionError } from '../core/failure.js';
+import { asActionError, withCleanupFailure } from '../core/failure.js';
 import type { SummaryBuilder } from '../core/summary.js';
 import type { GateResult } from './data-copy.js';
 import {
@@ -242,5 +242,19 @@ export class MigrationRun {
 
   failure(cause: unknown): MigrationFailedError {
     return new MigrationFailedError(cause, this.journal, this.store.url(this.journal), this.gates);
+  }
+
+  /**
+   * Undoes what the failed run did (users served again, what it made removed) in the step's
+   * reserve, then fails with the error that stopped it. When the undoing fails too, that is told
+   * second, after the error that caused it, never in its place.
+   */
+  async failAfter(error: unknown, undo: () => Promise<void>): Promise<never> {
+    try {
+      await this.recover(undo);
+    } catch (cleanup) {
+      throw this.failure(withCleanupFailure(error, asActionError(cleanup)));
+    }
+    throw this.failure(error);
   }
 }

@@ -470,8 +470,7 @@ async function rollBack(run: MigrationRun): Promise<MigrationOutcome> {
   } catch (error) {
     // Refused before the newer colour was touched: nothing changed, so the rollback ends.
     const then = hasStarted(run.journal, 'plan-unavailable:source') ? 'retry' : 'abandon';
-    await run.recover(() => serveNewerAgain(run, error, then));
-    throw run.failure(error);
+    return run.failAfter(error, () => serveNewerAgain(run, error, then));
   }
   await run.step('record:rolled-back', `Record that ${stacks.leaving} was rolled back`, () =>
     recordLeft(run),

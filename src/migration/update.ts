@@ -121,7 +121,7 @@ async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome> {
     );
     await restoreStep(run, 'source', source);
   } catch (error) {
-    await run.recover(() =>
+    return run.failAfter(error, () =>
       context.logger.group(`Serve users from ${source} again`, async () => {
         let note = '';
         await restoreStack(run, ['source'], source).catch((restore: unknown) => {
@@ -134,7 +134,6 @@ async function updateInPlace(run: MigrationRun): Promise<MigrationOutcome> {
         );
       }),
     );
-    throw run.failure(error);
   }
   await run.complete(`${source} (updated in place; data measured the same before and after)`);
   return run.outcome(source);

@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { emptyBucket } from '../../src/aws/s3-buckets.js';
 import { parseDefinition } from '../../src/definition/definition.js';
 import { parseTemplate } from '../../src/definition/template.js';
@@ -30,8 +35,9 @@ describe('emptying a bucket', () => {
         IsTruncated: true,
         NextKeyMarker: 'k1199',
         NextVersionIdMarker: 'v1199',
+        EncodingType: 'url',
       })
-      .resolvesOnce({ Versions: versions(1200, 5), IsTruncated: false });
+      .resolvesOnce({ Versions: versions(1200, 5), IsTruncated: false, EncodingType: 'url' });
     s3.on(DeleteObjectsCommand).resolves({});
     const result = await emptyBucket(new S3Client({ region: 'us-east-1' }), 'data');
     expect(result).toEqual({ bucket: 'data', deleted: 1205, missing: false });
@@ -43,6 +49,7 @@ describe('emptying a bucket', () => {
     expect(s3.commandCalls(ListObjectVersionsCommand)[1]!.args[0].input).toEqual({
       Bucket: 'data',
       MaxKeys: 1000,
+      EncodingType: 'url',
     });
   });
 
@@ -50,6 +57,7 @@ describe('emptying a bucket', () => {
     s3.on(ListObjectVersionsCommand).resolves({
       Versions: [{ Key: 'locked.json', VersionId: 'v1' }],
       IsTruncated: false,
+      EncodingType: 'url',
     });
     s3.on(DeleteObjectsCommand).resolves({
       Errors: [
@@ -57,8 +65,33 @@ describe('emptying a bucket', () => {
       ],
     });
     await expect(emptyBucket(new S3Client({ region: 'us-east-1' }), 'data')).rejects.toThrow(
-      'Could not delete 1 object(s) from bucket data: locked.json@v1: AccessDenied Access Denied',
+      'Could not delete 1 object(s) from bucket data: "locked.json"@v1: AccessDenied Access Denied',
     );
+  });
+
+  // XML 1.0 cannot carry a control character in a DeleteObjects body (S3 answers MalformedXML):
+  // such a key is deleted by DeleteObject, named in the URL. Shapes from the S3 API reference.
+  test('a key XML cannot carry is deleted on its own; a CR goes with the rest', async () => {
+    s3.on(ListObjectVersionsCommand).resolves({
+      Versions: [
+        { Key: 'ctl/a%01b.json', VersionId: 'v1' },
+        { Key: 'cr/a%0Db.json', VersionId: 'v2' },
+        { Key: 'sp/a+b.json', VersionId: 'v3' },
+      ],
+      IsTruncated: false,
+      EncodingType: 'url',
+    });
+    s3.on(DeleteObjectsCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    const result = await emptyBucket(new S3Client({ region: 'us-east-1' }), 'data');
+    expect(result.deleted).toBe(3);
+    expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input)).toEqual([
+      { Bucket: 'data', Key: 'ctl/a\u0001b.json', VersionId: 'v1' },
+    ]);
+    expect(s3.commandCalls(DeleteObjectsCommand)[0]!.args[0].input.Delete!.Objects).toEqual([
+      { Key: 'cr/a\rb.json', VersionId: 'v2' },
+      { Key: 'sp/a b.json', VersionId: 'v3' },
+    ]);
   });
 
   test('a bucket that is already gone counts as empty', async () => {

@@ -59,6 +59,7 @@ describe('reads that fail closed', () => {
         { Size: 2, ETag: '"b"' },
       ],
       IsTruncated: false,
+      EncodingType: 'url',
     });
     await expect(drain(listObjects(s3 as unknown as S3Client, 'data'))).rejects.toThrow(
       'The AWS answer had no Key of a listed object (S3 ListObjectsV2)',
@@ -72,6 +73,7 @@ describe('reads that fail closed', () => {
         { VersionId: '2', Size: 1, ETag: '"b"', IsLatest: true },
       ],
       IsTruncated: false,
+      EncodingType: 'url',
     });
     await expect(drain(listHistories(s3 as unknown as S3Client, 'data'))).rejects.toThrow(
       IncompleteAnswerError,
