@@ -19,9 +19,13 @@ export interface DeploymentSubject {
 
 type Octokit = ReturnType<typeof getOctokit>;
 
-/** GitHub caps a status description at 140 characters. */
-function short(text: string): string {
-  return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+/**
+ * GitHub caps a status description at 140 characters. Whoever may read the repository reads
+ * it: masked values are removed first, then it is cut, so no start of one is left.
+ */
+function short(text: string, redact: (text: string) => string): string {
+  const redacted = redact(text);
+  return redacted.length <= 140 ? redacted : `${redacted.slice(0, 139)}…`;
 }
 
 /**
@@ -63,7 +67,9 @@ export class GitHubDeployment {
         ...this.repo,
         ref: subject.ref,
         environment: subject.environment,
-        description: short(`${subject.component} ${subject.version}`),
+        description: short(`${subject.component} ${subject.version}`, (text) =>
+          this.logger.redact(text),
+        ),
         // The environment is deployed from a verified package, not from a merge of the branch.
         auto_merge: false,
         required_contexts: [],
@@ -97,11 +103,11 @@ export class GitHubDeployment {
       ...this.repo,
       deployment_id: this.id,
       state,
-      description: short(description),
+      description: short(description, (text) => this.logger.redact(text)),
       environment: this.subject.environment,
       auto_inactive: state === 'success',
       ...(this.subject.runUrl ? { log_url: this.subject.runUrl } : {}),
-      ...(environmentUrl ? { environment_url: environmentUrl } : {}),
+      ...(environmentUrl ? { environment_url: this.logger.redact(environmentUrl) } : {}),
     });
   }
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { startGitHubApi, type GitHubApi } from '../../harness/github-api.js';
 import { runAction } from '../../harness/run-action.js';
+import { trackDeployment } from '../../src/github/deployments.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 import {
   DEFINITION,
   expectSuccess,
@@ -123,6 +125,33 @@ describe('GitHub deployments', () => {
       /^Refusing to update ghfail-records: DataBucket/,
     );
     expect(String(github.calls.at(-1)!.body.description).length).toBeLessThanOrEqual(140);
+  });
+
+  test("a failure's description is redacted before it is cut to GitHub's 140 characters", async () => {
+    const logger = new RecordingLogger();
+    const secret = 'db-password-0123456789';
+    logger.mask(secret);
+    const saved = { ...process.env };
+    Object.assign(process.env, githubEnv(), { GITHUB_REPOSITORY: 'acme/records', GITHUB_SHA: SHA });
+    try {
+      await expect(
+        trackDeployment(
+          GITHUB_TOKEN,
+          { environment: 'ghcut', version: '1.0.0', component: 'records', production: false },
+          null,
+          logger,
+          // The cut at 139 characters would fall inside the masked value.
+          () => Promise.reject(new Error(`${'x'.repeat(130)}${secret}`)),
+          () => Promise.resolve({ description: '', url: undefined }),
+        ),
+      ).rejects.toThrow();
+    } finally {
+      process.env = saved;
+    }
+    const description = String(github.calls.at(-1)!.body.description);
+    expect(github.calls.at(-1)!.body.state).toBe('failure');
+    expect(description).toBe(`${'x'.repeat(130)}***`);
+    expect(description).not.toContain(secret.slice(0, 3));
   });
 
   test('a migration is recorded with the stack that serves users afterwards', async () => {
