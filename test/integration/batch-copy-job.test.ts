@@ -414,9 +414,9 @@ describe('s3-copy-engine batch-operations', () => {
     const message = (failure as Error).message;
     expect(message).toMatch(/ended Complete having copied 13 of 15 object\(s\)/);
     expect(message).toContain(
-      '2 failed, for example plain.json (AccessDenied: Access Denied, no s3:PutObject)',
+      '2 failed, for example "plain.json" (AccessDenied: Access Denied, no s3:PutObject)',
     );
-    expect(message).toContain('unicode/ü-é-ß.json (AccessDenied');
+    expect(message).toContain('"unicode/ü-é-ß.json" (AccessDenied');
     expect(message).toContain(`s3://${ARTIFACTS}/batch-operations/run/report/job-`);
     expect(message).toContain(ROLE);
     // Polled with backoff from 5 s (with jitter: never below half of it).

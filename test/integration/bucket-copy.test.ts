@@ -398,7 +398,7 @@ describe('versioned buckets: every version and delete marker, in order', () => {
         diverged: 'refuse',
       }),
     ).rejects.toThrow(
-      /the history of plain\.json in s3:\/\/prune-target \(1 entries\) is not a start of its history in s3:\/\/prune-source: copying it would remove 1 version/,
+      /the history of "plain\.json" in s3:\/\/prune-target \(1 entries\) is not a start of its history in s3:\/\/prune-source: copying it would remove 1 version/,
     );
     expect((await histories(s3, 'prune-target'))['plain.json']).toHaveLength(1);
     const kept = await s3.send(new GetObjectCommand({ Bucket: 'prune-target', Key: 'plain.json' }));

@@ -28,7 +28,7 @@ let cloudFormation: CloudFormationClient;
 let workDir: string;
 let proxy: FaultProxy | undefined;
 const BUCKET = 'artifacts';
-const ENVIRONMENTS = [1, 2, 3, 4, 5, 6, 7].map((index) => `guarded-${index}`);
+const ENVIRONMENTS = [1, 2, 3, 4, 5, 6, 7, 8].map((index) => `guarded-${index}`);
 const packages: Record<string, string> = {};
 
 interface Statement {
@@ -218,6 +218,19 @@ describe('a stack policy lifted for allow-replacement comes back', () => {
     expect(run.stdout).toMatch(/The runner stopped the step \(SIGINT/);
     expect(run.stdout).toContain('Stack policy of guarded-4-sample-service restored in full.');
     await expectFullPolicy('guarded-4');
+  });
+
+  test('when the runner skips to SIGTERM, with 2.5 s before it kills the process', async () => {
+    const run = await replaceThrough(
+      'guarded-8',
+      [{ action: 'DescribeStacks', after: 'ExecuteChangeSet', answer: { stall: true } }],
+      {},
+      { signal: 'SIGTERM', when: /Execute the change set \(update\)/ },
+    );
+    expect(run.exitCode).not.toBe(0);
+    expect(run.durationMs - run.signalledAtMs!).toBeLessThan(2_500);
+    expect(run.stdout).toMatch(/The runner stopped the step \(SIGTERM/);
+    await expectFullPolicy('guarded-8');
   });
 
   test("when the step's own time runs out while waiting", async () => {
