@@ -101,7 +101,24 @@ function operationOf(context: OperationContext): string {
 
 interface SdkErrorShape {
   $metadata?: { httpStatusCode?: number };
-  $response?: { statusCode?: number; headers?: Record<string, string> };
+  $response?: { statusCode?: number; headers?: Record<string, string>; body?: unknown };
+  $responseBodyText?: unknown;
+}
+
+/** How much of an answer that is not AWS's is quoted: enough to read its reason. */
+const QUOTED_BODY = 300;
+
+/**
+ * The text of an answer the SDK could not parse, on one line and cut short (a masked value in it
+ * is redacted where the message is written, and a cut one at its `…`); empty when unknown.
+ */
+function bodyText(shape: SdkErrorShape): string {
+  const body = shape.$responseBodyText ?? shape.$response?.body;
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) return '';
+  const text = (typeof body === 'string' ? body : Buffer.from(body).toString('utf8'))
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > QUOTED_BODY ? `${text.slice(0, QUOTED_BODY)}…` : text;
 }
 
 /**
@@ -122,7 +139,8 @@ export function describeAwsError(error: unknown, operation: string): unknown {
   );
   if (unparsed && status !== undefined) {
     const type = shape.$response?.headers?.['content-type'] ?? 'no content type';
-    error.message = `${operation} → HTTP ${status}, and the answer is not an AWS API response (${type}): something between the runner and AWS (a proxy, a gateway, an emulator) answered instead`;
+    const said = bodyText(shape);
+    error.message = `${operation} → HTTP ${status}, and the answer is not an AWS API response (${type}): something between the runner and AWS (a proxy, a gateway, an emulator) answered instead${said ? `. It said: ${said}` : ''}`;
     return error;
   }
   if (shape.$metadata !== undefined && error.name !== 'Error') {

@@ -180,9 +180,34 @@ describe('AWS calls under a deadline', () => {
         (error: unknown) => error as Error,
       );
     expect(failure.message).toBe(
-      'CloudFormation DescribeStacks → HTTP 502, and the answer is not an AWS API response (text/html): something between the runner and AWS (a proxy, a gateway, an emulator) answered instead',
+      'CloudFormation DescribeStacks → HTTP 502, and the answer is not an AWS API response (text/html): something between the runner and AWS (a proxy, a gateway, an emulator) answered instead. It said: <html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>',
     );
     expect(failure.message).not.toContain('XML parse error');
+  });
+
+  test("an answer that is not AWS's keeps its text, on one line and cut to 300 characters", async () => {
+    // What an emulator answers in JSON where CloudFormation answers XML (issue 29's moto case).
+    server = await startCountingServer(() => ({
+      status: 400,
+      body: JSON.stringify({
+        message: 'Table already exists: WeatherData',
+        padding: 'p'.repeat(400),
+      }),
+      headers: { 'content-type': 'application/json' },
+    }));
+    Object.assign(process.env, credentials);
+    const settings = resolveAwsSettings('test', 'us-east-1', { AWS_ENDPOINT_URL: server.endpoint });
+    settings.maxAttempts = 1;
+    const failure = await createAwsClients(settings)
+      .cloudFormation.send(new DescribeStacksCommand({}))
+      .then(
+        () => new Error('no failure'),
+        (error: unknown) => error as Error,
+      );
+    expect(failure.message).toMatch(
+      /^CloudFormation DescribeStacks → HTTP 400, and the answer is not an AWS API response \(application\/json\): .* It said: \{"message":"Table already exists: WeatherData","padding":"p+…$/,
+    );
+    expect(failure.message.length).toBeLessThan(600);
   });
 
   test('the throttle log orders operations by how long they were throttled', () => {
