@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { OperationError, RefusalError, errorMessage } from '../core/errors.js';
 import { KEY_ENCODING, listedKeys, shownKey, xmlCarries } from './s3-keys.js';
+import { once } from '../core/values.js';
 import { awsErrorName, answered } from './errors.js';
 
 export interface EmptiedBucket {
@@ -148,4 +149,76 @@ export function refuseMissingArtifactBucket(
     );
   }
   throw error;
+}
+
+/** The commands that make an artifact bucket, for a refusal to quote. */
+export function createBucketCommands(bucket: string, region: string): string {
+  const location =
+    region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${region}`;
+  return [
+    `aws s3api create-bucket --bucket ${bucket} --region ${region}${location}`,
+    `aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled`,
+    `aws s3api put-public-access-block --bucket ${bucket} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`,
+  ].join(' && ');
+}
+
+/**
+ * The artifact bucket exists and this role reaches it, checked before anything is packaged,
+ * uploaded or locked: otherwise the first write fails half-way with "NoSuchBucket" and no name.
+ * Listed under `promotions/`, which every action's policy may list, so no permission is added.
+ */
+export async function requireArtifactBucket(
+  s3: S3Client,
+  bucket: string,
+  input: string,
+  region: string,
+): Promise<void> {
+  try {
+    await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: 'promotions/',
+        MaxKeys: 1,
+        EncodingType: KEY_ENCODING,
+      }),
+    );
+  } catch (error) {
+    const name = awsErrorName(error);
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (name === 'NoSuchBucket' || name === 'NotFound' || status === 404) {
+      throw new RefusalError(
+        `The artifact bucket ${bucket} (${input}) does not exist in ${region}; nothing was packaged, uploaded or locked.`,
+        `Create it once for the account and region, versioned and private: ${createBucketCommands(bucket, region)}. Or name an existing bucket in ${input}.`,
+        'The artifact bucket does not exist',
+      );
+    }
+    if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
+      throw new RefusalError(
+        `The artifact bucket ${bucket} (${input}) cannot be reached with this role: listing promotions/ in it was denied (${errorMessage(error)}); nothing was packaged, uploaded or locked.`,
+        `Give the role s3:ListBucket on arn:aws:s3:::${bucket} for the prefixes in the README's IAM section, or name a bucket of this account in ${input}.`,
+        'The artifact bucket cannot be reached',
+      );
+    }
+    if (status === 301 || name === 'PermanentRedirect') {
+      throw new RefusalError(
+        `The artifact bucket ${bucket} (${input}) is in another region than ${region}; nothing was packaged, uploaded or locked.`,
+        `Run the step in the bucket's region (aws-region), or name a bucket of ${region} in ${input}.`,
+        'The artifact bucket is in another region',
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * The check of the artifact bucket as the steps call it: once, just before the first thing
+ * that would write there (a package, an upload, a lock), after every check that needs no AWS.
+ */
+export function artifactBucketCheck(
+  bucket: string | undefined,
+  s3: () => S3Client,
+  region: () => string,
+): () => Promise<void> {
+  if (bucket === undefined) return () => Promise.resolve();
+  return once(() => requireArtifactBucket(s3(), bucket, "input 'artifact-bucket'", region()));
 }

@@ -34,3 +34,9 @@ export function defined<T>(value: T | undefined | null, what: string): T {
   if (value === undefined || value === null) throw new Error(`${what} is missing`);
   return value;
 }
+
+/** `read`, run once at the first call; every later call shares that promise. */
+export function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => (pending ??= read());
+}

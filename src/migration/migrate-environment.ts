@@ -6,6 +6,7 @@ import type { MigrationClients } from '../aws/migration-clients.js';
 import type { Step } from '../core/action-runner.js';
 import { ConfigurationError } from '../core/errors.js';
 import { checkEnvironmentPlaceholders, checkPlaceholders } from '../core/placeholders.js';
+import { artifactBucketCheck } from '../aws/s3-buckets.js';
 import { systemClock } from '../core/waiter.js';
 import type { LoadedDefinition } from '../definition/definition.js';
 import type { PackageReference } from '../packaging/package-reference.js';
@@ -176,9 +177,16 @@ export async function migrateEnvironment(
     };
   const s3 = () => clients.s3;
   checkEnvironmentVariables(request, undefined, process.env);
+  // The journal, the lock and the ledger live there: a missing bucket stops the run before any
+  // of them, or an upload, is written, once every check that needs no AWS has passed.
+  const ready = artifactBucketCheck(
+    request.artifactBucket,
+    () => clients.s3,
+    () => settings.region,
+  );
   const release = await prepareRelease(request, {
     s3,
-    uploads: { bucket: request.artifactBucket, region: () => settings.region },
+    uploads: { bucket: request.artifactBucket, region: () => settings.region, ready },
     logger,
     run,
     facts: step.facts,
@@ -188,6 +196,7 @@ export async function migrateEnvironment(
   const { definition, template } = release;
   const statistics = statisticsEndpoint(request, release.source.loaded);
   checkMigrationInputs(request, release.source.loaded);
+  await ready();
   await passPromotionGate(
     release,
     {

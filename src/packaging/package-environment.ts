@@ -21,6 +21,8 @@ export interface PackageRequest {
   /** The region artifacts are uploaded in: where the stacks that use them will be. */
   region: () => string;
   lint: LintMode;
+  /** Proves the artifact bucket is there and reachable: awaited before the package is built. */
+  bucketReady?: () => Promise<void>;
 }
 
 export interface PackageOutcome {
@@ -79,6 +81,7 @@ export async function packageEnvironment(
       title: 'Unversioned package',
     });
 
+  await request.bucketReady?.();
   const created = await logger.group('Build the package', async () => {
     const { definition } = loaded;
     const packed = localParts

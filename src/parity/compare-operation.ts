@@ -9,8 +9,8 @@ import { servingStack } from '../provisioning/serving-stack.js';
 import { listAlarms } from './alarms.js';
 import { compareEnvironments, type Comparison } from './compare.js';
 import { comparisonSummary } from './comparison-summary.js';
-import { onceOnly, readEnvironmentState, type EnvironmentState } from './environment-state.js';
-import { defined } from '../core/values.js';
+import { readEnvironmentState, type EnvironmentState } from './environment-state.js';
+import { defined, once } from '../core/values.js';
 
 /**
  * operation: compare: two environments of one component side by side, read from their live
@@ -33,7 +33,8 @@ export async function runCompare(
   Object.assign(step.facts, { component: definition.component, environment: request.environment });
   const { createCloudWatchClient } = await import('../aws/parity-clients.js');
   const cloudWatch = createCloudWatchClient(clients.settings);
-  const alarms = onceOnly(() => listAlarms(cloudWatch));
+  // Both sides read the same account's alarms: listed once.
+  const alarms = once(() => listAlarms(cloudWatch));
   const [left, right] = await logger.group(`Read ${request.environment} and ${other}`, async () => {
     const states = [];
     for (const environment of [request.environment, other]) {

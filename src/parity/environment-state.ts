@@ -53,9 +53,3 @@ export async function readEnvironmentState(
     drift: stack.DriftInformation?.StackDriftStatus ?? 'NOT_CHECKED',
   };
 }
-
-/** Read by both sides' reads, once: the account's alarms are the same list for each. */
-export function onceOnly<T>(read: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => (pending ??= read());
-}

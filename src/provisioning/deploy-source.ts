@@ -31,6 +31,8 @@ export interface UploadTarget {
   /** The artifact bucket; undefined when the step was given none. */
   bucket: string | undefined;
   region: () => string;
+  /** Proves the bucket is there and reachable; awaited before the first upload. */
+  ready?: () => Promise<void>;
 }
 
 /**
@@ -54,6 +56,7 @@ async function withLocalPartsUploaded(
     region: uploads.region(),
     component: definition.component,
   });
+  await uploads.ready?.();
   await uploadArtifacts(s3(), packed.artifacts, logger);
   return { definition, template: parseTemplate(packed.body, `${display} (packaged)`) };
 }

@@ -1,5 +1,6 @@
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { artifactBucketCheck } from '../aws/s3-buckets.js';
 import type { Step } from '../core/action-runner.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -157,15 +158,25 @@ function publishableOutputs(
   return publishable;
 }
 
+/** The check of the step's artifact bucket, run once before its first write. */
+function bucketReady(request: ProvisionRequest, clients: () => AwsClients): () => Promise<void> {
+  return artifactBucketCheck(
+    request.artifactBucket,
+    () => clients().s3,
+    () => clients().settings.region,
+  );
+}
+
 function releaseContext(
   request: ProvisionRequest,
   step: Step,
   clients: AwsClients,
+  ready: () => Promise<void>,
 ): ReleaseContext {
   return {
     s3: () => clients.s3,
     // A definition's local parts go where a large template goes: the artifact bucket.
-    uploads: { bucket: request.ledgerBucket, region: () => clients.settings.region },
+    uploads: { bucket: request.ledgerBucket, region: () => clients.settings.region, ready },
     logger: step.logger,
     run: step.run,
     facts: step.facts,
@@ -182,6 +193,7 @@ async function runPackage(request: ProvisionRequest, step: Step, clients: () => 
       artifactBucket: request.artifactBucket,
       region: () => clients().settings.region,
       lint: request.lint,
+      bucketReady: bucketReady(request, clients),
     },
     step.run,
     new Date(),
@@ -199,10 +211,12 @@ async function runDeploy(
 ): Promise<ProvisionResult> {
   const started = Date.now();
   const { logger, summary } = step;
+  const ready = bucketReady(request, () => clients);
   const release = await prepareRelease(
     { ...request, environment: request.environment },
-    releaseContext(request, step, clients),
+    releaseContext(request, step, clients, ready),
   );
+  await ready();
   const { definition, stackName } = release;
   if (request.smokeTest && definition.smoke.length === 0) {
     throw new ConfigurationError(
@@ -341,10 +355,12 @@ async function runPlan(
 ): Promise<ProvisionResult> {
   const started = Date.now();
   // A plan records no GitHub deployment (its token is for the comment): no URL output needed.
+  const ready = bucketReady(request, () => clients);
   const release = await prepareRelease(
     { ...request, githubToken: undefined },
-    releaseContext(request, step, clients),
+    releaseContext(request, step, clients, ready),
   );
+  await ready();
   const context = provisionContext(clients, step, request.timeoutMinutes);
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),

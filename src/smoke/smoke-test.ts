@@ -1,3 +1,4 @@
+import { requireArtifactBucket } from '../aws/s3-buckets.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import type { Step } from '../core/action-runner.js';
 import { ConfigurationError, OperationError } from '../core/errors.js';
@@ -182,6 +183,15 @@ export async function smokeTest(request: SmokeTestRequest, step: Step): Promise<
   const steps = await plan(request);
   const usesAws = steps.stackName !== undefined || request.artifactBucket !== undefined;
   const clients = usesAws ? createAwsClients(step.aws(request.awsRegion)) : undefined;
+  if (clients && request.artifactBucket !== undefined) {
+    // Before the checks run: a result that cannot be recorded is known now, not after them.
+    await requireArtifactBucket(
+      clients.s3,
+      request.artifactBucket,
+      "input 'artifact-bucket'",
+      clients.settings.region,
+    );
+  }
 
   let target: SmokeTarget | undefined;
   if (clients && steps.stackName !== undefined) {
