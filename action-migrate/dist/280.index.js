@@ -1,5 +1,5 @@
 export const id = 280;
-export const ids = [280];
+export const ids = [280,899];
 export const modules = {
 
 /***/ 2280:

@@ -1022,16 +1022,18 @@ async function mirrorTable(dynamodb, source, target, options) {
 /* harmony export */   sf: () => (/* binding */ gateStep),
 /* harmony export */   t7: () => (/* binding */ snapshotStep)
 /* harmony export */ });
-/* harmony import */ var _aws_sdk_client_cloudformation__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(3805);
+/* harmony import */ var _aws_sdk_client_cloudformation__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(3805);
 /* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
 /* harmony import */ var _provisioning_delete_stack_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3543);
-/* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9620);
-/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9980);
-/* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6873);
-/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2736);
-/* harmony import */ var _migration_context_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5446);
-/* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4832);
-/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(6627);
+/* harmony import */ var _provisioning_environment_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3228);
+/* harmony import */ var _provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9620);
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9980);
+/* harmony import */ var _availability_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6873);
+/* harmony import */ var _data_copy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2736);
+/* harmony import */ var _migration_context_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(5446);
+/* harmony import */ var _migration_run_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4832);
+/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(6627);
+
 
 
 
@@ -1055,7 +1057,7 @@ function availabilityContext(run) {
     };
 }
 async function outputsOf(run, stackName) {
-    return (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName));
+    return (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_4__/* .stackOutputs */ .X)(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_4__/* .findStack */ .e)(run.context.cloudFormation, stackName));
 }
 /**
  * Stops user traffic to a stack. The plan (which instances) is journalled as its own step
@@ -1063,8 +1065,8 @@ async function outputsOf(run, stackName) {
  */
 async function makeStackUnavailable(run, role, stackName) {
     const availability = availabilityContext(run);
-    const plan = await run.step(`plan-unavailable:${role}`, `Plan: stop traffic to ${stackName}`, () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_4__/* .planUnavailability */ .Qs)(availability, stackName));
-    await run.step(`unavailable:${role}`, `Stop traffic to ${stackName} (${plan.mode})`, async () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_4__/* .makeUnavailable */ .Jn)(availability, plan, await outputsOf(run, stackName)));
+    const plan = await run.step(`plan-unavailable:${role}`, `Plan: stop traffic to ${stackName}`, () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_5__/* .planUnavailability */ .Qs)(availability, stackName));
+    await run.step(`unavailable:${role}`, `Stop traffic to ${stackName} (${plan.mode})`, async () => (0,_availability_js__WEBPACK_IMPORTED_MODULE_5__/* .makeUnavailable */ .Jn)(availability, plan, await outputsOf(run, stackName)));
 }
 /** The plans journalled for these roles (a stack is planned once per phase it is frozen in). */
 function plansFor(run, roles) {
@@ -1077,17 +1079,17 @@ async function restoreStack(run, roles, stackName) {
     const availability = availabilityContext(run);
     const outputs = await outputsOf(run, stackName);
     for (const plan of plansFor(run, roles)) {
-        await (0,_availability_js__WEBPACK_IMPORTED_MODULE_4__/* .restoreAvailability */ .SF)(availability, plan, outputs);
+        await (0,_availability_js__WEBPACK_IMPORTED_MODULE_5__/* .restoreAvailability */ .SF)(availability, plan, outputs);
     }
 }
 async function restoreStep(run, role, stackName) {
     await run.step(`available:${role}`, `Serve users from ${stackName} again`, () => restoreStack(run, [role], stackName));
 }
 async function snapshotStep(run, role, stackName) {
-    return run.step(`snapshot:${role}`, `Snapshot the databases of ${stackName}`, () => (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .snapshotStackDatabases */ .$w)(run.context, run.request, stackName, run.journal.id, run.journal.attempt));
+    return run.step(`snapshot:${role}`, `Snapshot the databases of ${stackName}`, () => (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .snapshotStackDatabases */ .$w)(run.context, run.request, stackName, run.journal.id, run.journal.attempt));
 }
 /** Marks the stacks a migration creates, so a re-run can recognise its own after a crash. */
-const MIGRATION_TAG = _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_7__/* .STACK_TAG */ .u6.migration;
+const MIGRATION_TAG = _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_8__/* .STACK_TAG */ .u6.migration;
 function migrationTagOf(stack) {
     return stack.Tags?.find((candidate) => candidate.Key === MIGRATION_TAG)?.Value;
 }
@@ -1095,8 +1097,8 @@ async function createStep(run, role, stackName, snapshots, protect) {
     const { request } = run;
     return run.step(`create:${role}`, `Create ${stackName} at ${request.version}`, async () => {
         await adoptOrRefuse(run, stackName);
-        const result = await (0,_provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_2__/* .deployStack */ .gE)(run.context, (0,_migration_context_js__WEBPACK_IMPORTED_MODULE_8__/* .deployRequestFor */ .IO)(request, stackName, {
-            extraParameters: (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .snapshotParameterValues */ .S1)(snapshots),
+        const result = await (0,_provisioning_deploy_stack_js__WEBPACK_IMPORTED_MODULE_3__/* .deployStack */ .gE)(run.context, (0,_migration_context_js__WEBPACK_IMPORTED_MODULE_9__/* .deployRequestFor */ .IO)(request, stackName, {
+            extraParameters: (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .snapshotParameterValues */ .S1)(snapshots),
             extraTags: { [MIGRATION_TAG]: run.journal.id },
             allowReplacement: [],
             protect,
@@ -1109,7 +1111,7 @@ async function createStep(run, role, stackName, snapshots, protect) {
  * the migration's tag is someone else's: it is left alone, and said so.
  */
 async function deleteOwnStack(run, stackName) {
-    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName);
+    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_4__/* .findStack */ .e)(run.context.cloudFormation, stackName);
     if (!existing)
         return;
     const tag = migrationTagOf(existing);
@@ -1126,9 +1128,13 @@ async function deleteOwnStack(run, stackName) {
  * any other is refused, never deleted or updated over.
  */
 async function adoptOrRefuse(run, stackName) {
-    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName);
+    const existing = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_4__/* .findStack */ .e)(run.context.cloudFormation, stackName);
     if (!existing)
         return;
+    if ((0,_provisioning_environment_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .isPlanPlaceholder */ .Zd)(existing, run.request.environment, run.request.component)) {
+        run.context.logger.info(`${stackName} holds only a plan under review (REVIEW_IN_PROGRESS, no resources); it is replaced by the stack this migration creates.`);
+        return;
+    }
     const tag = migrationTagOf(existing);
     if (tag === run.journal.id) {
         run.context.logger.warning(`${stackName} (${existing.StackStatus}) was created by this migration (tag ${MIGRATION_TAG}=${tag}) in a run that ended before journalling it; adopting it.`, { title: 'Stack adopted' });
@@ -1140,8 +1146,8 @@ async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
     await run.step(`copy:${name}`, how === 'mirror'
         ? `Copy what changed in ${sourceStack} back into ${targetStack}`
         : `Copy the data of ${sourceStack} into ${targetStack}`, async () => {
-        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how, `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`);
-        const tables = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack, how);
+        const results = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .copyStackBuckets */ .VN)(run.context, run.request, sourceStack, targetStack, how, `${run.request.component}/${run.request.environment}/${run.journal.id}/${name}`);
+        const tables = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .copyStackTables */ .nL)(run.context, run.request, sourceStack, targetStack, how);
         return [
             ...results.map(({ source, target, objects, bytes, retries, durationMs }) => ({
                 source,
@@ -1164,10 +1170,10 @@ async function copyStep(run, name, sourceStack, targetStack, how = 'clone') {
 /** The statistics gate: a failed comparison stops the migration before anything is deleted. */
 async function gateStep(run, name, sourceStack, targetStack, snapshots) {
     const gate = await run.step(`compare:${name}`, `Compare the statistics of ${sourceStack} and ${targetStack}`, async () => {
-        const result = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_5__/* .runGate */ .Rg)(run.context, run.request, sourceStack, targetStack, snapshots);
+        const result = await (0,_data_copy_js__WEBPACK_IMPORTED_MODULE_6__/* .runGate */ .Rg)(run.context, run.request, sourceStack, targetStack, snapshots);
         if (!result.passed) {
             run.gates.push(result);
-            throw new _migration_run_js__WEBPACK_IMPORTED_MODULE_6__/* .GateFailedError */ .To(result);
+            throw new _migration_run_js__WEBPACK_IMPORTED_MODULE_7__/* .GateFailedError */ .To(result);
         }
         return result;
     });
@@ -1189,10 +1195,10 @@ async function deleteStep(run, role, stackName) {
  * termination protection the migration may itself have switched on.
  */
 async function deleteVerifiedStack(run, stackName, why = 'its data has passed the statistics gate in another stack') {
-    const stack = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(run.context.cloudFormation, stackName);
+    const stack = await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_4__/* .findStack */ .e)(run.context.cloudFormation, stackName);
     if (stack?.EnableTerminationProtection) {
         run.context.logger.warning(`Switching termination protection off for ${stackName} to delete it: ${why}.`);
-        await run.context.cloudFormation.send(new _aws_sdk_client_cloudformation__WEBPACK_IMPORTED_MODULE_9__/* .UpdateTerminationProtectionCommand */ .mP2({
+        await run.context.cloudFormation.send(new _aws_sdk_client_cloudformation__WEBPACK_IMPORTED_MODULE_10__/* .UpdateTerminationProtectionCommand */ .mP2({
             StackName: stackName,
             EnableTerminationProtection: false,
         }));
@@ -1201,7 +1207,7 @@ async function deleteVerifiedStack(run, stackName, why = 'its data has passed th
 }
 /** The stack to migrate must exist: a migration never creates an environment's only copy. */
 async function requireSourceStack(context, stackName) {
-    if (!(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_3__/* .findStack */ .e)(context.cloudFormation, stackName))) {
+    if (!(await (0,_aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_4__/* .findStack */ .e)(context.cloudFormation, stackName))) {
         throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RefusalError */ .XQ(`Stack ${stackName} does not exist, so there is nothing to migrate.`, 'Create the environment with action-provision (operation: deploy) first.');
     }
 }
@@ -2146,6 +2152,104 @@ async function executeChangeSet(context, request, changeSet, type, guard, replac
         ...(replaced ? { replacedBrokenStack: replaced } : {}),
         terminationProtection,
     };
+}
+
+
+/***/ }),
+
+/***/ 3228:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Zd: () => (/* binding */ isPlanPlaceholder)
+/* harmony export */ });
+/* unused harmony exports readEnvironmentShape, describeShape, shapeOf */
+/* harmony import */ var _aws_stack_lookup_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9980);
+/* harmony import */ var _aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6627);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4296);
+/* harmony import */ var _migration_colours_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9933);
+
+
+
+
+/**
+ * A stack CloudFormation holds only for a change set under review: it never created anything
+ * (REVIEW_IN_PROGRESS), and its tags say the suite planned it for this environment.
+ */
+function isPlanPlaceholder(stack, environment, component) {
+    if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS')
+        return false;
+    const tags = new Map((stack.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    return (tags.get(_aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__/* .STACK_TAG */ .u6.environment) === environment && tags.get(_aws_suite_tags_js__WEBPACK_IMPORTED_MODULE_1__/* .STACK_TAG */ .u6.component) === component);
+}
+function names(stacks) {
+    return stacks
+        .filter((stack) => stack !== undefined)
+        .map((stack) => stack.StackName ?? '?')
+        .join(' and ');
+}
+/** Reads the environment's stacks and pointer, refusing a shape that is two at once. */
+async function readEnvironmentShape(aws, environment, component, declared) {
+    const stackName = stackNameFor(environment, component);
+    const pointer = pointerName(DEFAULT_POINTER, environment, component);
+    const [plainFound, blueFound, greenFound] = await Promise.all([stackName, colourStackName(stackName, 'blue'), colourStackName(stackName, 'green')].map((name) => findStack(aws.cloudFormation, name)));
+    const placeholder = (stack) => isPlanPlaceholder(stack, environment, component);
+    const placeholders = [plainFound, blueFound, greenFound].filter((stack) => stack !== undefined && placeholder(stack));
+    const plain = placeholder(plainFound) ? undefined : plainFound;
+    const blue = placeholder(blueFound) ? undefined : blueFound;
+    const green = placeholder(greenFound) ? undefined : greenFound;
+    const { colour } = await readPointer(aws.ssm(), pointer);
+    const colours = blue !== undefined || green !== undefined || colour !== undefined;
+    if (plain && colours) {
+        throw new RefusalError(`${environment} has both a plain stack, ${stackName}, and blue/green ${names([blue, green]) || 'colours'}${colour ? ` with the pointer ${pointer} naming ${colour}` : ''}: it cannot be told which one serves users, and no operation will guess.`, `Find which holds the data users see; delete the other (operation: delete cannot choose for you), then run again.`, 'The environment has two shapes');
+    }
+    const found = colours ? 'blue-green' : plain ? 'plain' : undefined;
+    if (declared && found && declared !== found) {
+        throw new RefusalError(`The definition says ${environment} is ${declared}, but it is ${found}: ${found === 'plain' ? `the stack ${stackName} exists` : `${names([blue, green]) || `the pointer ${pointer}`} exist${blue && green ? '' : 's'}`}.`, found === 'plain'
+            ? `Move it to blue/green with action-migrate (strategy: double-clone keeps the name; blue-green needs colours), or set environments.${environment}.layout: plain.`
+            : `Set environments.${environment}.layout: blue-green, or delete the colours and the pointer (operation: delete) to start it plain.`, 'The environment is not laid out as the definition says');
+    }
+    const layout = declared ?? found;
+    let serving;
+    if (layout === 'plain')
+        serving = plain;
+    else if (colour !== undefined) {
+        serving = colour === 'blue' ? blue : green;
+        if (!serving) {
+            throw new RefusalError(`The active pointer ${pointer} says ${colour}, but ${colourStackName(stackName, colour)} does not exist.`, 'Find where the data is before going on; set the pointer to the colour that holds it.');
+        }
+    }
+    else if (blue ?? green) {
+        throw new RefusalError(`${names([blue, green])} exist${blue && green ? '' : 's'} but the active pointer ${pointer} does not, so it is unknown which colour serves users.`, `Set ${pointer} to the active colour (blue or green) and run again.`);
+    }
+    return {
+        environment,
+        stackName,
+        layout,
+        declared,
+        plain,
+        placeholders,
+        blue,
+        green,
+        pointer: { name: pointer, colour },
+        serving,
+    };
+}
+/** How a message names the shape: `blue/green (…-blue and …-green, pointer … → green)`. */
+function describeShape(shape) {
+    if (shape.layout !== 'blue-green')
+        return shape.plain ? `plain (${shape.stackName})` : 'empty';
+    const colours = names([shape.blue, shape.green]) || 'no colour yet';
+    return `blue/green (${colours}; pointer ${shape.pointer.name}${shape.pointer.colour ? ` → ${shape.pointer.colour}` : ' not set'})`;
+}
+/** The environment's shape, read with the SSM client only a blue/green pointer needs. */
+async function shapeOf(clients, environment, component, declared) {
+    const { createMigrationClients } = await Promise.all(/* import() */[__webpack_require__.e(621), __webpack_require__.e(899)]).then(__webpack_require__.bind(__webpack_require__, 2280));
+    let ssm;
+    return readEnvironmentShape({
+        cloudFormation: clients.cloudFormation,
+        ssm: () => (ssm ??= createMigrationClients(clients.settings).ssm),
+    }, environment, component, declared);
 }
 
 

@@ -36,12 +36,15 @@ export function provisionOutputs(result: ProvisionResult): Outputs {
         package: packaged.published?.url ?? packaged.package.path,
       };
     }
-    case 'delete':
+    case 'delete': {
+      // The stack that served users is deleted last: its name and ID are the outputs.
+      const last = result.deleted.stacks.at(-1);
       return {
-        'stack-name': result.stackName,
-        'stack-id': result.deleted.stackId ?? '',
-        changed: String(result.deleted.deleted),
+        'stack-name': last?.stackName ?? result.stackName,
+        'stack-id': last?.stackId ?? '',
+        changed: String(result.deleted.removed.length > 0),
       };
+    }
     case 'plan': {
       const { plan } = result;
       return {

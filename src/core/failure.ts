@@ -82,12 +82,14 @@ export class CleanupFailedError extends ActionError {
   constructor(
     failure: unknown,
     readonly cleanup: ActionError,
+    /** How the second is joined to the first. */
+    link = 'Then the clean-up failed too:',
   ) {
     const first = asActionError(failure);
     const told = /[.!?]$/.test(first.message.trim())
       ? first.message.trim()
       : `${first.message.trim()}.`;
-    super(`${told} Then the clean-up failed too: ${cleanup.message}`, { cause: failure });
+    super(`${told} ${link} ${cleanup.message}`, { cause: failure });
     this.first = first;
     this.kind = first.kind;
   }
@@ -122,4 +124,9 @@ export class CleanupFailedError extends ActionError {
 /** `failure`, told first, with the clean-up's own error second. */
 export function withCleanupFailure(failure: unknown, cleanup: ActionError): CleanupFailedError {
   return new CleanupFailedError(failure, cleanup);
+}
+
+/** `failure`, told first, then what it left undone and how to finish (`aftermath`). */
+export function withAftermath(failure: unknown, aftermath: ActionError): CleanupFailedError {
+  return new CleanupFailedError(failure, aftermath, 'So:');
 }

@@ -9,10 +9,15 @@ import {
   mapping,
   mistake,
   nonEmptyString,
+  oneOf,
   optional,
   trueOrFalse,
 } from '../core/schema.js';
 import { smokeSchema } from '../smoke/checks-schema.js';
+
+/** How an environment is laid out: one stack, or two colours and a pointer. */
+export const LAYOUTS = ['plain', 'blue-green'] as const;
+export type Layout = (typeof LAYOUTS)[number];
 
 /**
  * `environment.yml` as a person writes it. `definition.ts` turns what this accepts into the
@@ -111,6 +116,10 @@ const environmentSettings = mapping({
     absent(trueOrFalse(), false),
     'Termination protection on, and never recreated: for environments holding real data.',
   ),
+  layout: describe(
+    optional(oneOf(LAYOUTS)),
+    "plain: one stack, ENVIRONMENT-COMPONENT, that deploy creates and updates. blue-green: two colour stacks (…-blue, …-green) and the pointer naming the one that serves users, which only action-migrate changes. Left out, it is what the environment's stacks show, and nothing is created until one exists.",
+  ),
 });
 
 const RESOURCE_TYPE = /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
@@ -138,7 +147,12 @@ export const definitionSchema = mapping(
         z
           .record(
             z.string(),
-            absent(environmentSettings, { parameters: {}, tags: {}, protected: false }),
+            absent(environmentSettings, {
+              parameters: {},
+              tags: {},
+              protected: false,
+              layout: undefined,
+            }),
             expected('a mapping of environment name to settings'),
           )
           .check((payload) => {
@@ -152,7 +166,7 @@ export const definitionSchema = mapping(
           ),
         {},
       ),
-      'What differs per environment (ci, staging, production, …): parameters, tags, protected.',
+      'What differs per environment (ci, staging, production, …): parameters, tags, protected, layout.',
     ),
     'stateful-resources': describe(
       absent(

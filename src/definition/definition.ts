@@ -4,7 +4,7 @@ import { ConfigurationError } from '../core/errors.js';
 import { checkAllPlaceholders, checksOfSection, type SmokeCheck } from '../smoke/checks.js';
 import { asSection } from '../smoke/checks-schema.js';
 import { readWith } from '../core/schema.js';
-import { definitionSchema, environmentNameProblem } from './definition-schema.js';
+import { definitionSchema, environmentNameProblem, type Layout } from './definition-schema.js';
 import { realPathInside } from '../core/contained-paths.js';
 import { located, parseLocatedYaml, type YamlLocator } from '../core/yaml.js';
 import { parseTemplate, requiredParameters, type ParsedTemplate } from './template.js';
@@ -21,6 +21,8 @@ export interface EnvironmentSettings {
   tags: Record<string, string>;
   /** Termination protection on, and never `recreate`d. */
   protected: boolean;
+  /** How the environment is laid out, when the definition says; else what exists tells. */
+  layout: Layout | undefined;
 }
 
 export interface StatefulResources {
@@ -132,7 +134,12 @@ function readShape(
     environments: Object.fromEntries(
       Object.entries(written.environments).map(([name, settings]) => [
         name,
-        { parameters: settings.parameters, tags: settings.tags, protected: settings.protected },
+        {
+          parameters: settings.parameters,
+          tags: settings.tags,
+          protected: settings.protected,
+          layout: settings.layout,
+        },
       ]),
     ),
     stateful: {

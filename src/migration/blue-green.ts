@@ -1,6 +1,8 @@
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import { ConfigurationError, errorMessage, RefusalError } from '../core/errors.js';
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
+import { deleteStack } from '../provisioning/delete-stack.js';
+import { isPlanPlaceholder } from '../provisioning/environment-shape.js';
 import {
   activeColour,
   checkPointerAsJournalled,
@@ -47,6 +49,7 @@ export async function planBlueGreen(
   stackName: string,
   pointerName: string,
   keepPreviousHours: number,
+  owner: { environment: string; component: string },
 ): Promise<ColourPlan> {
   const { pointer, blue, green } = await activeColour(
     context.ssm(),
@@ -56,6 +59,16 @@ export async function planBlueGreen(
   );
   if (pointer.colour === undefined) {
     const plain = await findStack(context.cloudFormation, stackName);
+    // A plan of the environment made before it had colours holds nothing: it goes, and the
+    // first colour is created as it would have been.
+    if (isPlanPlaceholder(plain, owner.environment, owner.component)) {
+      context.logger.warning(
+        `${stackName} holds only a plan under review (REVIEW_IN_PROGRESS, no resources), made before ${owner.environment} had colours; deleting it and creating ${stackName}-blue.`,
+        { title: 'Plan placeholder removed' },
+      );
+      await deleteStack(context, plain?.StackId ?? stackName);
+      return { active: undefined, target: 'blue', retire: undefined };
+    }
     if (plain) {
       throw new ConfigurationError(
         `'blue-green' needs the stacks ${stackName}-blue / -green and the pointer ${pointerName}, but ${stackName} is a stack without colours. Migrate it with strategy double-clone or update, or create the colours: a blue-green run on an environment with no stack creates ${stackName}-blue and the pointer.`,
@@ -221,6 +234,7 @@ export const blueGreenStrategy: MigrationStrategy = {
       stackName,
       request.pointerParameter,
       request.keepPreviousHours,
+      request,
     );
     const source = plan.active ? colourStackName(stackName, plan.active) : '';
     if (plan.active) await checkClonable(context, request, source);

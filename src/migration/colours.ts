@@ -74,8 +74,13 @@ export async function activeColour(
   pointerName: string,
 ): Promise<ActiveColour> {
   const pointer = await readPointer(ssm, pointerName);
-  const blue = await findStack(cloudFormation, colourStackName(stackName, 'blue'));
-  const green = await findStack(cloudFormation, colourStackName(stackName, 'green'));
+  // A colour under review holds nothing: a plan of it, made before it was created.
+  const existing = async (colour: Colour) => {
+    const found = await findStack(cloudFormation, colourStackName(stackName, colour));
+    return found?.StackStatus === 'REVIEW_IN_PROGRESS' ? undefined : found;
+  };
+  const blue = await existing('blue');
+  const green = await existing('green');
   if (pointer.colour === undefined) {
     const existing = blue ?? green;
     if (existing) {

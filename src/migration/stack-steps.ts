@@ -1,6 +1,7 @@
 import { UpdateTerminationProtectionCommand } from '@aws-sdk/client-cloudformation';
 import { RefusalError } from '../core/errors.js';
 import { deleteStack } from '../provisioning/delete-stack.js';
+import { isPlanPlaceholder } from '../provisioning/environment-shape.js';
 import { deployStack } from '../provisioning/deploy-stack.js';
 import { findStack, stackOutputs } from '../aws/stack-lookup.js';
 import {
@@ -174,6 +175,12 @@ export async function deleteOwnStack(run: MigrationRun, stackName: string): Prom
 async function adoptOrRefuse(run: MigrationRun, stackName: string): Promise<void> {
   const existing = await findStack(run.context.cloudFormation, stackName);
   if (!existing) return;
+  if (isPlanPlaceholder(existing, run.request.environment, run.request.component)) {
+    run.context.logger.info(
+      `${stackName} holds only a plan under review (REVIEW_IN_PROGRESS, no resources); it is replaced by the stack this migration creates.`,
+    );
+    return;
+  }
   const tag = migrationTagOf(existing);
   if (tag === run.journal.id) {
     run.context.logger.warning(

@@ -5,7 +5,7 @@ import { plural } from '../core/summary.js';
 import { loadDefinition, SUITE_PARAMETERS } from '../definition/definition.js';
 import { openPackage } from '../packaging/open-package.js';
 import type { ProvisionRequest } from '../provisioning/provision.js';
-import { servingStack } from '../provisioning/serving-stack.js';
+import { describeShape, shapeOf } from '../provisioning/environment-shape.js';
 import { listAlarms } from './alarms.js';
 import { compareEnvironments, type Comparison } from './compare.js';
 import { comparisonSummary } from './comparison-summary.js';
@@ -38,7 +38,16 @@ export async function runCompare(
   const [left, right] = await logger.group(`Read ${request.environment} and ${other}`, async () => {
     const states = [];
     for (const environment of [request.environment, other]) {
-      const stackName = await servingStack(clients, environment, definition.component, logger);
+      const shape = await shapeOf(
+        clients,
+        environment,
+        definition.component,
+        definition.environments[environment]?.layout,
+      );
+      const stackName = shape.serving?.StackName ?? shape.stackName;
+      if (shape.layout === 'blue-green' && shape.serving) {
+        logger.info(`${environment} is ${describeShape(shape)}: comparing ${stackName}.`);
+      }
       states.push(
         await readEnvironmentState(clients.cloudFormation, environment, stackName, alarms),
       );

@@ -2,7 +2,7 @@ import type { Capability } from '@aws-sdk/client-cloudformation';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { artifactBucketCheck } from '../aws/s3-buckets.js';
 import type { Step } from '../core/action-runner.js';
-import { ConfigurationError } from '../core/errors.js';
+import { ConfigurationError, RefusalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { systemClock } from '../core/waiter.js';
 import type { LintMode } from '../definition/cfn-lint.js';
@@ -10,11 +10,12 @@ import { loadDefinition } from '../definition/definition.js';
 import { packageEnvironment, type PackageOutcome } from '../packaging/package-environment.js';
 import type { PackageReference } from '../packaging/package-reference.js';
 import { defaultPolling, type ProvisionContext } from './context.js';
-import { deleteStack, type DeleteResult } from './delete-stack.js';
+import { deleteStack } from './delete-stack.js';
+import { deleteEnvironment, type EnvironmentDeleteResult } from './delete-environment.js';
 import { deployStack, type DeployRequest, type DeployResult } from './deploy-stack.js';
 import type { Comparison } from '../parity/compare.js';
 import { runCompare } from '../parity/compare-operation.js';
-import { servingStack } from './serving-stack.js';
+import { describeShape, shapeOf } from './environment-shape.js';
 import { deployPlan, planStack, type StackPlan } from './plan.js';
 import type { DriftMode } from './drift.js';
 import { passPromotionGate, prepareRelease, type Release, type ReleaseContext } from './release.js';
@@ -89,7 +90,7 @@ export type ProvisionResult =
       commentUrl: string | undefined;
     }
   | ({ operation: 'deploy' | 'recreate' } & DeployOutcome)
-  | { operation: 'delete'; stackName: string; deleted: DeleteResult }
+  | { operation: 'delete'; stackName: string; deleted: EnvironmentDeleteResult }
   | { operation: 'compare'; comparison: Comparison };
 
 /** The names of action-provision's own outputs, which a stack output cannot take. */
@@ -218,6 +219,16 @@ async function runDeploy(
   );
   await ready();
   const { definition, stackName } = release;
+  const shape = await logger.group(`Read the shape of ${request.environment}`, () =>
+    shapeOf(clients, request.environment, definition.component, release.settings?.layout),
+  );
+  if (shape.layout === 'blue-green') {
+    throw new RefusalError(
+      `${request.environment} is ${describeShape(shape)}: ${request.operation} would create a third stack, ${stackName}, beside the colours, with none of their data. Nothing was changed.`,
+      `Deploy a new version of a blue/green environment with action-migrate (strategy: blue-green), which builds it in the idle colour and moves the pointer; its first run creates ${stackName}-blue.`,
+      'A blue/green environment is changed by action-migrate',
+    );
+  }
   if (request.smokeTest && definition.smoke.length === 0) {
     throw new ConfigurationError(
       `is true, but ${release.source.label} has no smoke section in its definition; add one (see action-smoke-test's README) or drop smoke-test`,
@@ -364,12 +375,22 @@ async function runPlan(
   const context = provisionContext(clients, step, request.timeoutMinutes);
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),
-    stackName: await servingStack(
-      clients,
-      release.environment,
-      release.definition.component,
-      step.logger,
-    ),
+    stackName: await step.logger.group(`Read the shape of ${release.environment}`, async () => {
+      const shape = await shapeOf(
+        clients,
+        release.environment,
+        release.definition.component,
+        release.settings?.layout,
+      );
+      // A blue/green environment's next version is built in a colour from the release: the
+      // change a reviewer needs is against the colour serving users, or the first colour.
+      const planned =
+        shape.layout === 'blue-green'
+          ? (shape.serving?.StackName ?? `${shape.stackName}-blue`)
+          : shape.stackName;
+      step.logger.info(`${release.environment} is ${describeShape(shape)}; planning ${planned}.`);
+      return planned;
+    }),
     component: release.definition.component,
     commit: release.source.commit,
   });
@@ -423,11 +444,22 @@ async function runDelete(
   const { definition } = await loadDefinition(request.definition);
   const stackName = stackNameFor(request.environment, definition.component);
   Object.assign(step.facts, { component: definition.component, stack: stackName });
-  const context = provisionContext(clients, step, request.timeoutMinutes);
-  const deleted = await step.logger.group(`Delete ${stackName}`, () =>
-    deleteStack(context, stackName),
+  const shape = await step.logger.group(`Read the shape of ${request.environment}`, () =>
+    shapeOf(
+      clients,
+      request.environment,
+      definition.component,
+      definition.environments[request.environment]?.layout,
+    ),
   );
-  deleteSummary(step.summary, deleted, Date.now() - started);
+  const context = provisionContext(clients, step, request.timeoutMinutes);
+  const { createMigrationClients } = await import('../aws/migration-clients.js');
+  const deleted = await deleteEnvironment(
+    context,
+    () => createMigrationClients(clients.settings).ssm,
+    shape,
+  );
+  deleteSummary(step.summary, request.environment, deleted, Date.now() - started);
   return { operation: 'delete', stackName, deleted };
 }
 

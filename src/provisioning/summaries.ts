@@ -13,7 +13,7 @@ import type { PackageOutcome } from '../packaging/package-environment.js';
 import type { SmokeReport } from '../smoke/results.js';
 import { smokeOutcome, smokeSection, smokeTitle } from '../smoke/summaries.js';
 import { CHANGE_HEADERS, changeRow, changeRows, type ResourceChangeRow } from './change-set.js';
-import type { DeleteResult } from './delete-stack.js';
+import type { EnvironmentDeleteResult } from './delete-environment.js';
 import type { DeployResult } from './deploy-stack.js';
 import type { StackPlan } from './plan.js';
 import { driftSection, type DriftReport } from './drift.js';
@@ -146,28 +146,34 @@ export function deploySmokeSummary(
 
 export function deleteSummary(
   summary: SummaryBuilder,
-  result: DeleteResult,
+  environment: string,
+  result: EnvironmentDeleteResult,
   durationMs: number,
 ): void {
-  const emptied = result.buckets.filter((bucket) => bucket.deleted !== null);
+  const buckets = result.stacks.flatMap((stack) => stack.buckets);
+  const emptied = buckets.filter((bucket) => bucket.deleted !== null);
   summary.verdict(
     'success',
-    result.deleted
-      ? ['Deleted ', summary.stackLink(result.stackName, result.stackId)]
-      : `${result.stackName}: nothing to delete`,
-    result.deleted
-      ? emptied.length > 0
-        ? `Its ${plural(emptied.length, 'bucket')} emptied first (every version and delete marker), then the stack deleted.`
-        : 'The stack was deleted.'
-      : 'The stack did not exist.',
+    result.removed.length > 0 ? `Deleted ${environment}` : `${environment}: nothing to delete`,
+    result.removed.length > 0
+      ? `It was ${result.shape}.${emptied.length > 0 ? ` Its ${plural(emptied.length, 'bucket')} emptied first (every version and delete marker), then its stacks deleted.` : ''}`
+      : 'No stack, pointer or plan of it exists.',
   );
   summary.facts([
-    ['Stack', result.stackName],
+    ['Environment', `${environment}: ${result.shape}`],
     ['Duration', formatDuration(durationMs)],
   ]);
   summary.table(
+    ['What', 'Outcome'],
+    [
+      ...result.removed.map((what) => [what, 'removed']),
+      ...result.kept.map((what) => [what, 'kept']),
+    ],
+    { title: 'What was removed' },
+  );
+  summary.table(
     ['Bucket', 'Logical ID', 'Objects removed', 'Note'],
-    result.buckets.map((bucket) => [
+    buckets.map((bucket) => [
       link(bucket.bucket, summary.console.s3(bucket.bucket)),
       bucket.logicalId,
       bucket.deleted === null ? '' : bucket.deleted.toLocaleString('en-US'),

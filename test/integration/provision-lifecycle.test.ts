@@ -394,7 +394,10 @@ describe('action-provision on moto: package → deploy → update → no-op → 
     const run = await provision({ operation: 'delete', environment: 'ci' });
     expectSuccess(run);
     expect(run.outputs.changed).toBe('false');
-    expect(run.stdout).toContain('does not exist; nothing to delete');
+    expect(run.stdout).toContain(
+      'ci-sample-service does not exist, nor any colour, pointer or plan of it; nothing to delete.',
+    );
+    expect(run.summaryText).toContain('## ✅ ci: nothing to delete');
   });
 
   test('recreate deletes and deploys again; it is refused for a protected environment', async () => {
