@@ -6,6 +6,9 @@ import type { MigrationClients } from '../aws/migration-clients.js';
 import type { Step } from '../core/action-runner.js';
 import { ConfigurationError } from '../core/errors.js';
 import { checkEnvironmentPlaceholders, checkPlaceholders } from '../core/placeholders.js';
+import { fixedNames } from '../definition/fixed-names.js';
+import { parseTemplateDocument } from '../definition/template.js';
+import { FixedNamesError } from '../provisioning/fixed-names-error.js';
 import { artifactBucketCheck } from '../aws/s3-buckets.js';
 import { systemClock } from '../core/waiter.js';
 import type { LoadedDefinition } from '../definition/definition.js';
@@ -128,6 +131,25 @@ function checkEnvironmentVariables(
   for (const [text, source] of texts) checkEnvironmentPlaceholders(text, env, source);
 }
 
+/**
+ * blue-green and double-clone make a second stack from the template beside the first (the other
+ * colour, the temporary); a physical name the template fixes would be taken by the first, and
+ * the second would fail only after the migration had begun. Refused before anything happens.
+ */
+function refuseFixedNames(strategy: string, stackName: string, body: string): void {
+  if (strategy !== 'blue-green' && strategy !== 'double-clone') return;
+  const fixed = fixedNames(parseTemplateDocument(body, 'the template'), 'stack');
+  if (fixed.length === 0) return;
+  const second =
+    strategy === 'blue-green'
+      ? `${stackName}-blue and ${stackName}-green`
+      : `${stackName} and ${stackName}-temporary`;
+  throw new FixedNamesError(
+    `The template names ${fixed.map((found) => `${found.resource} (${found.type}) by ${found.property} = ${found.value}`).join('; ')}: the same in every stack made from it. ${strategy} needs two stacks of it at once (${second}), and the second could not be created beside the first. Nothing was changed.`,
+    fixed,
+  );
+}
+
 /** What only a migration asks of the release: every output and parameter it names exists. */
 function checkMigrationInputs(request: MigrateEnvironmentRequest, loaded: LoadedDefinition): void {
   const { definition, template } = loaded;
@@ -196,6 +218,7 @@ export async function migrateEnvironment(
   const { definition, template } = release;
   const statistics = statisticsEndpoint(request, release.source.loaded);
   checkMigrationInputs(request, release.source.loaded);
+  refuseFixedNames(request.strategy, release.stackName, template.body);
   await ready();
   await passPromotionGate(
     release,

@@ -6,7 +6,7 @@ import { ConfigurationError, RefusalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { systemClock } from '../core/waiter.js';
 import type { LintMode } from '../definition/cfn-lint.js';
-import { loadDefinition } from '../definition/definition.js';
+import { loadDefinition, SUITE_PARAMETERS } from '../definition/definition.js';
 import { packageEnvironment, type PackageOutcome } from '../packaging/package-environment.js';
 import type { PackageReference } from '../packaging/package-reference.js';
 import { defaultPolling, type ProvisionContext } from './context.js';
@@ -28,7 +28,11 @@ import {
   deploySummary,
   packageSummary,
   planSummary,
+  fixedNamesConsequence,
+  type PlannedFixedNames,
 } from './summaries.js';
+import { fixedNameRemedy, fixedNames, type NameScope } from '../definition/fixed-names.js';
+import { parseTemplateDocument } from '../definition/template.js';
 import { publishPlanComment } from '../github/plan-comment.js';
 
 export const OPERATIONS = ['package', 'plan', 'deploy', 'delete', 'recreate', 'compare'] as const;
@@ -159,6 +163,43 @@ function publishableOutputs(
   return publishable;
 }
 
+/**
+ * Names the template fixes, the same in every stack (`stack`: two colours of a blue/green
+ * environment) or every environment (`account`: two environments in one account and region),
+ * each a warning: a plan and a plain deploy say so; a migration that needs two refuses.
+ */
+function warnFixedNames(
+  release: Release,
+  scope: NameScope,
+  given: Record<string, string>,
+  logger: Logger,
+): PlannedFixedNames {
+  // A parameter no environment sets, nor the step, nor the pipeline, is the same everywhere.
+  const varying = new Set([
+    ...Object.values(release.definition.environments).flatMap((settings) =>
+      Object.keys(settings.parameters),
+    ),
+    ...Object.keys(given),
+    ...SUITE_PARAMETERS,
+  ]);
+  const constant = new Set(
+    Object.keys(release.template.parameters).filter((name) => !varying.has(name)),
+  );
+  const found = fixedNames(
+    parseTemplateDocument(release.template.body, 'the template'),
+    scope,
+    constant,
+  );
+  const fixed = { scope, found };
+  for (const name of found) {
+    logger.warning(
+      `${name.resource} (${name.type}) is named by ${name.property} = ${name.value}, the same in every ${scope === 'stack' ? 'stack' : 'environment'}: ${fixedNamesConsequence(fixed)}. To fix: ${fixedNameRemedy(name)}.`,
+      { title: 'A fixed physical name' },
+    );
+  }
+  return fixed;
+}
+
 /** The check of the step's artifact bucket, run once before its first write. */
 function bucketReady(request: ProvisionRequest, clients: () => AwsClients): () => Promise<void> {
   return artifactBucketCheck(
@@ -217,8 +258,24 @@ async function runDeploy(
     { ...request, environment: request.environment },
     releaseContext(request, step, clients, ready),
   );
-  await ready();
   const { definition, stackName } = release;
+  // Every mistake that needs no AWS is told first.
+  if (request.smokeTest && definition.smoke.length === 0) {
+    throw new ConfigurationError(
+      `is true, but ${release.source.label} has no smoke section in its definition; add one (see action-smoke-test's README) or drop smoke-test`,
+      "input 'smoke-test'",
+    );
+  }
+  if (request.operation === 'recreate' && release.protect) {
+    throw new ConfigurationError(
+      `'${request.environment}' is a protected environment; recreate (delete, then deploy) is refused for it. Use operation: deploy.`,
+      "input 'environment'",
+    );
+  }
+  if (needsUpload(release.template.body) && request.ledgerBucket === undefined) {
+    throw noBucketForLargeTemplate(release.template.body, 'artifact-bucket');
+  }
+  await ready();
   const shape = await logger.group(`Read the shape of ${request.environment}`, () =>
     shapeOf(clients, request.environment, definition.component, release.settings?.layout),
   );
@@ -229,12 +286,7 @@ async function runDeploy(
       'A blue/green environment is changed by action-migrate',
     );
   }
-  if (request.smokeTest && definition.smoke.length === 0) {
-    throw new ConfigurationError(
-      `is true, but ${release.source.label} has no smoke section in its definition; add one (see action-smoke-test's README) or drop smoke-test`,
-      "input 'smoke-test'",
-    );
-  }
+  warnFixedNames(release, 'account', request.parameters, logger);
   await passPromotionGate(
     release,
     {
@@ -244,12 +296,6 @@ async function runDeploy(
     },
     { s3: () => clients.s3, logger },
   );
-  if (request.operation === 'recreate' && release.protect) {
-    throw new ConfigurationError(
-      `'${request.environment}' is a protected environment; recreate (delete, then deploy) is refused for it. Use operation: deploy.`,
-      "input 'environment'",
-    );
-  }
   const context = provisionContext(clients, step, request.timeoutMinutes);
   const change = async (): Promise<DeployOutcome> => {
     if (request.operation === 'recreate') {
@@ -373,6 +419,7 @@ async function runPlan(
   );
   await ready();
   const context = provisionContext(clients, step, request.timeoutMinutes);
+  let scope: NameScope = 'account';
   const plan = await planStack(context, {
     ...(await deployRequest(release, request, clients, step.logger)),
     stackName: await step.logger.group(`Read the shape of ${release.environment}`, async () => {
@@ -389,13 +436,22 @@ async function runPlan(
           ? (shape.serving?.StackName ?? `${shape.stackName}-blue`)
           : shape.stackName;
       step.logger.info(`${release.environment} is ${describeShape(shape)}; planning ${planned}.`);
+      scope = shape.layout === 'blue-green' ? 'stack' : 'account';
       return planned;
     }),
     component: release.definition.component,
     commit: release.source.commit,
   });
+  const fixed = warnFixedNames(release, scope, request.parameters, step.logger);
   // One rendering for the job summary, the pull-request comment and the plan-markdown output.
-  planSummary(step.summary, request.environment, plan, release.source.label, Date.now() - started);
+  planSummary(
+    step.summary,
+    request.environment,
+    plan,
+    release.source.label,
+    Date.now() - started,
+    fixed,
+  );
   const markdown = step.summary.toHtml();
   const comment = await commentPlan(request, step, release);
   return {

@@ -16,6 +16,7 @@ import { CHANGE_HEADERS, changeRow, changeRows, type ResourceChangeRow } from '.
 import type { EnvironmentDeleteResult } from './delete-environment.js';
 import type { DeployResult } from './deploy-stack.js';
 import type { StackPlan } from './plan.js';
+import type { FixedName, NameScope } from '../definition/fixed-names.js';
 import { driftSection, type DriftReport } from './drift.js';
 
 export function packageSummary(
@@ -208,7 +209,25 @@ function shown(summary: SummaryBuilder, value: string | undefined): string {
   return shortened(value, MAX_VALUE, summary.redact);
 }
 
-function planVerdict(summary: SummaryBuilder, environment: string, plan: StackPlan): void {
+/** Names a plan found the same in every stack (or environment), and which of the two. */
+export interface PlannedFixedNames {
+  scope: NameScope;
+  found: FixedName[];
+}
+
+/** What a fixed name means for the environment, in one sentence. */
+export function fixedNamesConsequence(fixed: PlannedFixedNames): string {
+  return fixed.scope === 'stack'
+    ? 'the next migration of this blue/green environment will be refused: the other colour could not be created beside this one'
+    : 'a second environment of this component in the same account and region would collide with it';
+}
+
+function planVerdict(
+  summary: SummaryBuilder,
+  environment: string,
+  plan: StackPlan,
+  fixed: PlannedFixedNames | undefined,
+): void {
   const title: Inline = [
     'Plan for ',
     summary.stackLink(plan.stackName, plan.stackId),
@@ -230,10 +249,17 @@ function planVerdict(summary: SummaryBuilder, environment: string, plan: StackPl
     ? `${sentence(changeCounts(plan.changes))} The stateful-resource guard passes.`
     : 'No changes: the stack already matches.';
   const drifted = plan.drift !== undefined && plan.drift.kind !== 'in-sync';
+  const named = fixed !== undefined && fixed.found.length > 0;
   summary.verdict(
-    drifted ? 'warning' : 'success',
+    drifted || named ? 'warning' : 'success',
     title,
-    drifted ? `${changes} Drift: ${driftVerdict(plan.drift).replace(/^⚠️ /, '')}.` : changes,
+    [
+      changes,
+      drifted ? ` Drift: ${driftVerdict(plan.drift).replace(/^⚠️ /, '')}.` : '',
+      named
+        ? ` ${plural(fixed.found.length, 'resource')} named the same in every ${fixed.scope === 'stack' ? 'stack' : 'environment'}: ${fixedNamesConsequence(fixed)}.`
+        : '',
+    ].join(''),
   );
 }
 
@@ -247,8 +273,9 @@ export function planSummary(
   plan: StackPlan,
   source: string,
   durationMs: number,
+  fixed?: PlannedFixedNames,
 ): void {
-  planVerdict(summary, environment, plan);
+  planVerdict(summary, environment, plan, fixed);
   summary.facts([
     ['Stack', summary.stackLink(plan.stackName, plan.stackId)],
     ['Environment', environment],
@@ -310,6 +337,21 @@ export function planSummary(
     { title: 'Parameter changes' },
   );
   if (plan.drift) driftSection(summary, plan.drift);
+  if (fixed && fixed.found.length > 0) {
+    summary.table(
+      ['Resource', 'Type', 'Property', 'Value', 'Instead'],
+      fixed.found.map((found) => [
+        found.resource,
+        found.type,
+        found.property,
+        found.value,
+        `!Sub '\${AWS::StackName}-…', or no ${found.property}`,
+      ]),
+      {
+        title: `Names the same in every ${fixed.scope === 'stack' ? 'stack' : 'environment'}: ${fixedNamesConsequence(fixed)}`,
+      },
+    );
+  }
   if (plan.changeSet) {
     summary.paragraph([
       'Deploy exactly this with ',
